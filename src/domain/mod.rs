@@ -1,0 +1,24 @@
+//! Pure domain types and rules: no I/O, no UI, no store.
+//!
+//! Stored records are versioned by the store's envelope; when one of these
+//! structs changes shape, its previous layout moves to `store::legacy` with a
+//! conversion, so old stores keep opening.
+
+pub mod beneficiary;
+pub mod branch;
+pub mod id;
+pub mod immersion;
+pub mod interview;
+pub mod metier;
+pub mod money;
+pub mod plan;
+pub mod time;
+
+pub use beneficiary::*;
+pub use branch::*;
+pub use id::Id;
+pub use immersion::*;
+pub use interview::*;
+pub use metier::*;
+pub use money::Cents;
+pub use plan::*;
