@@ -4,6 +4,9 @@
 
 pub mod app;
 pub mod catalog;
+pub mod cli;
+pub mod config;
 pub mod domain;
 pub mod store;
+pub mod transfer;
 pub mod ui;

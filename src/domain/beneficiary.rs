@@ -218,7 +218,11 @@ impl Beneficiary {
 
     /// Adds a target métier once; returns false when it was already there.
     pub fn add_target(&mut self, t: TargetMetier) -> bool {
-        if self.targets.iter().any(|x| x.ogr == t.ogr && x.rome == t.rome) {
+        if self
+            .targets
+            .iter()
+            .any(|x| x.ogr == t.ogr && x.rome == t.rome)
+        {
             return false;
         }
         self.targets.push(t);
@@ -249,7 +253,7 @@ pub fn valid_siret(s: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 #[cfg(test)]

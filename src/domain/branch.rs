@@ -27,7 +27,9 @@ pub struct Branches {
 
 impl Branches {
     pub fn by_short(&self, short: &str) -> Option<&Branch> {
-        self.list.iter().find(|b| b.short.eq_ignore_ascii_case(short))
+        self.list
+            .iter()
+            .find(|b| b.short.eq_ignore_ascii_case(short))
     }
 
     /// Looks up an IDCC, main or alias; `218` and `0218` are the same.
@@ -35,7 +37,7 @@ impl Branches {
         let norm = normalize_idcc(idcc)?;
         self.list
             .iter()
-            .find(|b| b.idcc == norm || b.alias_idcc.iter().any(|a| *a == norm))
+            .find(|b| b.idcc == norm || b.alias_idcc.contains(&norm))
     }
 
     /// Short name or IDCC, as typed on the command line or in a picker.
@@ -74,7 +76,10 @@ mod tests {
     #[test]
     fn idcc_and_aliases_resolve() {
         let br = Branches {
-            list: vec![b("ECLAT", "1518", &["1031", "3203"]), b("SECU", "0218", &["3232"])],
+            list: vec![
+                b("ECLAT", "1518", &["1031", "3203"]),
+                b("SECU", "0218", &["3232"]),
+            ],
         };
         assert_eq!(br.resolve("1031").unwrap().short, "ECLAT");
         assert_eq!(br.resolve("218").unwrap().short, "SECU");

@@ -40,9 +40,11 @@ impl Id {
         <[u8; 16]>::try_from(b).ok().map(Id)
     }
 
-    /// The first 8 hex digits, enough to tell files apart on screen.
+    /// The last 8 hex digits (random bits; the first ones encode the
+    /// creation time and repeat across a bulk import), enough to tell files
+    /// apart on screen and on the command line.
     pub fn short(&self) -> String {
-        self.to_string()[..8].to_string()
+        self.0[12..].iter().map(|b| format!("{b:02x}")).collect()
     }
 }
 
@@ -79,5 +81,7 @@ mod tests {
         assert_eq!(a.to_string().parse::<Id>().unwrap(), a);
         assert_eq!(uuid::Uuid::from_bytes(a.0).get_version_num(), 7);
         assert!("pas-un-id".parse::<Id>().is_err());
+        assert_eq!(a.short(), "01010101");
+        assert!(a.to_string().ends_with(&a.short()));
     }
 }

@@ -3,6 +3,10 @@
 //! Stored records are versioned by the store's envelope; when one of these
 //! structs changes shape, its previous layout moves to `store::legacy` with a
 //! conversion, so old stores keep opening.
+//!
+//! bincode stores enum variants by position and struct fields in order:
+//! add enum variants only at the end, and never reorder or remove fields of a
+//! stored type without a new format version (see `store::legacy`).
 
 pub mod beneficiary;
 pub mod branch;
@@ -12,6 +16,7 @@ pub mod interview;
 pub mod metier;
 pub mod money;
 pub mod plan;
+pub mod rules;
 pub mod time;
 
 pub use beneficiary::*;

@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::ops::{Add, Sub};
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct Cents(pub i64);
 
 impl Cents {
@@ -45,12 +47,16 @@ impl Cents {
         let euros: i64 = if int_part.is_empty() {
             0
         } else {
-            int_part.parse().map_err(|_| "montant trop grand".to_string())?
+            int_part
+                .parse()
+                .map_err(|_| "montant trop grand".to_string())?
         };
         let mut cents: i64 = if dec_part.is_empty() {
             0
         } else {
-            dec_part.parse().map_err(|_| "montant invalide".to_string())?
+            dec_part
+                .parse()
+                .map_err(|_| "montant invalide".to_string())?
         };
         if dec_part.len() == 1 {
             cents *= 10;
@@ -85,7 +91,7 @@ impl fmt::Display for Cents {
         let euros = (abs / 100).to_string();
         let mut grouped = String::new();
         for (i, c) in euros.chars().enumerate() {
-            if i > 0 && (euros.len() - i) % 3 == 0 {
+            if i > 0 && (euros.len() - i).is_multiple_of(3) {
                 grouped.push(' ');
             }
             grouped.push(c);

@@ -1,1 +1,256 @@
-//! (in progress)
+//! Rendering only: reads `App`, never mutates it, never touches the store.
+
+pub mod help;
+pub mod screens;
+pub mod theme;
+pub mod widgets;
+
+use crate::app::{App, Modal, Screen, StatusLevel};
+use crate::domain::time::fmt_short_day;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+pub use theme::Theme;
+
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// Draws the whole screen.
+pub fn draw(app: &App, theme: &Theme, frame: &mut Frame) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        draw_too_small(area, theme, frame);
+        return;
+    }
+    if matches!(app.modals.last(), Some(Modal::Privacy)) {
+        draw_privacy(area, theme, frame);
+        return;
+    }
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_header(app, theme, header, frame);
+    screens::draw(app, theme, body, frame);
+    draw_footer(app, theme, footer, frame);
+    for modal in &app.modals {
+        match modal {
+            Modal::Help { screen, scroll } => help::draw(app, *screen, *scroll, theme, body, frame),
+            Modal::Confirm(c) => draw_confirm(&c.question, theme, body, frame),
+            Modal::Privacy => {}
+        }
+    }
+}
+
+/// Width under which the header drops its " Passerelle │ " title.
+const WIDE_HEADER: u16 = 100;
+
+fn header_prefix(width: u16, file_open: bool) -> &'static str {
+    // With a file open, its name matters more than the app's.
+    let needed = if file_open {
+        WIDE_HEADER + 24
+    } else {
+        WIDE_HEADER
+    };
+    if width >= needed {
+        " Passerelle │ "
+    } else {
+        " "
+    }
+}
+
+/// Header tab positions, for mouse clicks: (screen, first column, end column).
+pub fn tab_spans(width: u16, file_open: bool) -> Vec<(Screen, u16, u16)> {
+    let mut x = header_prefix(width, file_open).chars().count() as u16;
+    let mut out = Vec::new();
+    for (i, s) in Screen::ALL.iter().enumerate() {
+        let w = format!("{} {}", i + 1, s.title()).chars().count() as u16;
+        out.push((*s, x, x + w + 1));
+        x += w + 2;
+    }
+    out
+}
+
+fn draw_header(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
+    let prefix = header_prefix(area.width, app.open_beneficiary.is_some());
+    let mut spans = Vec::new();
+    if prefix.len() > 1 {
+        spans.push(Span::styled(" Passerelle", theme.accent));
+        spans.push(Span::styled(" │ ", theme.dim));
+    } else {
+        spans.push(Span::raw(" "));
+    }
+    for (i, s) in Screen::ALL.iter().enumerate() {
+        let label = format!("{} {} ", i + 1, s.title());
+        let style = if *s == app.screen {
+            theme.active_tab
+        } else {
+            theme.base
+        };
+        spans.push(Span::styled(label, style));
+        spans.push(Span::raw(" "));
+    }
+    let clock = format!(
+        "{} {} ",
+        fmt_short_day(app.now.date()),
+        app.now.format("%H:%M")
+    );
+    let clock_w = clock.chars().count();
+    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    let room = (area.width as usize).saturating_sub(used + clock_w + 3);
+    let who = match &app.open_beneficiary {
+        Some(b) => Some((format!("{} ▸", b.display_name), theme.accent)),
+        None if room >= 20 => Some(("aucun dossier ouvert".to_string(), theme.dim)),
+        None => None,
+    };
+    if let Some((text, style)) = who {
+        if room >= 4 {
+            spans.push(Span::styled("│ ", theme.dim));
+            spans.push(Span::styled(truncate(&text, room), style));
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    if area.width as usize > clock_w {
+        let r = Rect {
+            x: area.x + area.width - clock_w as u16,
+            width: clock_w as u16,
+            ..area
+        };
+        frame.render_widget(Paragraph::new(Span::styled(clock, theme.dim)), r);
+    }
+}
+
+/// Cuts a string to `max` characters, ending with `…` when cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else if max == 0 {
+        String::new()
+    } else {
+        let mut out: String = s.chars().take(max - 1).collect();
+        out.push('…');
+        out
+    }
+}
+
+fn draw_footer(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
+    let form_hints = if app.screen == Screen::Beneficiaires {
+        screens::beneficiaires::form_hints(app)
+    } else {
+        None
+    };
+    let hints = if let (true, Some(h)) = (app.modals.is_empty(), form_hints) {
+        h
+    } else if app.modals.is_empty() {
+        app.keymap.hints(app.screen)
+    } else {
+        vec![
+            ("Échap".to_string(), "fermer"),
+            ("↑↓".to_string(), "défiler"),
+        ]
+    };
+    let mut spans = vec![Span::raw(" ")];
+    for (k, label) in hints {
+        spans.push(Span::styled(k, theme.key));
+        spans.push(Span::raw(format!(" {label}  ")));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    if let Some(msg) = app.visible_status() {
+        let (style, mark) = match msg.level {
+            StatusLevel::Success => (theme.success, "✓ "),
+            StatusLevel::Error => (theme.error, "✗ "),
+            StatusLevel::Info => (theme.info, ""),
+        };
+        let text = format!("{mark}{} ", msg.text);
+        let w = (text.chars().count() as u16).min(area.width);
+        let r = Rect {
+            x: area.x + area.width - w,
+            width: w,
+            ..area
+        };
+        frame.render_widget(Clear, r);
+        frame.render_widget(Paragraph::new(Span::styled(text, style)), r);
+    }
+}
+
+fn draw_too_small(area: Rect, theme: &Theme, frame: &mut Frame) {
+    let text = vec![
+        Line::styled("Fenêtre trop petite", theme.error),
+        Line::raw(""),
+        Line::raw(format!(
+            "Passerelle a besoin d'au moins {MIN_WIDTH}×{MIN_HEIGHT} caractères ;"
+        )),
+        Line::raw(format!("la fenêtre fait {}×{}.", area.width, area.height)),
+        Line::raw("Agrandissez-la ou réduisez la police."),
+    ];
+    let h = (text.len() as u16).min(area.height);
+    let y = area.y + area.height.saturating_sub(h) / 2;
+    frame.render_widget(
+        Paragraph::new(text)
+            .alignment(ratatui::layout::Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        Rect {
+            y,
+            height: area.height - (y - area.y),
+            ..area
+        },
+    );
+}
+
+fn draw_confirm(question: &str, theme: &Theme, area: Rect, frame: &mut Frame) {
+    let w = (question.chars().count() as u16 + 6).clamp(40, area.width.saturating_sub(4));
+    let r = centered(area, w, 6);
+    let block = Block::default()
+        .borders(ratatui::widgets::Borders::ALL)
+        .border_style(theme.error)
+        .title(" Confirmation ");
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::raw(question.to_string()),
+            Line::raw(""),
+            Line::from(vec![
+                Span::styled("o", theme.key),
+                Span::raw(" oui    "),
+                Span::styled("n", theme.key),
+                Span::raw(" / Échap non"),
+            ]),
+        ])
+        .block(block)
+        .wrap(Wrap { trim: true }),
+        r,
+    );
+}
+
+fn draw_privacy(area: Rect, theme: &Theme, frame: &mut Frame) {
+    frame.render_widget(Block::default().style(Style::default()), area);
+    let y = area.y + area.height / 2;
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::styled("Écran masqué", theme.accent),
+            Line::raw("Appuyez sur une touche pour revenir."),
+        ])
+        .alignment(ratatui::layout::Alignment::Center),
+        Rect {
+            y: y.saturating_sub(1),
+            height: 2,
+            ..area
+        },
+    );
+}
+
+/// A centred rectangle of at most `w`×`h` inside `area`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}

@@ -1,0 +1,528 @@
+//! The create / edit form of a beneficiary's file: fields, validators
+//! (wrapping `domain::rules`) and the conversion to a `Beneficiary`.
+
+use super::list::fold;
+use crate::app::form::{Ctx, Field, Form, Validation};
+use crate::catalog::Catalog;
+use crate::domain::rules;
+use crate::domain::time::{fmt_date, parse_date};
+use crate::domain::{
+    Beneficiary, Birth, Branch, Branches, ConsentRecord, ContractType, Request, Status,
+    TargetMetier,
+};
+use chrono::NaiveDate;
+use std::sync::{Mutex, OnceLock};
+
+/// Version of the information notice proposed by default.
+pub const NOTICE_VERSION: &str = "v1-2026";
+
+/// The 18 French regions, for the region choice.
+pub const REGIONS: [&str; 18] = [
+    "Auvergne-Rhône-Alpes",
+    "Bourgogne-Franche-Comté",
+    "Bretagne",
+    "Centre-Val de Loire",
+    "Corse",
+    "Grand Est",
+    "Guadeloupe",
+    "Guyane",
+    "Hauts-de-France",
+    "Île-de-France",
+    "La Réunion",
+    "Martinique",
+    "Mayotte",
+    "Normandie",
+    "Nouvelle-Aquitaine",
+    "Occitanie",
+    "Pays de la Loire",
+    "Provence-Alpes-Côte d'Azur",
+];
+
+const NONE: &str = "—";
+
+/// The branches of the shipped catalogue (empty if it cannot be read,
+/// never a panic).
+pub fn branches() -> &'static Branches {
+    static EMPTY: OnceLock<Branches> = OnceLock::new();
+    match Catalog::builtin_shared() {
+        Ok(c) => c.branches(),
+        Err(e) => {
+            tracing::error!("catalogue illisible : {e}");
+            EMPTY.get_or_init(Branches::default)
+        }
+    }
+}
+
+/// The best catalogue match for what was typed in the current-job field
+/// (the last answer is cached: validators run on every key).
+pub fn best_job(query: &str) -> Option<TargetMetier> {
+    static LAST: Mutex<Option<(String, Option<TargetMetier>)>> = Mutex::new(None);
+    let q = query.trim();
+    if q.is_empty() {
+        return None;
+    }
+    let mut last = LAST.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((k, v)) = last.as_ref() {
+        if k == q {
+            return v.clone();
+        }
+    }
+    let found = Catalog::builtin_shared()
+        .ok()
+        .and_then(|c| c.search(q, None, 1).first().and_then(|h| c.target(h.idx)));
+    *last = Some((q.to_string(), found.clone()));
+    found
+}
+
+/// A branch typed by short name, display name (accents optional), IDCC, or a
+/// word of its full name when that word designates one branch only.
+pub fn resolve_branch(key: &str) -> Option<&'static Branch> {
+    let all = branches();
+    let k = key.trim();
+    if k.is_empty() {
+        return None;
+    }
+    if let Some(b) = all.resolve(k) {
+        return Some(b);
+    }
+    let fk = fold(k);
+    if let Some(b) = all
+        .list
+        .iter()
+        .find(|b| fold(&b.short) == fk || fold(&b.display) == fk)
+    {
+        return Some(b);
+    }
+    if fk.chars().count() < 4 {
+        return None;
+    }
+    let mut hits = all.list.iter().filter(|b| fold(&b.name).contains(&fk));
+    match (hits.next(), hits.next()) {
+        (Some(b), None) => Some(b),
+        _ => None,
+    }
+}
+
+fn ok<T>(r: rules::Check<T>) -> Validation {
+    r.map(|_| None)
+}
+
+fn v_last(s: &str, _: &Ctx) -> Validation {
+    ok(rules::name(s, "Nom"))
+}
+fn v_first(s: &str, _: &Ctx) -> Validation {
+    ok(rules::name(s, "Prénom"))
+}
+fn v_birth(s: &str, c: &Ctx) -> Validation {
+    ok(rules::birth(s, c.today))
+}
+fn v_email(s: &str, _: &Ctx) -> Validation {
+    ok(rules::email(s))
+}
+fn v_phone(s: &str, _: &Ctx) -> Validation {
+    ok(rules::phone(s))
+}
+fn v_postcode(s: &str, _: &Ctx) -> Validation {
+    ok(rules::postcode(s))
+}
+fn v_short_text(s: &str, _: &Ctx) -> Validation {
+    if s.chars().count() > 120 {
+        Err("trop long (120 caractères au plus)".into())
+    } else {
+        Ok(None)
+    }
+}
+fn v_branch(s: &str, _: &Ctx) -> Validation {
+    if s.trim().is_empty() {
+        return Ok(None);
+    }
+    match resolve_branch(s) {
+        Some(b) if b.idcc.is_empty() => Ok(Some(format!("→ {}", b.display))),
+        Some(b) => Ok(Some(format!("→ {} (IDCC {})", b.display, b.idcc))),
+        None => Err("branche inconnue : nom court (ex. ÉCLAT) ou IDCC (ex. 1518)".into()),
+    }
+}
+fn v_siret(s: &str, _: &Ctx) -> Validation {
+    ok(rules::siret(s))
+}
+fn v_months(s: &str, _: &Ctx) -> Validation {
+    ok(rules::months(s))
+}
+fn v_total_months(s: &str, c: &Ctx) -> Validation {
+    let total = rules::months(s)?;
+    let company = rules::months(&c.value("anc_entreprise")).ok().flatten();
+    match (total, company) {
+        (Some(t), Some(e)) if t < e => Err("inférieure à l'ancienneté dans l'entreprise".into()),
+        _ => Ok(None),
+    }
+}
+fn v_level(s: &str, _: &Ctx) -> Validation {
+    ok(rules::qualification_level(s))
+}
+fn v_job(s: &str, _: &Ctx) -> Validation {
+    if s.trim().is_empty() {
+        return Ok(None);
+    }
+    match best_job(s) {
+        Some(j) => Ok(Some(format!("→ {} ({})", j.label, j.rome))),
+        None => Err("aucun métier trouvé dans le catalogue : précisez".into()),
+    }
+}
+fn v_cpf(s: &str, _: &Ctx) -> Validation {
+    match rules::cpf_balance(s)? {
+        Some(c) => Ok(Some(format!("= {c}"))),
+        None => Ok(None),
+    }
+}
+fn v_follow_up(s: &str, c: &Ctx) -> Validation {
+    match rules::date(s)? {
+        Some(d) if d < c.today => Ok(Some("date passée".into())),
+        _ => Ok(None),
+    }
+}
+fn v_reason(s: &str, c: &Ctx) -> Validation {
+    if c.value("statut") == "clos" && s.trim().is_empty() {
+        return Err("motif obligatoire pour clore le dossier".into());
+    }
+    v_short_text(s, c)
+}
+fn v_past_date(s: &str, c: &Ctx) -> Validation {
+    match rules::date(s)? {
+        Some(d) if d > c.today => Err("date dans le futur".into()),
+        _ => Ok(None),
+    }
+}
+fn v_notice_version(s: &str, c: &Ctx) -> Validation {
+    if !c.value("notice_date").trim().is_empty() && s.trim().is_empty() {
+        return Err("version de la notice obligatoire".into());
+    }
+    v_short_text(s, c)
+}
+fn consent_date(s: &str, c: &Ctx, choice: &str) -> Validation {
+    if c.value(choice) == "oui" && s.trim().is_empty() {
+        return Err("date de l'accord obligatoire".into());
+    }
+    v_past_date(s, c)
+}
+fn v_share_date(s: &str, c: &Ctx) -> Validation {
+    consent_date(s, c, "partage")
+}
+fn v_survey_date(s: &str, c: &Ctx) -> Validation {
+    consent_date(s, c, "enquete")
+}
+
+fn opt_date(d: Option<NaiveDate>) -> String {
+    d.map(fmt_date).unwrap_or_default()
+}
+
+fn opt_str(s: &Option<String>) -> &str {
+    s.as_deref().unwrap_or("")
+}
+
+fn index_of<T: PartialEq + Copy>(all: &[T], v: Option<T>) -> usize {
+    v.and_then(|v| all.iter().position(|x| *x == v))
+        .map(|i| i + 1)
+        .unwrap_or(0)
+}
+
+/// What the current-job field shows for a stored job.
+pub fn job_text(j: &TargetMetier) -> String {
+    j.label.clone()
+}
+
+/// The form, filled from `b` (edit) or empty (new file).
+pub fn build(b: Option<&Beneficiary>, today: NaiveDate) -> Form {
+    let empty;
+    let b = match b {
+        Some(b) => b,
+        None => {
+            empty = Beneficiary::new(
+                crate::domain::Id([0; 16]),
+                "",
+                "",
+                crate::domain::Meta::new(chrono::DateTime::UNIX_EPOCH, ""),
+            );
+            &empty
+        }
+    };
+    let title = if b.last_name.is_empty() {
+        "Nouveau dossier".to_string()
+    } else {
+        format!("Dossier {}", b.display_name())
+    };
+    let mut regions = vec![NONE];
+    regions.extend(REGIONS);
+    let region = b
+        .region
+        .as_deref()
+        .and_then(|r| REGIONS.iter().position(|x| *x == r))
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let mut contracts = vec![NONE];
+    contracts.extend(ContractType::ALL.iter().map(|c| c.label()));
+    let mut requests = vec![NONE];
+    requests.extend(Request::ALL.iter().map(|r| r.label()));
+    let branch = b
+        .branch
+        .as_deref()
+        .map(|s| {
+            branches()
+                .by_short(s)
+                .map(|x| x.display.clone())
+                .unwrap_or(s.to_string())
+        })
+        .unwrap_or_default();
+    let birth = match b.birth {
+        Some(Birth::Year(y)) => y.to_string(),
+        Some(Birth::Date(d)) => fmt_date(d),
+        None => String::new(),
+    };
+    let (closed, reason) = match &b.status {
+        Status::Open => (0, String::new()),
+        Status::Closed { reason, .. } => (1, reason.clone()),
+    };
+    let c = &b.consent;
+    let notice_version = c
+        .processing
+        .as_ref()
+        .map(|r| r.notice_version.clone())
+        .unwrap_or_else(|| NOTICE_VERSION.to_string());
+    let yes_no = ["non", "oui"];
+    let fields = vec![
+        Field::text("nom", "Nom", &b.last_name)
+            .required()
+            .validate_with(v_last)
+            .section("Identité"),
+        Field::text("prenom", "Prénom", &b.first_name)
+            .required()
+            .validate_with(v_first),
+        Field::text("naissance", "Naissance", &birth)
+            .validate_with(v_birth)
+            .placeholder("aaaa ou jj/mm/aaaa"),
+        Field::text("email", "E-mail", opt_str(&b.email))
+            .validate_with(v_email)
+            .section("Coordonnées"),
+        Field::text("telephone", "Téléphone", opt_str(&b.phone)).validate_with(v_phone),
+        Field::text("code_postal", "Code postal", opt_str(&b.postcode)).validate_with(v_postcode),
+        Field::text("commune", "Commune", opt_str(&b.commune)).validate_with(v_short_text),
+        Field::choice("region", "Région", &regions, region),
+        Field::text("branche", "Branche", &branch)
+            .validate_with(v_branch)
+            .section("Emploi")
+            .placeholder("nom ou IDCC"),
+        Field::text("employeur", "Employeur", &b.employer.name).validate_with(v_short_text),
+        Field::text("siret", "SIRET", b.employer.siret.as_deref().unwrap_or(""))
+            .validate_with(v_siret)
+            .placeholder("facultatif, 14 chiffres"),
+        Field::choice(
+            "contrat",
+            "Contrat",
+            &contracts,
+            index_of(&ContractType::ALL, b.contract),
+        ),
+        Field::text("temps", "Temps de travail", opt_str(&b.working_time))
+            .validate_with(v_short_text)
+            .placeholder("temps plein, 80 %…"),
+        Field::text(
+            "anc_entreprise",
+            "Ancienneté entreprise",
+            &b.seniority_company_months
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+        )
+        .validate_with(v_months)
+        .placeholder("en mois"),
+        Field::text(
+            "anc_totale",
+            "Ancienneté totale",
+            &b.seniority_total_months
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+        )
+        .validate_with(v_total_months)
+        .placeholder("en mois"),
+        Field::text(
+            "niveau",
+            "Niveau de qualification",
+            &b.qualification_level
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+        )
+        .validate_with(v_level)
+        .placeholder("3 à 8, ou aucun"),
+        Field::text(
+            "metier",
+            "Métier actuel",
+            &b.current_job.as_ref().map(job_text).unwrap_or_default(),
+        )
+        .validate_with(v_job)
+        .placeholder("intitulé ou code ROME"),
+        Field::text(
+            "cpf",
+            "Solde CPF (€)",
+            &b.cpf_balance
+                .map(|c| c.to_string().trim_end_matches(" €").to_string())
+                .unwrap_or_default(),
+        )
+        .validate_with(v_cpf),
+        Field::choice(
+            "demande",
+            "Demande",
+            &requests,
+            index_of(&Request::ALL, b.request),
+        )
+        .section("Demande et suivi"),
+        Field::area("contraintes", "Contraintes", &b.constraints)
+            .placeholder("mobilité, horaires…"),
+        Field::text(
+            "prochain_suivi",
+            "Prochain suivi",
+            &opt_date(b.next_follow_up),
+        )
+        .validate_with(v_follow_up)
+        .placeholder("jj/mm/aaaa"),
+        Field::choice("statut", "Statut", &["ouvert", "clos"], closed),
+        Field::text("motif", "Motif de clôture", &reason).validate_with(v_reason),
+        Field::text(
+            "notice_date",
+            "Notice remise le",
+            &opt_date(c.processing.as_ref().map(|r| r.date)),
+        )
+        .validate_with(v_past_date)
+        .section("Consentement (RGPD)")
+        .placeholder("jj/mm/aaaa"),
+        Field::text("notice_version", "Version de la notice", &notice_version)
+            .validate_with(v_notice_version),
+        Field::choice(
+            "partage",
+            "Partage employeur/OPCO",
+            &yes_no,
+            usize::from(c.share_employer_opco.is_some()),
+        ),
+        Field::text(
+            "partage_date",
+            "  accord du",
+            &opt_date(c.share_employer_opco.as_ref().map(|r| r.date)),
+        )
+        .validate_with(v_share_date),
+        Field::choice(
+            "enquete",
+            "Enquête à 6 mois",
+            &yes_no,
+            usize::from(c.survey_6_months.is_some()),
+        ),
+        Field::text(
+            "enquete_date",
+            "  accord du",
+            &opt_date(c.survey_6_months.as_ref().map(|r| r.date)),
+        )
+        .validate_with(v_survey_date),
+    ];
+    Form::new(title, fields, today)
+}
+
+/// After each edit: a consent switched to « oui » gets today's date when
+/// its date is empty.
+pub fn after_change(form: &mut Form) {
+    let today = fmt_date(form.today);
+    for (choice, date) in [("partage", "partage_date"), ("enquete", "enquete_date")] {
+        if form.value(choice) == "oui" && form.value(date).trim().is_empty() {
+            form.set(date, &today);
+        }
+    }
+}
+
+/// Builds the file from a valid form over `base` (the stored file, or a
+/// new one): fields the form does not show (targets, CEP level, last
+/// contact, meta) are kept.
+pub fn to_beneficiary(form: &Form, mut b: Beneficiary) -> Result<Beneficiary, String> {
+    let v = |k: &str| form.value(k);
+    let today = form.today;
+    b.last_name = rules::name(&v("nom"), "Nom")?;
+    b.first_name = rules::name(&v("prenom"), "Prénom")?;
+    b.birth = rules::birth(&v("naissance"), today)?;
+    b.email = rules::email(&v("email"))?;
+    b.phone = rules::phone(&v("telephone"))?;
+    b.postcode = rules::postcode(&v("code_postal"))?;
+    let commune = v("commune").trim().to_string();
+    b.commune = (!commune.is_empty()).then_some(commune);
+    let region = form.selected("region");
+    b.region = region
+        .checked_sub(1)
+        .and_then(|i| REGIONS.get(i))
+        .map(|s| s.to_string());
+    let branch = v("branche");
+    b.branch = if branch.trim().is_empty() {
+        None
+    } else {
+        Some(
+            resolve_branch(&branch)
+                .ok_or("branche inconnue")?
+                .short
+                .clone(),
+        )
+    };
+    b.employer.name = v("employeur").trim().to_string();
+    b.employer.siret = rules::siret(&v("siret"))?;
+    b.contract = form
+        .selected("contrat")
+        .checked_sub(1)
+        .and_then(|i| ContractType::ALL.get(i).copied());
+    let wt = v("temps").trim().to_string();
+    b.working_time = (!wt.is_empty()).then_some(wt);
+    b.seniority_company_months = rules::months(&v("anc_entreprise"))?;
+    b.seniority_total_months = rules::months(&v("anc_totale"))?;
+    b.qualification_level = rules::qualification_level(&v("niveau"))?;
+    // Keep the stored job (and its OGR code) when the text did not change;
+    // otherwise the best catalogue match of what was typed.
+    let job_typed = v("metier");
+    let unchanged = b
+        .current_job
+        .as_ref()
+        .is_some_and(|old| job_text(old) == job_typed.trim());
+    if !unchanged {
+        b.current_job = if job_typed.trim().is_empty() {
+            None
+        } else {
+            Some(best_job(&job_typed).ok_or("métier actuel : aucun métier trouvé")?)
+        };
+    }
+    b.cpf_balance = rules::cpf_balance(&v("cpf"))?;
+    b.request = form
+        .selected("demande")
+        .checked_sub(1)
+        .and_then(|i| Request::ALL.get(i).copied());
+    b.constraints = v("contraintes").trim_end().to_string();
+    b.next_follow_up = rules::date(&v("prochain_suivi"))?;
+    b.status = if v("statut") == "clos" {
+        let on = match &b.status {
+            Status::Closed { on, .. } => *on,
+            Status::Open => today,
+        };
+        Status::Closed {
+            on,
+            reason: v("motif").trim().to_string(),
+        }
+    } else {
+        Status::Open
+    };
+    let version = v("notice_version").trim().to_string();
+    let record = |d: Option<NaiveDate>| {
+        d.map(|date| ConsentRecord {
+            date,
+            notice_version: version.clone(),
+        })
+    };
+    b.consent.processing = record(rules::date(&v("notice_date"))?);
+    b.consent.share_employer_opco = if v("partage") == "oui" {
+        record(parse_date(&v("partage_date")).or(Some(today)))
+    } else {
+        None
+    };
+    b.consent.survey_6_months = if v("enquete") == "oui" {
+        record(parse_date(&v("enquete_date")).or(Some(today)))
+    } else {
+        None
+    };
+    Ok(b)
+}

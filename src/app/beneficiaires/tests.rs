@@ -1,0 +1,646 @@
+//! Update logic of the Bénéficiaires screen: validation, forms, undo / redo
+//! (through the real runtime and a temporary store), sort, filter, search.
+
+use super::*;
+use crate::app::runtime::Runtime;
+use crate::app::Keymap;
+use crate::domain::time::FixedClock;
+use crate::domain::{ConsentRecord, Status, TargetMetier};
+use crate::store::Store;
+use chrono::{DateTime, NaiveDate, Utc};
+use ratatui::crossterm::event::KeyEventKind;
+
+fn now() -> chrono::NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 11, 28)
+        .unwrap()
+        .and_hms_opt(9, 30, 0)
+        .unwrap()
+}
+
+fn today() -> NaiveDate {
+    now().date()
+}
+
+fn app() -> App {
+    let mut a = App::new(Keymap::default(), now());
+    a.size = (100, 30);
+    a.benef.loaded = true;
+    a.screen = Screen::Beneficiaires;
+    a
+}
+
+fn key(c: KeyCode) -> KeyEvent {
+    KeyEvent::new_with_kind(c, KeyModifiers::NONE, KeyEventKind::Press)
+}
+
+fn type_text(a: &mut App, s: &str) {
+    for c in s.chars() {
+        let k = if c == '\n' {
+            key(KeyCode::Enter)
+        } else {
+            key(KeyCode::Char(c))
+        };
+        a.update(Action::Text(k));
+    }
+}
+
+/// Moves the focus of the open form to `field`.
+fn focus(a: &mut App, field: &str) {
+    let of = a.benef.form.as_mut().expect("a form is open");
+    of.form.focus = of
+        .form
+        .fields
+        .iter()
+        .position(|f| f.key == field)
+        .expect(field);
+}
+
+fn meta() -> Meta {
+    Meta::new(
+        DateTime::<Utc>::from_timestamp(1_700_000_000, 0).unwrap(),
+        "test",
+    )
+}
+
+fn ben(n: u32, last: &str, first: &str) -> Beneficiary {
+    let mut r = [0u8; 10];
+    r[..4].copy_from_slice(&n.to_be_bytes());
+    Beneficiary::new(Id::new_v7(1_700_000_000_000, r), last, first, meta())
+}
+
+#[test]
+fn every_file_field_accepts_and_rejects_as_typed() {
+    let cases: &[(&str, &[&str], &[&str])] = &[
+        ("nom", &["Dupont", "N'Diaye-Éloi", "Le Goff"], &["", "R2D2"]),
+        ("prenom", &["Léa", "Jean-Éric"], &["", "L3a"]),
+        (
+            "naissance",
+            &["", "1984", "12/03/1984"],
+            &["2020", "31/02/1984", "hier"],
+        ),
+        (
+            "email",
+            &["", "lea.dupont@exemple.fr"],
+            &["lea.dupont", "a@b", "a b@c.fr"],
+        ),
+        (
+            "telephone",
+            &["", "06 12 34 56 78", "+33 6 12 34 56 78"],
+            &["0612", "06-12-ab"],
+        ),
+        (
+            "code_postal",
+            &["", "69003", "97400"],
+            &["6900", "00100", "A9003"],
+        ),
+        (
+            "branche",
+            &["", "ECLAT", "éclat", "1518", "1031", "alisfa"],
+            &["9999", "banane"],
+        ),
+        (
+            "siret",
+            &["", "12002701600357", "120 027 016 00357"],
+            &["12002701600358", "1234"],
+        ),
+        ("anc_entreprise", &["", "28"], &["-3", "700", "deux"]),
+        (
+            "niveau",
+            &["", "aucun", "5", "niveau 6"],
+            &["2", "9", "bac"],
+        ),
+        (
+            "cpf",
+            &["", "2 340,50", "1234"],
+            &["deux mille", "250000", "12,345"],
+        ),
+        (
+            "prochain_suivi",
+            &["", "05/12/2026", "20/11/2026"],
+            &["32/12/2026", "demain"],
+        ),
+        ("notice_date", &["", "14/11/2026"], &["01/01/2030", "14-11"]),
+        ("commune", &["", "Lyon"], &[]),
+    ];
+    for (field, good, bad) in cases {
+        for v in *good {
+            let mut f = file_form::build(None, today());
+            f.set(field, v);
+            let fe = f.field(field).unwrap();
+            assert_eq!(fe.error, None, "{field} = « {v} » should be accepted");
+        }
+        for v in *bad {
+            let mut f = file_form::build(None, today());
+            f.set(field, v);
+            let fe = f.field(field).unwrap();
+            assert!(fe.error.is_some(), "{field} = « {v} » should be refused");
+        }
+    }
+    // Branch: the resolved name is shown next to the field.
+    let mut f = file_form::build(None, today());
+    f.set("branche", "1031");
+    assert!(f
+        .field("branche")
+        .unwrap()
+        .hint
+        .as_deref()
+        .unwrap()
+        .contains("ÉCLAT"));
+    // Cross-field rules: total seniority ≥ company seniority; closing reason.
+    f.set("anc_entreprise", "30");
+    f.set("anc_totale", "12");
+    assert!(f.field("anc_totale").unwrap().error.is_some());
+    f.set("anc_totale", "48");
+    assert!(f.field("anc_totale").unwrap().error.is_none());
+    f.set("statut", "clos");
+    assert!(f
+        .field("motif")
+        .unwrap()
+        .error
+        .as_deref()
+        .unwrap()
+        .contains("motif"));
+    f.set("motif", "reconversion réussie");
+    assert!(f.field("motif").unwrap().error.is_none());
+    // Consent: an agreement needs its date; the notice needs its version.
+    f.set("partage", "oui");
+    assert!(f.field("partage_date").unwrap().error.is_some());
+    f.set("notice_date", "14/11/2026");
+    f.set("notice_version", "");
+    assert!(f.field("notice_version").unwrap().error.is_some());
+}
+
+#[test]
+fn current_job_is_picked_from_the_catalogue() {
+    let mut f = file_form::build(None, today());
+    f.set("metier", "educateur jeunes enfants");
+    let hint = f.field("metier").unwrap().hint.clone().unwrap_or_default();
+    assert!(hint.contains("K1202"), "{hint}");
+    f.set("nom", "Dupont");
+    f.set("prenom", "Léa");
+    let b = file_form::to_beneficiary(&f, ben(1, "", "")).unwrap();
+    let job = b.current_job.unwrap();
+    assert_eq!(job.rome, "K1202");
+    assert!(job.ogr != 0);
+    f.set("metier", "zzzzqqqq");
+    assert!(f.field("metier").unwrap().error.is_some());
+}
+
+#[test]
+fn interview_fields_accept_and_reject() {
+    let b = ben(1, "Dupont", "Léa");
+    let f = interview_form::build(&b, None, now());
+    assert_eq!(f.value("quand"), "28/11/2026 09:30", "defaults to now");
+    assert!(f.is_valid());
+    for (field, good, bad) in [
+        ("quand", "27/11/2026 14:00", "27/11/2026"),
+        ("duree", "45", "0"),
+        ("prochain_suivi", "05/12/2026", "01/11/2026"),
+    ] {
+        let mut f = interview_form::build(&b, None, now());
+        f.set(field, good);
+        assert!(f.field(field).unwrap().error.is_none(), "{field} {good}");
+        f.set(field, bad);
+        assert!(f.field(field).unwrap().error.is_some(), "{field} {bad}");
+    }
+}
+
+#[test]
+fn ctrl_s_is_refused_while_invalid_and_jumps_to_the_first_error() {
+    let mut a = app();
+    a.update(Action::New);
+    assert!(a.benef.form_open());
+    focus(&mut a, "email");
+    type_text(&mut a, "lea.dupont");
+    let effects = a.update(Action::Save);
+    assert!(effects.is_empty(), "nothing saved");
+    let of = a.benef.form.as_ref().unwrap();
+    assert_eq!(of.form.focus, 0, "cursor on the first error (Nom)");
+    let st = a.status.as_ref().unwrap();
+    assert_eq!(st.level, StatusLevel::Error);
+    assert!(st.text.contains("3 champs"), "{}", st.text);
+    // Fix everything: now Ctrl-S asks for a save.
+    type_text(&mut a, "Dupont");
+    a.update(Action::NextField);
+    type_text(&mut a, "Léa");
+    focus(&mut a, "email");
+    type_text(&mut a, "@exemple.fr");
+    let effects = a.update(Action::Save);
+    assert!(
+        matches!(effects.as_slice(), [Effect::Save(_)]),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn keys_in_a_form_are_text_except_tab_ctrl_s_and_escape() {
+    let mut a = app();
+    a.update(Action::New);
+    let ctrl_s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert_eq!(a.key_to_action(ctrl_s), Some(Action::Save));
+    assert_eq!(a.key_to_action(key(KeyCode::Tab)), Some(Action::NextField));
+    assert_eq!(
+        a.key_to_action(key(KeyCode::BackTab)),
+        Some(Action::PrevField)
+    );
+    assert_eq!(a.key_to_action(key(KeyCode::Esc)), Some(Action::Back));
+    assert_eq!(
+        a.key_to_action(key(KeyCode::Enter)),
+        Some(Action::NextField)
+    );
+    for c in ['q', 'n', '2', '?'] {
+        assert_eq!(
+            a.key_to_action(key(KeyCode::Char(c))),
+            Some(Action::Text(key(KeyCode::Char(c)))),
+            "{c} is typed, not a command"
+        );
+    }
+    focus(&mut a, "contraintes");
+    assert_eq!(
+        a.key_to_action(key(KeyCode::Enter)),
+        Some(Action::Text(key(KeyCode::Enter))),
+        "Entrée is a new line in a multi-line field"
+    );
+}
+
+#[test]
+fn escape_on_a_changed_form_asks_before_discarding() {
+    let mut a = app();
+    a.update(Action::New);
+    a.update(Action::Back);
+    assert!(!a.benef.form_open(), "an untouched form just closes");
+
+    a.update(Action::New);
+    type_text(&mut a, "Dup");
+    a.update(Action::Back);
+    assert!(a.benef.form_open());
+    assert!(matches!(
+        a.modals.last(),
+        Some(Modal::Confirm(Confirm {
+            on_yes: ConfirmAction::DiscardForm,
+            ..
+        }))
+    ));
+    a.update(Action::Confirm(false));
+    assert!(a.benef.form_open(), "« non » keeps the form");
+    assert_eq!(a.benef.form.as_ref().unwrap().form.value("nom"), "Dup");
+    a.update(Action::Back);
+    a.update(Action::Confirm(true));
+    assert!(!a.benef.form_open());
+    assert!(a.modals.is_empty());
+}
+
+struct Rig {
+    _dir: tempfile::TempDir,
+    rt: Runtime,
+    app: App,
+}
+
+impl Rig {
+    fn new() -> Rig {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let clock = FixedClock(now().and_utc());
+        let mut rt = Runtime::new(store, Box::new(clock), "Camille Conseil".into());
+        let mut app = app();
+        app.benef.loaded = false;
+        rt.start(&mut app);
+        assert!(app.benef.loaded);
+        Rig { _dir: dir, rt, app }
+    }
+    fn act(&mut self, a: Action) {
+        let effects = self.app.update(a);
+        self.rt.run(&mut self.app, effects);
+    }
+    fn typed(&mut self, s: &str) {
+        for c in s.chars() {
+            let k = if c == '\n' {
+                key(KeyCode::Enter)
+            } else {
+                key(KeyCode::Char(c))
+            };
+            self.act(Action::Text(k));
+        }
+    }
+    fn focus(&mut self, field: &str) {
+        focus(&mut self.app, field);
+    }
+    fn status(&self) -> String {
+        self.app
+            .status
+            .as_ref()
+            .map(|s| s.text.clone())
+            .unwrap_or_default()
+    }
+}
+
+#[test]
+fn create_edit_undo_redo_a_file_through_the_runtime() {
+    let mut r = Rig::new();
+    r.act(Action::New);
+    r.typed("Dupont");
+    r.act(Action::NextField);
+    r.typed("Léa");
+    r.act(Action::Save);
+    assert_eq!(r.status(), "Dossier enregistré");
+    assert!(!r.app.benef.form_open());
+    let id = r.app.benef.open_id().expect("the new file is open");
+    assert_eq!(
+        r.app.open_beneficiary.as_ref().unwrap().display_name,
+        "DUPONT Léa"
+    );
+    assert_eq!(r.rt.store.recent().unwrap(), vec![id]);
+    let stored = r.rt.store.beneficiary(id).unwrap().unwrap();
+    assert_eq!(stored.meta.advisor, "Camille Conseil");
+    assert_eq!(
+        r.app.benef.file.as_ref().unwrap().journal.len(),
+        1,
+        "timeline: creation"
+    );
+
+    // Edit the e-mail.
+    r.act(Action::Edit);
+    r.focus("email");
+    r.typed("lea@exemple.fr");
+    r.act(Action::Save);
+    let email = |r: &Rig| r.rt.store.beneficiary(id).unwrap().unwrap().email;
+    assert_eq!(email(&r), Some("lea@exemple.fr".into()));
+
+    // Ctrl-Z undoes the edit, Ctrl-Y redoes it.
+    r.act(Action::Undo);
+    assert_eq!(r.status(), "Annulé : modification du dossier DUPONT Léa");
+    assert_eq!(email(&r), None);
+    assert_eq!(r.app.benef.list.get(id).unwrap().email, None);
+    r.act(Action::Redo);
+    assert_eq!(r.status(), "Rétabli : modification du dossier DUPONT Léa");
+    assert_eq!(email(&r), Some("lea@exemple.fr".into()));
+
+    // Undoing twice removes the created file (Ctrl-Y brings it back).
+    r.act(Action::Undo);
+    r.act(Action::Undo);
+    assert_eq!(r.status(), "Annulé : création du dossier DUPONT Léa");
+    assert!(r.rt.store.beneficiary(id).unwrap().is_none());
+    assert!(r.app.benef.list.get(id).is_none());
+    assert!(r.app.open_beneficiary.is_none());
+    r.act(Action::Redo);
+    assert!(r.rt.store.beneficiary(id).unwrap().is_some());
+    r.act(Action::Redo);
+    assert_eq!(email(&r), Some("lea@exemple.fr".into()));
+    r.act(Action::Redo);
+    assert_eq!(r.status(), "Rien à rétablir");
+}
+
+#[test]
+fn interview_saves_updates_the_file_and_undoes() {
+    let mut r = Rig::new();
+    r.act(Action::New);
+    r.typed("Benali");
+    r.act(Action::NextField);
+    r.typed("Karim");
+    r.act(Action::Save);
+    let id = r.app.benef.open_id().unwrap();
+
+    r.act(Action::NewInterview);
+    assert!(r.app.benef.form_open());
+    r.focus("niveau");
+    r.act(Action::Text(key(KeyCode::Right)));
+    r.focus("synthese");
+    r.typed("Premier point.\nSecond point sur la VAE.");
+    r.focus("prochain_suivi");
+    r.typed("05/12/2026");
+    r.act(Action::Save);
+    assert_eq!(r.status(), "Entretien enregistré");
+    let ints = r.rt.store.interviews_of(id).unwrap();
+    assert_eq!(ints.len(), 1);
+    assert_eq!(ints[0].summary, "Premier point.\nSecond point sur la VAE.");
+    assert_eq!(
+        ints[0].level,
+        crate::domain::CepLevel::AccompagnementPersonnalise
+    );
+    let f = r.rt.store.beneficiary(id).unwrap().unwrap();
+    assert_eq!(f.next_follow_up, NaiveDate::from_ymd_opt(2026, 12, 5));
+    assert_eq!(f.last_contact, Some(today()));
+    assert_eq!(f.cep_level, Some(2));
+    let open = r.app.benef.file.as_ref().unwrap();
+    assert_eq!(open.tab, Tab::Entretiens);
+    assert_eq!(open.interviews.len(), 1);
+
+    r.act(Action::Undo);
+    assert_eq!(r.status(), "Annulé : nouvel entretien de BENALI Karim");
+    assert!(r.rt.store.interviews_of(id).unwrap().is_empty());
+    let f = r.rt.store.beneficiary(id).unwrap().unwrap();
+    assert_eq!(
+        (f.next_follow_up, f.last_contact, f.cep_level),
+        (None, None, None)
+    );
+    assert!(r.app.benef.file.as_ref().unwrap().interviews.is_empty());
+
+    r.act(Action::Redo);
+    assert_eq!(r.rt.store.interviews_of(id).unwrap().len(), 1);
+    assert_eq!(
+        r.rt.store.beneficiary(id).unwrap().unwrap().next_follow_up,
+        NaiveDate::from_ymd_opt(2026, 12, 5)
+    );
+    // The timeline names what happened, newest first, without values.
+    let journal = &r.app.benef.file.as_ref().unwrap().journal;
+    assert!(journal.len() >= 3);
+    assert_eq!(journal.last().unwrap().op, crate::store::Op::Created);
+}
+
+#[test]
+fn erasing_a_file_confirms_first() {
+    let mut r = Rig::new();
+    r.act(Action::New);
+    r.typed("Martin");
+    r.act(Action::NextField);
+    r.typed("Zoé");
+    r.act(Action::Save);
+    let id = r.app.benef.open_id().unwrap();
+    r.act(Action::Delete);
+    assert!(matches!(r.app.modals.last(), Some(Modal::Confirm(_))));
+    r.act(Action::Confirm(false));
+    assert!(r.rt.store.beneficiary(id).unwrap().is_some());
+    r.act(Action::Delete);
+    r.act(Action::Confirm(true));
+    assert!(r.rt.store.beneficiary(id).unwrap().is_none());
+    assert!(r.app.benef.file.is_none());
+    assert!(r.app.open_beneficiary.is_none());
+    assert!(r.status().contains("effacé"), "{}", r.status());
+    r.act(Action::Undo);
+    assert_eq!(r.status(), "Rien à annuler dans cette session");
+}
+
+fn list_of(bs: Vec<Beneficiary>) -> FileList {
+    let mut l = FileList::default();
+    l.set_all(bs);
+    l
+}
+
+fn names(l: &FileList) -> Vec<String> {
+    l.view
+        .iter()
+        .map(|&i| l.rows[i].b.last_name.clone())
+        .collect()
+}
+
+#[test]
+fn sorts_by_next_follow_up_name_and_last_contact() {
+    let d = |day| NaiveDate::from_ymd_opt(2026, 12, day);
+    let mut a = ben(1, "Cabrel", "A");
+    a.next_follow_up = d(10);
+    a.last_contact = d(1);
+    let mut b = ben(2, "Albert", "B");
+    b.next_follow_up = None;
+    b.last_contact = d(3);
+    let mut c = ben(3, "Bodin", "C");
+    c.next_follow_up = d(2);
+    let mut l = list_of(vec![a, b, c]);
+    assert_eq!(l.sort, SortKey::NextFollowUp, "default sort");
+    assert_eq!(names(&l), ["Bodin", "Cabrel", "Albert"], "no date last");
+    l.cycle_sort();
+    assert_eq!(l.sort, SortKey::Name);
+    assert_eq!(names(&l), ["Albert", "Bodin", "Cabrel"]);
+    l.cycle_sort();
+    assert_eq!(l.sort, SortKey::LastContact);
+    assert_eq!(
+        names(&l),
+        ["Albert", "Cabrel", "Bodin"],
+        "most recent first"
+    );
+}
+
+#[test]
+fn filters_open_closed_all() {
+    let a = ben(1, "Ouvert", "A");
+    let mut b = ben(2, "Clos", "B");
+    b.status = Status::Closed {
+        on: today(),
+        reason: "fin".into(),
+    };
+    let mut l = list_of(vec![a, b]);
+    assert_eq!(names(&l), ["Ouvert"]);
+    l.cycle_filter();
+    assert_eq!(names(&l), ["Clos"]);
+    l.cycle_filter();
+    assert_eq!(l.view.len(), 2);
+}
+
+#[test]
+fn fuzzy_search_over_ten_thousand_files() {
+    let lasts = [
+        "Martin", "Bernard", "Thomas", "Petit", "Robert", "Richard", "Durand", "Dubois",
+    ];
+    let firsts = ["Léa", "Hugo", "Chloé", "Louis", "Inès", "Noé"];
+    let employers = [
+        "MJC Centre",
+        "ADMR Rhône",
+        "Crèche Les Lucioles",
+        "Régie Nord",
+    ];
+    let shorts = ["ECLAT", "BAD", "ALISFA", "ACI"];
+    let mut all = Vec::with_capacity(10_000);
+    for n in 0..10_000u32 {
+        let mut b = ben(
+            n + 10,
+            &format!("{}{}", lasts[n as usize % 8], n),
+            firsts[n as usize % 6],
+        );
+        b.employer.name = employers[n as usize % 4].into();
+        b.branch = Some(shorts[n as usize % 4].into());
+        b.current_job = Some(TargetMetier {
+            ogr: 1,
+            rome: "G1203".into(),
+            label: "Animateur / Animatrice de loisirs".into(),
+        });
+        all.push(b);
+    }
+    let mut special = ben(1, "N'Diaye", "Éloïse");
+    special.employer.name = "Maison de l'Enfance".into();
+    special.branch = Some("ALISFA".into());
+    special.current_job = Some(TargetMetier {
+        ogr: 2,
+        rome: "K1202".into(),
+        label: "Éducateur / Éducatrice de jeunes enfants".into(),
+    });
+    special.consent.processing = Some(ConsentRecord {
+        date: today(),
+        notice_version: "v1-2026".into(),
+    });
+    all.push(special);
+    let mut l = list_of(all);
+    assert_eq!(l.view.len(), 10_001);
+
+    let search = |l: &mut FileList, q: &str| {
+        l.query.clear();
+        // Typed one char at a time, as the advisor does (narrowing path).
+        for c in q.chars() {
+            l.query.insert(c);
+            l.refresh();
+        }
+        names(l)
+    };
+    // Accents and apostrophes folded; first name, employer, job, branch.
+    for q in [
+        "ndiaye",
+        "eloise",
+        "maison enfance",
+        "educatrice jeunes",
+        "K1202",
+    ] {
+        let r = search(&mut l, q);
+        assert_eq!(r.first().map(String::as_str), Some("N'Diaye"), "query {q}");
+    }
+    let r = search(&mut l, "durand12");
+    assert!(
+        r.iter().any(|n| n == "Durand126") && r[0].starts_with("Durand12"),
+        "{:?}",
+        &r[..3.min(r.len())]
+    );
+    // Exact-word hits come before loose fuzzy hits.
+    let r = search(&mut l, "regie dubois");
+    assert!(
+        !r.is_empty() && r[0].starts_with("Dubois"),
+        "{:?}",
+        &r[..3.min(r.len())]
+    );
+    // Typed at once (no narrowing) gives the same result as char by char.
+    let narrowed = search(&mut l, "martin 4");
+    l.query.set("martin 4");
+    l.refresh();
+    assert_eq!(names(&l), narrowed);
+    assert!(search(&mut l, "zzzzzz").is_empty());
+    l.query.clear();
+    l.refresh();
+    assert_eq!(l.view.len(), 10_001);
+}
+
+#[test]
+fn accueil_lists_due_and_overdue_follow_ups_of_open_files() {
+    let mut a = app();
+    let mut due = ben(1, "Aujourdhui", "A");
+    due.next_follow_up = Some(today());
+    let mut late = ben(2, "Retard", "B");
+    late.next_follow_up = NaiveDate::from_ymd_opt(2026, 11, 20);
+    let mut closed = ben(3, "Clos", "C");
+    closed.next_follow_up = NaiveDate::from_ymd_opt(2026, 11, 20);
+    closed.status = Status::Closed {
+        on: today(),
+        reason: "fin".into(),
+    };
+    let mut later = ben(4, "Plustard", "D");
+    later.next_follow_up = NaiveDate::from_ymd_opt(2026, 12, 20);
+    a.effect_done(Outcome::BeneficiariesLoaded {
+        beneficiaries: vec![due, late, closed, later],
+        recent: vec![Id([9; 16])],
+    });
+    let (d, l) = a.benef.follow_ups(today());
+    assert_eq!(
+        d.iter().map(|r| r.b.last_name.as_str()).collect::<Vec<_>>(),
+        ["Aujourdhui"]
+    );
+    assert_eq!(
+        l.iter().map(|r| r.b.last_name.as_str()).collect::<Vec<_>>(),
+        ["Retard"]
+    );
+    assert!(a.benef.recent.is_empty(), "unknown ids are dropped");
+}

@@ -1,0 +1,1062 @@
+//! Fuzzy search over the appellations.
+//!
+//! ## Index
+//! Built once per catalogue: for every appellation the folded words of its label
+//! (with a "head word" flag for the first word and the first word after ` / `),
+//! the folded words of its ROME fiche label, its ROME code, the acronyms of its
+//! label (`Technicien / Technicienne de l'intervention sociale et familiale` →
+//! `tisf`) plus the curated sigles of `assets/sigles.tsv` whose expansion it
+//! contains (`Accompagnant éducatif et social …` → `aes`), its phrase variants
+//! (masculine / feminine form) and a skim haystack `label · rome label · code`
+//! (folded). Words and acronyms are interned in sorted vocabularies, so a query
+//! word is compared once per distinct word, not once per appellation.
+//!
+//! ## Matching (three tiers)
+//! 1. **Words** (main tier): every significant query word (stopwords such as
+//!    `de`, `d`, `a` are ignored unless the query has nothing else) must match a
+//!    word of the appellation: exact word, word prefix, or — for query words of
+//!    4+ letters without digits — one typo (insertion, deletion, substitution or
+//!    transposition of two neighbours; same first letter) against a whole word or
+//!    a word prefix, or a prefix of a label acronym / curated sigle. Curated
+//!    sigles score like exact words, then come acronyms, prefixes, typos; the
+//!    appellation label counts more than the fiche label, stopwords of the label
+//!    (`à`, `de`) hardly count;
+//!    an exact ROME code query (`K1202`) puts that fiche first. Bonuses for a head
+//!    word and for the query as a phrase; a small boost for the curated
+//!    métiers of the branches; short labels win ties, then alphabetical order.
+//! 2. **Fuzzy** (`SkimMatcherV2` on the haystack with the query's letters only,
+//!    after a cheap char-set and subsequence prefilter): only when some query
+//!    word matches no word, sigle or acronym of the index at all, e.g. `aidsoign`
+//!    (words glued together) or `puericult` typed as `ericult` (infix).
+//! 3. **Partial**: when nothing matched so far, appellations matching all but
+//!    one query word.
+//!
+//! Tiers 1 and 2 only shrink when the query grows by appending characters
+//! (except when a word reaches 4 letters and typo matching switches on), which is
+//! what lets [`Searcher`] narrow from the previous hits.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use fuzzy_matcher::skim::SkimMatcherV2;
+use fuzzy_matcher::FuzzyMatcher;
+
+use super::fold::{fold, fold_with_map, words};
+
+/// One search result: index into `Catalog::appellations()`, and a score
+/// (higher is better; only meaningful for ordering within one search).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hit {
+    pub idx: usize,
+    pub score: i32,
+}
+
+/// Folded French stopwords ignored in queries (and in acronyms).
+const STOPWORDS: &[&str] = &[
+    "a", "au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les", "un", "une",
+    "pour", "par", "sur", "dans", "avec", "ou", "s",
+];
+
+pub(crate) fn is_stopword(w: &str) -> bool {
+    STOPWORDS.contains(&w)
+}
+
+/// Query words need this many chars before typos are tolerated.
+const TYPO_MIN_LEN: usize = 4;
+const MAX_TOKEN: usize = 48;
+
+const CURATED_BONUS: i32 = 5;
+/// Score of a query word equal to a curated sigle of the label (`AES`).
+const SIGLE_EXACT: i32 = 110;
+const TIER_WORDS: i32 = 20_000;
+const TIER_FUZZY: i32 = 10_000;
+
+// Classes of a query word against an index word.
+const C_NONE: u8 = 0;
+const C_TYPO_PREFIX: u8 = 1;
+const C_TYPO_WORD: u8 = 2;
+const C_PREFIX: u8 = 3;
+const C_EXACT: u8 = 4;
+
+const F_LABEL: u32 = 0;
+const F_ROME: u32 = 1;
+const F_CODE: u32 = 2;
+/// A stopword of the label (`de`, `à`…): matches count little.
+const F_LABEL_STOP: u32 = 3;
+
+#[inline]
+fn pack(word: u32, field: u32, head: bool) -> u32 {
+    (word << 3) | (field << 1) | head as u32
+}
+
+/// What the index needs of one appellation.
+pub(crate) struct IndexInput<'a> {
+    pub label: &'a str,
+    pub rome_label: &'a str,
+    pub code: &'a str,
+    pub branch_mask: u32,
+}
+
+pub(crate) struct Index {
+    n: usize,
+    vocab: Vec<Box<str>>,
+    vocab_chars: Vec<Box<[char]>>,
+    refs: Vec<u32>,
+    ref_start: Vec<u32>,
+    nwords: Vec<u8>,
+    /// Acronyms of each label (`true` = from the curated sigles list).
+    /// Packed `acronym id << 1 | curated`, ids into `acr_vocab`.
+    acr: Vec<u32>,
+    acr_start: Vec<u32>,
+    /// All acronyms and sigles, sorted, deduplicated.
+    acr_vocab: Vec<Box<str>>,
+    phrases: Vec<Box<str>>,
+    phrase_start: Vec<u32>,
+    hay: Vec<Box<str>>,
+    hay_mask: Vec<u64>,
+    /// Alphabetical (French collation on folded text) position of each item.
+    rank: Vec<u32>,
+    /// Items in alphabetical order.
+    alpha: Vec<u32>,
+    branch_mask: Vec<u32>,
+}
+
+fn char_mask(s: &str) -> u64 {
+    let mut m = 0u64;
+    for c in s.chars() {
+        m |= match c {
+            'a'..='z' => 1 << (c as u32 - 'a' as u32),
+            '0'..='9' => 1 << (26 + c as u32 - '0' as u32),
+            ' ' => 0,
+            _ => 1 << 63,
+        };
+    }
+    m
+}
+
+/// Label words grouped into variants, as indices into `ws`:
+/// `A B / C D rest` → `[A B rest]`, `[C D rest]` (masculine, feminine form).
+fn variants(folded: &str, ws: &[(usize, &str)]) -> Vec<Vec<usize>> {
+    let chars: Vec<char> = folded.chars().collect();
+    let mut slash_at = None;
+    for k in 1..ws.len() {
+        let end_prev = ws[k - 1].0 + ws[k - 1].1.chars().count();
+        if chars[end_prev..ws[k].0].contains(&'/') {
+            slash_at = Some(k);
+            break;
+        }
+    }
+    let n_all = ws.len();
+    match slash_at {
+        Some(n) if 2 * n <= n_all => {
+            let masc = (0..n).chain(2 * n..n_all).collect();
+            let fem = (n..n_all).collect();
+            vec![masc, fem]
+        }
+        _ => vec![(0..n_all).collect()],
+    }
+}
+
+/// Significant (non-stopword) word indices of a variant.
+fn significant(ws: &[(usize, &str)], v: &[usize]) -> Vec<usize> {
+    v.iter()
+        .copied()
+        .filter(|&k| !is_stopword(ws[k].1))
+        .collect()
+}
+
+fn acronym(ws: &[(usize, &str)], sig: &[usize]) -> String {
+    sig.iter().filter_map(|&k| ws[k].1.chars().next()).collect()
+}
+
+/// Start of `needle` as a contiguous run of words in `sig`.
+fn find_run(ws: &[(usize, &str)], sig: &[usize], needle: &[String]) -> Option<usize> {
+    if needle.is_empty() || needle.len() > sig.len() {
+        return None;
+    }
+    (0..=sig.len() - needle.len()).find(|&s| {
+        needle
+            .iter()
+            .enumerate()
+            .all(|(k, w)| ws[sig[s + k]].1 == w.as_str())
+    })
+}
+
+/// A sigle (`aes`) and the significant folded words it stands for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Sigle {
+    pub sigle: String,
+    pub words: Vec<String>,
+}
+
+impl Sigle {
+    pub(crate) fn new(sigle: &str, expansion: &str) -> Sigle {
+        let e = fold(expansion);
+        Sigle {
+            sigle: fold(sigle)
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .collect(),
+            words: words(&e)
+                .into_iter()
+                .map(|(_, w)| w)
+                .filter(|w| !is_stopword(w))
+                .map(String::from)
+                .collect(),
+        }
+    }
+}
+
+impl Index {
+    pub(crate) fn build<'a>(
+        inputs: impl Iterator<Item = IndexInput<'a>>,
+        sigles: &[Sigle],
+    ) -> Index {
+        let mut interned: HashMap<Box<str>, u32> = HashMap::new();
+        let mut tmp_vocab: Vec<Box<str>> = Vec::new();
+        let mut intern = |w: &str| -> u32 {
+            if let Some(&id) = interned.get(w) {
+                return id;
+            }
+            let id = tmp_vocab.len() as u32;
+            tmp_vocab.push(w.into());
+            interned.insert(w.into(), id);
+            id
+        };
+        let mut refs = Vec::new();
+        let mut ref_start = vec![0u32];
+        let mut nwords = Vec::new();
+        let mut acr = Vec::new();
+        let mut acr_start = vec![0u32];
+        let mut phrases = Vec::new();
+        let mut phrase_start = vec![0u32];
+        let mut hay = Vec::new();
+        let mut hay_mask = Vec::new();
+        let mut keys: Vec<Box<str>> = Vec::new();
+        let mut branch_mask = Vec::new();
+        let mut rome_cache: HashMap<String, (String, Vec<u32>)> = HashMap::new();
+
+        for inp in inputs {
+            let fl = fold(inp.label);
+            let ws = words(&fl);
+            let chars: Vec<char> = fl.chars().collect();
+            for (k, &(start, w)) in ws.iter().enumerate() {
+                let head = k == 0 || {
+                    let end_prev = ws[k - 1].0 + ws[k - 1].1.chars().count();
+                    chars[end_prev..start].contains(&'/')
+                };
+                let field = if is_stopword(w) {
+                    F_LABEL_STOP
+                } else {
+                    F_LABEL
+                };
+                refs.push(pack(intern(w), field, head));
+            }
+            nwords.push(ws.len().min(255) as u8);
+            let vars = variants(&fl, &ws);
+            let mut my_acr: Vec<(Box<str>, bool)> = Vec::new();
+            for v in &vars {
+                let sig = significant(&ws, v);
+                let a = acronym(&ws, &sig);
+                if a.chars().count() >= 2 && !my_acr.iter().any(|x| *x.0 == *a) {
+                    my_acr.push((a.into_boxed_str(), false));
+                }
+                for sg in sigles {
+                    if find_run(&ws, &sig, &sg.words).is_some() {
+                        match my_acr.iter_mut().find(|x| *x.0 == *sg.sigle) {
+                            Some(x) => x.1 = true,
+                            None => my_acr.push((sg.sigle.clone().into_boxed_str(), true)),
+                        }
+                    }
+                }
+                let phrase: Vec<&str> = v.iter().map(|&k| ws[k].1).collect();
+                phrases.push(phrase.join(" ").into_boxed_str());
+            }
+            phrase_start.push(phrases.len() as u32);
+            acr.extend(my_acr);
+            acr_start.push(acr.len() as u32);
+            keys.push(
+                ws.iter()
+                    .map(|w| w.1)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .into_boxed_str(),
+            );
+
+            let code_l = inp.code.to_ascii_lowercase();
+            let (rome_folded, rome_ids) =
+                rome_cache.entry(inp.code.to_string()).or_insert_with(|| {
+                    let fr = fold(inp.rome_label);
+                    let mut ids: Vec<u32> = words(&fr)
+                        .into_iter()
+                        .map(|(_, w)| pack(intern(w), F_ROME, false))
+                        .collect();
+                    ids.push(pack(intern(&code_l), F_CODE, false));
+                    (fr, ids)
+                });
+            refs.extend_from_slice(rome_ids);
+            ref_start.push(refs.len() as u32);
+
+            let h = format!("{fl} · {rome_folded} · {code_l}");
+            hay_mask.push(char_mask(&h));
+            hay.push(h.into_boxed_str());
+            branch_mask.push(inp.branch_mask);
+        }
+
+        // Sort the vocabulary and remap word ids.
+        let mut order: Vec<u32> = (0..tmp_vocab.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| tmp_vocab[a as usize].cmp(&tmp_vocab[b as usize]));
+        let mut remap = vec![0u32; tmp_vocab.len()];
+        for (new, &old) in order.iter().enumerate() {
+            remap[old as usize] = new as u32;
+        }
+        for r in refs.iter_mut() {
+            let old = *r >> 3;
+            *r = (remap[old as usize] << 3) | (*r & 7);
+        }
+        let vocab: Vec<Box<str>> = order
+            .iter()
+            .map(|&o| tmp_vocab[o as usize].clone())
+            .collect();
+        let vocab_chars = vocab.iter().map(|w| w.chars().collect()).collect();
+
+        let mut acr_vocab: Vec<Box<str>> =
+            acr.iter().map(|a: &(Box<str>, bool)| a.0.clone()).collect();
+        acr_vocab.sort_unstable();
+        acr_vocab.dedup();
+        let acr: Vec<u32> = acr
+            .iter()
+            .map(|(a, c)| {
+                let id = acr_vocab.binary_search(a).unwrap_or(0) as u32;
+                (id << 1) | *c as u32
+            })
+            .collect();
+
+        let n = hay.len();
+        let mut alpha: Vec<u32> = (0..n as u32).collect();
+        alpha.sort_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]).then(a.cmp(&b)));
+        let mut rank = vec![0u32; n];
+        for (r, &i) in alpha.iter().enumerate() {
+            rank[i as usize] = r as u32;
+        }
+
+        Index {
+            n,
+            vocab,
+            vocab_chars,
+            refs,
+            ref_start,
+            nwords,
+            acr,
+            acr_start,
+            acr_vocab,
+            phrases,
+            phrase_start,
+            hay,
+            hay_mask,
+            rank,
+            alpha,
+            branch_mask,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.n
+    }
+
+    /// Number of items carrying this curated sigle.
+    #[cfg(test)]
+    pub(crate) fn sigle_count(&self, sigle: &str) -> usize {
+        (0..self.n)
+            .filter(|&i| {
+                self.acr[self.acr_start[i] as usize..self.acr_start[i + 1] as usize]
+                    .iter()
+                    .any(|&a| a & 1 == 1 && *self.acr_vocab[(a >> 1) as usize] == *sigle)
+            })
+            .count()
+    }
+
+    /// Items in alphabetical order (French collation on folded text).
+    pub(crate) fn alphabetical(&self) -> &[u32] {
+        &self.alpha
+    }
+
+    /// Range of acronym ids starting with `t` (2+ chars), and whether the
+    /// first one equals `t`.
+    fn acr_range(&self, t: &Token) -> AcrRange {
+        if t.len < 2 {
+            return AcrRange::default();
+        }
+        let s = t.text.as_str();
+        let lo = self.acr_vocab.partition_point(|w| &**w < s);
+        let mut hi = lo;
+        while hi < self.acr_vocab.len() && self.acr_vocab[hi].starts_with(s) {
+            hi += 1;
+        }
+        AcrRange {
+            lo: lo as u32,
+            hi: hi as u32,
+            exact: hi > lo && *self.acr_vocab[lo] == *s,
+        }
+    }
+
+    /// Class of the query word `t` against every vocabulary word. Returns
+    /// whether it matched any word, or is a prefix of some label acronym.
+    fn classify(&self, t: &Token, out: &mut Vec<u8>) -> bool {
+        out.clear();
+        out.resize(self.vocab.len(), C_NONE);
+        let s = t.text.as_str();
+        let lo = self.vocab.partition_point(|w| &**w < s);
+        let mut any = false;
+        for (k, w) in self.vocab[lo..].iter().enumerate() {
+            if !w.starts_with(s) {
+                break;
+            }
+            out[lo + k] = if w.len() == s.len() {
+                C_EXACT
+            } else {
+                C_PREFIX
+            };
+            any = true;
+        }
+        if !any {
+            let r = self.acr_range(t);
+            any = r.hi > r.lo;
+        }
+        if !t.typo {
+            return any;
+        }
+        let first = t.chars[0];
+        let mut buf = [0u8; 4];
+        let first_s: &str = first.encode_utf8(&mut buf);
+        let a = self.vocab.partition_point(|w| &**w < first_s);
+        let next = char::from_u32(first as u32 + 1).unwrap_or(char::MAX);
+        let mut buf2 = [0u8; 4];
+        let next_s: &str = next.encode_utf8(&mut buf2);
+        let b = self.vocab.partition_point(|w| &**w < next_s);
+        let m = t.chars.len();
+        for (o, wc) in out[a..b].iter_mut().zip(&self.vocab_chars[a..b]) {
+            if *o != C_NONE || wc.len() + 1 < m {
+                continue;
+            }
+            *o = typo_class(&t.chars, wc);
+            any |= *o != C_NONE;
+        }
+        any
+    }
+
+    /// Scores item `i` against the classified query words; `None` if no word matched.
+    /// Returns (score, number of query words matched).
+    #[inline]
+    fn score_item(
+        &self,
+        i: usize,
+        q: &Query,
+        classes: &[Vec<u8>],
+        acr_r: &[AcrRange],
+    ) -> (i32, usize) {
+        let refs = &self.refs[self.ref_start[i] as usize..self.ref_start[i + 1] as usize];
+        let acrs = &self.acr[self.acr_start[i] as usize..self.acr_start[i + 1] as usize];
+        let mut total = 0i32;
+        let mut matched = 0usize;
+        for ((t, cls), r) in q.tokens.iter().zip(classes).zip(acr_r) {
+            let mut best = 0i32;
+            for &r in refs {
+                let word = (r >> 3) as usize;
+                let c = cls[word];
+                if c == C_NONE {
+                    continue;
+                }
+                let s = word_score(
+                    c,
+                    (r >> 1) & 3,
+                    r & 1 == 1,
+                    t.len,
+                    self.vocab_chars[word].len(),
+                );
+                if s > best {
+                    best = s;
+                }
+            }
+            if r.hi > r.lo && best < SIGLE_EXACT {
+                for &a in acrs {
+                    let id = a >> 1;
+                    if id < r.lo || id >= r.hi {
+                        continue;
+                    }
+                    let curated = a & 1 == 1;
+                    let s = match (r.exact && id == r.lo, curated) {
+                        (true, true) => SIGLE_EXACT,
+                        (true, false) => 95,
+                        (false, true) => 40,
+                        (false, false) => 30,
+                    };
+                    best = best.max(s);
+                }
+            }
+            if best > 0 {
+                matched += 1;
+                total += best;
+            }
+        }
+        (total, matched)
+    }
+
+    fn phrase_bonus(&self, i: usize, q: &Query) -> i32 {
+        if q.phrase.is_empty() || !q.phrase.contains(' ') {
+            return 0;
+        }
+        let mut bonus = 0;
+        for p in &self.phrases[self.phrase_start[i] as usize..self.phrase_start[i + 1] as usize] {
+            if p.starts_with(&q.phrase) {
+                return 60;
+            }
+            if p.contains(&q.phrase) {
+                bonus = 40;
+            }
+        }
+        bonus
+    }
+
+    /// Small boost for appellations of the curated branch mapping (the métiers
+    /// of the cohésion sociale branches): it only reorders close scores.
+    #[inline]
+    fn curated_bonus(&self, i: usize) -> i32 {
+        if self.branch_mask[i] != 0 {
+            CURATED_BONUS
+        } else {
+            0
+        }
+    }
+
+    /// Runs a query. `prev` = candidates of a previous, narrower-compatible query
+    /// and whether its fuzzy tier had been computed.
+    pub(crate) fn run(
+        &self,
+        q: &Query,
+        filter: Option<u32>,
+        prev: Option<(&[u32], bool)>,
+        limit: usize,
+        scratch: &mut Scratch,
+    ) -> RunOutput {
+        let in_branch = |i: usize| filter.is_none_or(|m| self.branch_mask[i] & m != 0);
+        if q.tokens.is_empty() {
+            let all: Vec<u32> = self
+                .alpha
+                .iter()
+                .copied()
+                .filter(|&i| in_branch(i as usize))
+                .collect();
+            let hits = all
+                .iter()
+                .take(limit)
+                .map(|&i| Hit {
+                    idx: i as usize,
+                    score: 0,
+                })
+                .collect();
+            return RunOutput {
+                hits,
+                total: all.len(),
+                mono: Vec::new(),
+                fuzzy_done: false,
+            };
+        }
+
+        scratch.classes.resize_with(q.tokens.len(), Vec::new);
+        let mut word_fail = false;
+        for (t, out) in q.tokens.iter().zip(scratch.classes.iter_mut()) {
+            word_fail |= !self.classify(t, out);
+        }
+        let acr_r: Vec<AcrRange> = q.tokens.iter().map(|t| self.acr_range(t)).collect();
+        let classes = &scratch.classes[..q.tokens.len()];
+        let ntok = q.tokens.len();
+
+        // Tier 1: every query word matches.
+        let mut tier1: Vec<(u32, i32)> = Vec::new();
+        let eval = |i: usize, tier1: &mut Vec<(u32, i32)>| {
+            let (s, m) = self.score_item(i, q, classes, &acr_r);
+            if m == ntok {
+                let s = TIER_WORDS + s + self.phrase_bonus(i, q) + self.curated_bonus(i)
+                    - self.nwords[i] as i32;
+                tier1.push((i as u32, s));
+            }
+        };
+        match prev {
+            Some((cands, _)) => {
+                for &i in cands {
+                    if in_branch(i as usize) {
+                        eval(i as usize, &mut tier1);
+                    }
+                }
+            }
+            None => {
+                for i in 0..self.n {
+                    if in_branch(i) {
+                        eval(i, &mut tier1);
+                    }
+                }
+            }
+        }
+
+        let mut results = tier1.clone();
+        let mut mono: Vec<u32> = tier1.iter().map(|h| h.0).collect();
+        let mut fuzzy_done = false;
+
+        if word_fail && q.skim.chars().count() >= 2 {
+            fuzzy_done = true;
+            scratch.mark.clear();
+            scratch.mark.resize(self.n, false);
+            for &(i, _) in &tier1 {
+                scratch.mark[i as usize] = true;
+            }
+            let pmask = char_mask(&q.skim);
+            let matcher = &scratch.matcher;
+            let mut fuzzy: Vec<(u32, i32)> = Vec::new();
+            let mut try_item = |i: usize| {
+                if scratch.mark[i]
+                    || !in_branch(i)
+                    || self.hay_mask[i] & pmask != pmask
+                    || !is_subsequence(&self.hay[i], &q.skim)
+                {
+                    return;
+                }
+                if let Some(s) = matcher.fuzzy_match(&self.hay[i], &q.skim) {
+                    let s = TIER_FUZZY + (s.clamp(0, 9_000) as i32) + self.curated_bonus(i)
+                        - self.nwords[i] as i32;
+                    fuzzy.push((i as u32, s));
+                }
+            };
+            match prev {
+                Some((cands, true)) => cands.iter().for_each(|&i| try_item(i as usize)),
+                _ => (0..self.n).for_each(&mut try_item),
+            }
+            mono.extend(fuzzy.iter().map(|h| h.0));
+            mono.sort_unstable();
+            results.extend(fuzzy);
+        }
+
+        if results.is_empty() && ntok >= 2 {
+            // Tier 3: all but one query word (not part of the narrowing set).
+            scratch.mark.clear();
+            scratch.mark.resize(self.n, false);
+            for &(i, _) in &results {
+                scratch.mark[i as usize] = true;
+            }
+            for i in 0..self.n {
+                if scratch.mark[i] || !in_branch(i) {
+                    continue;
+                }
+                let (s, m) = self.score_item(i, q, classes, &acr_r);
+                if m + 1 >= ntok && m > 0 {
+                    let s = (s + self.phrase_bonus(i, q) - self.nwords[i] as i32)
+                        .clamp(1, TIER_FUZZY - 1);
+                    results.push((i as u32, s));
+                }
+            }
+        }
+
+        let total = results.len();
+        let cmp = |a: &(u32, i32), b: &(u32, i32)| -> Ordering {
+            b.1.cmp(&a.1)
+                .then(self.rank[a.0 as usize].cmp(&self.rank[b.0 as usize]))
+        };
+        if results.len() > limit && limit > 0 {
+            results.select_nth_unstable_by(limit - 1, cmp);
+            results.truncate(limit);
+        } else if limit == 0 {
+            results.clear();
+        }
+        results.sort_unstable_by(cmp);
+        RunOutput {
+            hits: results
+                .into_iter()
+                .map(|(i, s)| Hit {
+                    idx: i as usize,
+                    score: s,
+                })
+                .collect(),
+            total,
+            mono,
+            fuzzy_done,
+        }
+    }
+}
+
+/// Whether `pat` is a subsequence of `hay` (cheap prefilter before skim).
+fn is_subsequence(hay: &str, pat: &str) -> bool {
+    if pat.is_ascii() {
+        let mut p = pat.as_bytes().iter().peekable();
+        for &b in hay.as_bytes() {
+            match p.peek() {
+                Some(&&c) if c == b => {
+                    p.next();
+                }
+                Some(_) => {}
+                None => return true,
+            }
+        }
+        p.peek().is_none()
+    } else {
+        let mut p = pat.chars().peekable();
+        for c in hay.chars() {
+            if p.peek() == Some(&c) {
+                p.next();
+            }
+        }
+        p.peek().is_none()
+    }
+}
+
+#[derive(Clone, Copy, Default)]
+struct AcrRange {
+    lo: u32,
+    hi: u32,
+    exact: bool,
+}
+
+#[inline]
+fn word_score(class: u8, field: u32, head: bool, tlen: usize, wlen: usize) -> i32 {
+    let ratio = |base: i32, span: i32| base + span * tlen.min(wlen) as i32 / wlen.max(1) as i32;
+    match field {
+        F_LABEL => {
+            let s = match class {
+                C_EXACT => 100,
+                C_PREFIX => ratio(50, 40),
+                C_TYPO_WORD => 65,
+                _ => 35,
+            };
+            if head && class != C_TYPO_PREFIX {
+                s + 12
+            } else {
+                s
+            }
+        }
+        F_ROME => match class {
+            C_EXACT => 50,
+            C_PREFIX => ratio(25, 20),
+            C_TYPO_WORD => 30,
+            _ => 15,
+        },
+        F_CODE => match class {
+            C_EXACT => 400,
+            C_PREFIX => ratio(30, 20),
+            _ => 0,
+        },
+        _ => 10,
+    }
+}
+
+/// Optimal-string-alignment distance (≤ 1) of query word `t` to the whole word
+/// `w` (→ `C_TYPO_WORD`) or to a prefix of it (→ `C_TYPO_PREFIX`).
+fn typo_class(t: &[char], w: &[char]) -> u8 {
+    let m = t.len();
+    if m > MAX_TOKEN {
+        return C_NONE;
+    }
+    let n = w.len().min(m + 1);
+    // Rows of the DP over prefixes of w (length 0..=n).
+    let mut r2 = [0u8; MAX_TOKEN + 2];
+    let mut r1 = [0u8; MAX_TOKEN + 2];
+    let mut r0 = [0u8; MAX_TOKEN + 2];
+    for (j, v) in r1.iter_mut().enumerate().take(n + 1) {
+        *v = j.min(255) as u8;
+    }
+    for i in 1..=m {
+        r0[0] = i.min(255) as u8;
+        let mut row_min = r0[0];
+        for j in 1..=n {
+            let cost = (t[i - 1] != w[j - 1]) as u8;
+            let mut v = (r1[j] + 1).min(r0[j - 1] + 1).min(r1[j - 1] + cost);
+            if i > 1 && j > 1 && t[i - 1] == w[j - 2] && t[i - 2] == w[j - 1] {
+                v = v.min(r2[j - 2] + 1);
+            }
+            r0[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > 1 {
+            return C_NONE;
+        }
+        std::mem::swap(&mut r2, &mut r1);
+        std::mem::swap(&mut r1, &mut r0);
+    }
+    // r1 holds row m.
+    if w.len() <= m + 1 && r1[w.len()] <= 1 {
+        return C_TYPO_WORD;
+    }
+    if r1[..=n].iter().any(|&v| v <= 1) {
+        C_TYPO_PREFIX
+    } else {
+        C_NONE
+    }
+}
+
+/// Class of query word `t` against one folded word (used for highlighting).
+fn classify_pair(t: &Token, w: &str) -> u8 {
+    if w == t.text {
+        C_EXACT
+    } else if w.starts_with(&t.text) {
+        C_PREFIX
+    } else if t.typo && w.starts_with(t.chars[0]) {
+        let wc: Vec<char> = w.chars().collect();
+        typo_class(&t.chars, &wc)
+    } else {
+        C_NONE
+    }
+}
+
+pub(crate) struct Token {
+    pub text: String,
+    chars: Vec<char>,
+    len: usize,
+    typo: bool,
+}
+
+impl Token {
+    fn new(w: &str) -> Token {
+        let chars: Vec<char> = w.chars().collect();
+        let len = chars.len();
+        let typo =
+            (TYPO_MIN_LEN..=MAX_TOKEN).contains(&len) && !chars.iter().any(|c| c.is_ascii_digit());
+        Token {
+            text: w.to_string(),
+            chars,
+            len,
+            typo,
+        }
+    }
+}
+
+/// A parsed query.
+pub(crate) struct Query {
+    folded: String,
+    /// All words (stopwords included), folded.
+    all: Vec<String>,
+    /// Index in `all` of each significant token.
+    sig_pos: Vec<usize>,
+    pub tokens: Vec<Token>,
+    phrase: String,
+    skim: String,
+}
+
+impl Query {
+    pub(crate) fn parse(s: &str) -> Query {
+        let folded = fold(s);
+        let all: Vec<String> = words(&folded)
+            .into_iter()
+            .map(|(_, w)| w.to_string())
+            .collect();
+        let mut sig_pos: Vec<usize> = (0..all.len()).filter(|&k| !is_stopword(&all[k])).collect();
+        if sig_pos.is_empty() {
+            sig_pos = (0..all.len()).collect();
+        }
+        let tokens = sig_pos.iter().map(|&k| Token::new(&all[k])).collect();
+        let phrase = all.join(" ");
+        let skim = folded.chars().filter(|c| c.is_alphanumeric()).collect();
+        Query {
+            folded,
+            all,
+            sig_pos,
+            tokens,
+            phrase,
+            skim,
+        }
+    }
+
+    /// Whether every appellation matching `self` (tiers 1–2) also matched `prev`.
+    pub(crate) fn narrows(&self, prev: &Query) -> bool {
+        if prev.tokens.is_empty() || !self.folded.starts_with(&prev.folded) {
+            return false;
+        }
+        for (&k, pt) in prev.sig_pos.iter().zip(&prev.tokens) {
+            // Position k in `all` holds the same word or (last word) an extension.
+            let Some(sig_idx) = self.sig_pos.iter().position(|&p| p == k) else {
+                return false;
+            };
+            let nt = &self.tokens[sig_idx];
+            if !nt.text.starts_with(&pt.text) || (nt.typo && !pt.typo) {
+                return false;
+            }
+        }
+        // Same word boundaries before the last previous word.
+        let keep = prev.all.len().saturating_sub(1);
+        self.all.len() >= prev.all.len() && self.all[..keep] == prev.all[..keep]
+    }
+}
+
+pub(crate) struct RunOutput {
+    pub hits: Vec<Hit>,
+    pub total: usize,
+    /// Items matching tiers 1–2 (ascending), for narrowing.
+    pub mono: Vec<u32>,
+    pub fuzzy_done: bool,
+}
+
+/// Reusable buffers.
+pub(crate) struct Scratch {
+    classes: Vec<Vec<u8>>,
+    mark: Vec<bool>,
+    matcher: SkimMatcherV2,
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Scratch {
+            classes: Vec::new(),
+            mark: Vec::new(),
+            matcher: SkimMatcherV2::default().ignore_case(),
+        }
+    }
+}
+
+/// Char indices, in the original `label`, of what `query` matched.
+pub(crate) fn highlight_label(label: &str, query: &str, sigles: &[Sigle]) -> Vec<usize> {
+    let q = Query::parse(query);
+    if q.tokens.is_empty() {
+        return Vec::new();
+    }
+    let f = fold_with_map(label);
+    let ws = words(&f.text);
+    let mut marked: Vec<usize> = Vec::new();
+    for t in &q.tokens {
+        let cls: Vec<u8> = ws.iter().map(|(_, w)| classify_pair(t, w)).collect();
+        let best = cls.iter().copied().max().unwrap_or(C_NONE);
+        if best != C_NONE {
+            let threshold = if best >= C_PREFIX {
+                C_PREFIX
+            } else {
+                C_TYPO_PREFIX
+            };
+            for (&(start, w), &c) in ws.iter().zip(&cls) {
+                if c < threshold {
+                    continue;
+                }
+                let wl = w.chars().count();
+                let n = match c {
+                    C_EXACT | C_TYPO_WORD => wl,
+                    _ => t.len.min(wl),
+                };
+                marked.extend(start..start + n);
+            }
+            continue;
+        }
+        if t.len >= 2 {
+            // Sigle or acronym: mark the initials of the words it stands for.
+            let vars = variants(&f.text, &ws);
+            let sigs: Vec<Vec<usize>> = vars.iter().map(|v| significant(&ws, v)).collect();
+            let curated = sigles
+                .iter()
+                .filter(|s| s.sigle.starts_with(&t.text))
+                .find_map(|s| {
+                    sigs.iter().find_map(|sig| {
+                        find_run(&ws, sig, &s.words).map(|at| sig[at..at + s.words.len()].to_vec())
+                    })
+                });
+            let run = curated.or_else(|| {
+                sigs.iter()
+                    .find(|sig| acronym(&ws, sig).starts_with(&t.text))
+                    .map(|sig| sig[..t.len.min(sig.len())].to_vec())
+            });
+            if let Some(run) = run {
+                marked.extend(run.iter().map(|&k| ws[k].0));
+            }
+        }
+    }
+    if marked.is_empty() && q.skim.chars().count() >= 2 {
+        let m = SkimMatcherV2::default().ignore_case();
+        if let Some((_, idx)) = m.fuzzy_indices(&f.text, &q.skim) {
+            marked = idx;
+        }
+    }
+    f.original_indices(marked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cs(s: &str) -> Vec<char> {
+        s.chars().collect()
+    }
+
+    #[test]
+    fn subsequence() {
+        assert!(is_subsequence("aide soignant", "aidsoign"));
+        assert!(!is_subsequence("aide soignant", "aidx"));
+        assert!(is_subsequence("a", ""));
+        assert!(is_subsequence("éa", "éa") && !is_subsequence("ae", "éa"));
+    }
+
+    #[test]
+    fn typo_classes() {
+        assert_eq!(typo_class(&cs("educatuer"), &cs("educateur")), C_TYPO_WORD);
+        assert_eq!(typo_class(&cs("gardein"), &cs("gardien")), C_TYPO_WORD);
+        assert_eq!(typo_class(&cs("imeuble"), &cs("immeuble")), C_TYPO_WORD);
+        assert_eq!(
+            typo_class(&cs("auxilliaire"), &cs("auxiliaire")),
+            C_TYPO_WORD
+        );
+        assert_eq!(typo_class(&cs("educatu"), &cs("educateur")), C_TYPO_PREFIX);
+        assert_eq!(typo_class(&cs("gardein"), &cs("gardienne")), C_TYPO_PREFIX);
+        assert_eq!(typo_class(&cs("educateur"), &cs("electricien")), C_NONE);
+        assert_eq!(typo_class(&cs("abcd"), &cs("abdc")), C_TYPO_WORD);
+        assert_eq!(typo_class(&cs("abcd"), &cs("badc")), C_NONE);
+    }
+
+    #[test]
+    fn variants_and_acronyms() {
+        let l = fold("Technicien / Technicienne de l'intervention sociale et familiale");
+        let ws = words(&l);
+        let v = variants(&l, &ws);
+        assert_eq!(v.len(), 2);
+        assert_eq!(acronym(&ws, &significant(&ws, &v[0])), "tisf");
+        assert_eq!(ws[v[1][0]].1, "technicienne");
+        let s = Sigle::new("TISF", "technicien de l'intervention sociale et familiale");
+        assert_eq!(
+            s.words,
+            vec!["technicien", "intervention", "sociale", "familiale"]
+        );
+        let l2 = fold("Technicien / Technicienne Intervention Sociale et Familiale -TISF-");
+        let ws2 = words(&l2);
+        let v2 = variants(&l2, &ws2);
+        assert_eq!(
+            find_run(&ws2, &significant(&ws2, &v2[0]), &s.words),
+            Some(0)
+        );
+    }
+
+    #[test]
+    fn narrowing_rules() {
+        let q = Query::parse;
+        assert!(q("educ j").narrows(&q("educ")));
+        assert!(q("educa").narrows(&q("educ")));
+        assert!(!q("educ").narrows(&q("edu"))); // typo tolerance switches on at 4 letters
+        assert!(q("aide e").narrows(&q("aide"))); // a new word only adds a constraint
+        assert!(!q("aide en").narrows(&q("aide e"))); // "e" became the stopword "en"
+        assert!(!q("edu").narrows(&q("")));
+        assert!(!q("gar").narrows(&q("edu")));
+        assert!(q("de l").narrows(&q("de")));
+        assert!(!q("de lo").narrows(&q("de l")));
+    }
+
+    #[test]
+    fn highlight_maps_to_accented_original() {
+        // É (0) d u c
+        assert_eq!(highlight_label("Éducateur", "educ", &[]), vec![0, 1, 2, 3]);
+        // "œuvre": folded "oeuvre"; "oeu" → chars 0 (œ) and 1 (u).
+        assert_eq!(highlight_label("Maître d'œuvre", "oeu", &[]), vec![9, 10]);
+        assert_eq!(
+            highlight_label("Maître d'œuvre", "maitre", &[]),
+            vec![0, 1, 2, 3, 4, 5]
+        );
+        // Acronym: initials.
+        let h = highlight_label(
+            "Technicien / Technicienne de l'intervention sociale et familiale",
+            "tisf",
+            &[],
+        );
+        assert_eq!(h.len(), 4);
+        assert_eq!(h[0], 0);
+        assert!(highlight_label("Éducateur", "", &[]).is_empty());
+    }
+}

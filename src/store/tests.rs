@@ -1,0 +1,216 @@
+//! Unit tests of the codec, the version dispatch and the lock.
+
+use super::codec::{self, encode, encode_with, FLAG_ENCRYPTED};
+use super::legacy::current;
+use super::*;
+use crate::domain::{Beneficiary, Meta};
+
+fn sample() -> Beneficiary {
+    let t = DateTime::from_timestamp(1_780_000_000, 0).unwrap();
+    let mut b = Beneficiary::new(Id([3; 16]), "Martin", "Inès", Meta::new(t, "conseil-1"));
+    b.email = Some("ines@example.org".into());
+    b.next_follow_up = NaiveDate::from_ymd_opt(2026, 12, 1);
+    b
+}
+
+#[test]
+fn envelope_layout_is_version_flags_payload() {
+    let b = sample();
+    let bytes = encode(&b).unwrap();
+    assert_eq!(&bytes[..3], &[0, 1, 0]);
+    assert_eq!(codec::decode::<Beneficiary>(&bytes).unwrap(), b);
+    // varint bincode: not the fixint layout of `bincode::serialize`.
+    assert_ne!(&bytes[3..], bincode::serialize(&b).unwrap().as_slice());
+}
+
+#[test]
+fn unknown_versions_are_errors_not_panics() {
+    let b = sample();
+    for v in [0u16, 2, 99, u16::MAX] {
+        let bytes = encode_with(RecordKind::Beneficiary, v, 0, &b).unwrap();
+        match codec::decode::<Beneficiary>(&bytes) {
+            Err(StoreError::UnknownVersion {
+                kind: RecordKind::Beneficiary,
+                found,
+                supported: 1,
+            }) => assert_eq!(found, v),
+            other => panic!("version {v}: {other:?}"),
+        }
+    }
+    let newer = encode_with(RecordKind::Beneficiary, 7, 0, &b).unwrap();
+    let msg = codec::decode::<Beneficiary>(&newer)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("plus récente") && msg.contains("Mettez Passerelle à jour"),
+        "{msg}"
+    );
+    let zero = encode_with(RecordKind::Beneficiary, 0, 0, &b).unwrap();
+    let msg = codec::decode::<Beneficiary>(&zero).unwrap_err().to_string();
+    assert!(msg.contains("version inconnue (0)"), "{msg}");
+}
+
+#[test]
+fn flag_bits_are_refused_clearly() {
+    let b = sample();
+    for flags in [FLAG_ENCRYPTED, 0x80, 0xff] {
+        let bytes = encode_with(RecordKind::Beneficiary, 1, flags, &b).unwrap();
+        let e = codec::decode::<Beneficiary>(&bytes).unwrap_err();
+        assert!(matches!(e, StoreError::UnsupportedFlags { flags: f, .. } if f == flags));
+        assert!(e.to_string().contains("chiffré"), "{e}");
+    }
+}
+
+#[test]
+fn truncated_trailing_and_short_values_are_decode_errors() {
+    let b = sample();
+    let bytes = encode(&b).unwrap();
+    for len in 0..3 {
+        assert!(matches!(
+            codec::decode::<Beneficiary>(&bytes[..len]),
+            Err(StoreError::Corrupt { .. })
+        ));
+    }
+    for len in 3..bytes.len() {
+        assert!(
+            matches!(
+                codec::decode::<Beneficiary>(&bytes[..len]),
+                Err(StoreError::Decode { .. })
+            ),
+            "truncated to {len}"
+        );
+    }
+    let mut longer = bytes.clone();
+    longer.push(0);
+    let e = codec::decode::<Beneficiary>(&longer).unwrap_err();
+    assert!(matches!(e, StoreError::Decode { .. }), "{e:?}");
+    // No personal value in the message.
+    assert!(!e.to_string().contains("Martin"));
+}
+
+#[test]
+fn mutated_values_never_panic() {
+    let bytes = encode(&sample()).unwrap();
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut errors = 0;
+    for _ in 0..5000 {
+        let mut v = bytes.clone();
+        for _ in 0..(next() % 4 + 1) {
+            let i = 3 + (next() as usize) % (v.len() - 3);
+            v[i] = next() as u8;
+        }
+        if codec::decode::<Beneficiary>(&v).is_err() {
+            errors += 1;
+        }
+    }
+    assert!(errors > 0);
+    // Huge length prefixes hit the limit instead of allocating.
+    let mut huge = vec![0, 1, 0];
+    huge.extend_from_slice(&[16; 16]);
+    huge.extend_from_slice(&[0xfd, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]);
+    assert!(codec::decode::<Beneficiary>(&huge).is_err());
+}
+
+#[test]
+fn second_open_in_the_same_process_is_locked() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Store::open(dir.path()).unwrap();
+    let e = Store::open(dir.path())
+        .err()
+        .expect("second open must fail");
+    assert!(e.is_locked(), "{e:?}");
+    let msg = e.to_string();
+    assert!(msg.contains("déjà ouvert par une autre instance"), "{msg}");
+    drop(a);
+    // Once closed, it opens again.
+    Store::open(dir.path()).unwrap();
+}
+
+#[test]
+fn newer_store_format_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let db = sled::open(dir.path()).unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert("format", &(current::STORE_FORMAT + 1).to_be_bytes())
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let e = Store::open(dir.path()).err().expect("newer format");
+    assert!(
+        matches!(
+            e,
+            StoreError::NewerStore {
+                found: 2,
+                supported: 1,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("plus récente"));
+}
+
+#[test]
+fn open_creates_missing_dir_and_writes_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("a/b");
+    let s = Store::open(&sub).unwrap();
+    let names: Vec<String> = s
+        .tree_names_and_lengths()
+        .unwrap()
+        .into_iter()
+        .map(|x| x.0)
+        .collect();
+    for n in TX_TREE_NAMES.iter().chain([&META_TREE, &REFERENTIEL_TREE]) {
+        assert!(names.iter().any(|x| x == n), "{n} missing in {names:?}");
+    }
+    assert_eq!(
+        s.db.open_tree("meta")
+            .unwrap()
+            .get("format")
+            .unwrap()
+            .unwrap()
+            .as_ref(),
+        &[0, 1]
+    );
+    // A file where the directory should be: a clear error, no panic.
+    let file = dir.path().join("fichier");
+    std::fs::write(&file, b"x").unwrap();
+    let e = Store::open(&file.join("x")).err().unwrap();
+    assert!(matches!(e, StoreError::CreateDir { .. }), "{e:?}");
+}
+
+#[test]
+fn store_can_be_shared_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Store>();
+    assert_send_sync::<StoreError>();
+}
+
+#[test]
+fn close_and_reopen_in_a_loop() {
+    // sled releases its file lock from background threads after a drop;
+    // `open` must wait for it rather than report a false « déjà ouvert ».
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..30 {
+        let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("round {i}: {e:?}"));
+        s.set_recent(&[Id([i as u8; 16])]).unwrap();
+        s.flush().unwrap();
+    }
+    let s = Store::open(dir.path()).unwrap();
+    assert_eq!(s.recent().unwrap(), vec![Id([29; 16])]);
+    let t0 = std::time::Instant::now();
+    let e = Store::open_waiting(dir.path(), Duration::from_millis(100))
+        .err()
+        .unwrap();
+    assert!(e.is_locked());
+    assert!(t0.elapsed() >= Duration::from_millis(100));
+}

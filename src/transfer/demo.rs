@@ -1,0 +1,524 @@
+//! A deterministic, clearly fictional demonstration case load.
+//!
+//! Names come from a fixed pseudo-random sequence (a linear congruential
+//! generator with a constant seed), so two runs create the same people.
+//! Everything is marked as fictional: employers are « Association fictive … »,
+//! e-mails end in `@exemple.invalid` (a domain that cannot exist), and every
+//! file's constraints field says « Dossier fictif de démonstration ». No phone
+//! numbers are made up. Dates are placed relative to `today` so that the home
+//! screen shows overdue and upcoming follow-ups, and a few closed files are
+//! past the 2-year retention (to try `passerelle purge --dry-run`).
+
+use super::{fold, IdSource};
+use crate::domain::{
+    Beneficiary, Birth, Branches, Cents, CepLevel, ConsentRecord, ContractType, Interview,
+    InterviewMode, Meta, Request, Status,
+};
+use crate::store::{Store, StoreError};
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
+use std::fmt;
+
+/// Default number of files.
+pub const DEFAULT_COUNT: usize = 50;
+/// Upper bound, to keep a typo from filling the disk.
+pub const MAX_COUNT: usize = 10_000;
+/// Domain of every demo e-mail (reserved, RFC 2606).
+pub const EMAIL_DOMAIN: &str = "exemple.invalid";
+/// Text placed in the constraints of every demo file.
+pub const MARK: &str = "Dossier fictif de démonstration.";
+/// Prefix of every demo employer.
+pub const EMPLOYER_PREFIX: &str = "Association fictive";
+/// Version label of the information notice in demo files.
+pub const NOTICE_VERSION: &str = "démo";
+
+const SEED: u64 = 0x5041_5353_4552_454c; // "PASSEREL"
+
+/// A small LCG (Knuth's MMIX constants); good enough to vary demo data.
+#[derive(Clone, Debug)]
+pub struct Lcg(u64);
+
+impl Lcg {
+    pub fn new(seed: u64) -> Lcg {
+        Lcg(seed)
+    }
+    pub fn next_u32(&mut self) -> u32 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) as u32
+    }
+    /// A number in `0..n` (`n > 0`).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u32() as usize) % n.max(1)
+    }
+    /// A number in `lo..=hi`.
+    pub fn range(&mut self, lo: u32, hi: u32) -> u32 {
+        lo + self.below((hi - lo + 1) as usize) as u32
+    }
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+    /// True with probability `percent` %.
+    pub fn chance(&mut self, percent: u32) -> bool {
+        self.range(1, 100) <= percent
+    }
+}
+
+const LAST_NAMES: [&str; 40] = [
+    "Abadie",
+    "Barbier",
+    "Bertin",
+    "Blanchard",
+    "Bonnet",
+    "Carpentier",
+    "Chevalier",
+    "Colin",
+    "Da Costa",
+    "Delorme",
+    "Diallo",
+    "Dumas",
+    "Durand",
+    "Fabre",
+    "Fontaine",
+    "Garnier",
+    "Girard",
+    "Guérin",
+    "Hamon",
+    "Haddad",
+    "Jacob",
+    "Joly",
+    "Lacroix",
+    "Le Goff",
+    "Lemaire",
+    "Marchand",
+    "Mercier",
+    "Meunier",
+    "N'Diaye",
+    "Nicolas",
+    "Ollivier",
+    "Perrin",
+    "Picard",
+    "Renaud",
+    "Rolland",
+    "Royer",
+    "Schmitt",
+    "Tessier",
+    "Vidal",
+    "Weber",
+];
+
+const FIRST_NAMES: [&str; 40] = [
+    "Adèle",
+    "Aïcha",
+    "Alexandre",
+    "Amandine",
+    "Anthony",
+    "Bérénice",
+    "Camille",
+    "Céline",
+    "Chloé",
+    "Damien",
+    "Élodie",
+    "Émilie",
+    "Fatou",
+    "Florian",
+    "Gaëlle",
+    "Hugo",
+    "Inès",
+    "Jérôme",
+    "Julie",
+    "Karim",
+    "Laetitia",
+    "Léa",
+    "Lucas",
+    "Malik",
+    "Manon",
+    "Marion",
+    "Mehdi",
+    "Nadia",
+    "Nathalie",
+    "Noémie",
+    "Olivier",
+    "Pauline",
+    "Rachid",
+    "Sandrine",
+    "Sébastien",
+    "Sofia",
+    "Stéphanie",
+    "Thomas",
+    "Valérie",
+    "Yann",
+];
+
+const EMPLOYERS: [&str; 16] = [
+    "des Tilleuls",
+    "du Moulin",
+    "Les Coquelicots",
+    "La Passerelle verte",
+    "du Quartier des Lilas",
+    "Les Petits Pas",
+    "du Val d'Ocre",
+    "Les Ateliers du Canal",
+    "La Ruche bleue",
+    "des Trois Fontaines",
+    "Le Fil d'Ariane",
+    "du Plateau",
+    "Les Jardins partagés",
+    "La Boussole",
+    "de la Rive haute",
+    "Les Hirondelles",
+];
+
+const POSTCODES: [&str; 12] = [
+    "69003", "13001", "33000", "59000", "35000", "44000", "31000", "67000", "34000", "21000",
+    "63000", "87000",
+];
+
+const TOPICS: [&str; 8] = [
+    "situation professionnelle, motivations",
+    "compétences transférables",
+    "pistes métiers et enquêtes métier",
+    "financement de la formation (CPF, PTP)",
+    "projet d'immersion (PMSMP)",
+    "VAE : recevabilité et accompagnement",
+    "contraintes de mobilité et d'horaires",
+    "bilan du parcours et suites",
+];
+
+const SUMMARIES: [&str; 6] = [
+    "Entretien fictif. La personne souhaite changer de métier après plusieurs années \
+     dans sa structure ; premières pistes évoquées.",
+    "Entretien fictif. Point sur les compétences acquises et les métiers proches ; \
+     intérêt pour une enquête métier.",
+    "Entretien fictif. Étude des financements possibles ; solde CPF vérifié par la personne.",
+    "Entretien fictif. Préparation d'une immersion courte pour confirmer le projet.",
+    "Entretien fictif. Retour sur les démarches engagées ; le projet se précise.",
+    "Entretien fictif. Questionnement sur l'évolution interne ; échange avec l'employeur \
+     envisagé avec l'accord de la personne.",
+];
+
+const DECISIONS: [&str; 5] = [
+    "Rechercher deux offres de formation et les comparer.",
+    "Contacter une structure pour une immersion.",
+    "Rassembler les justificatifs pour la VAE.",
+    "Faire le point sur le solde CPF en ligne.",
+    "Préparer les questions pour l'enquête métier.",
+];
+
+/// What the demo created.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DemoReport {
+    pub files: usize,
+    pub interviews: usize,
+    pub closed: usize,
+    /// Closed files past 2 years without contact (what a purge would list).
+    pub past_retention: usize,
+}
+
+#[derive(Debug)]
+pub enum DemoError {
+    /// The store already holds files and `force` was not given.
+    NotEmpty {
+        files: usize,
+    },
+    Store(StoreError),
+}
+
+impl fmt::Display for DemoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DemoError::NotEmpty { files } => write!(
+                f,
+                "le stockage contient déjà {files} dossier{} : la démonstration n'est \
+                 créée que dans un stockage vide (ou avec --force, qui ajoute les \
+                 dossiers fictifs aux dossiers existants). Conseil : utilisez un dossier \
+                 de données à part, par exemple --data-dir /tmp/passerelle-demo",
+                if *files > 1 { "s" } else { "" }
+            ),
+            DemoError::Store(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for DemoError {}
+
+impl From<StoreError> for DemoError {
+    fn from(e: StoreError) -> DemoError {
+        DemoError::Store(e)
+    }
+}
+
+/// One demo file with its interviews (not saved).
+#[derive(Clone, Debug)]
+pub struct DemoFile {
+    pub beneficiary: Beneficiary,
+    /// Oldest first.
+    pub interviews: Vec<Interview>,
+}
+
+fn days_before(d: NaiveDate, n: u32) -> NaiveDate {
+    d.checked_sub_days(Days::new(n.into())).unwrap_or(d)
+}
+
+fn days_after(d: NaiveDate, n: u32) -> NaiveDate {
+    d.checked_add_days(Days::new(n.into())).unwrap_or(d)
+}
+
+/// What the demo is built from.
+#[derive(Clone, Copy, Debug)]
+pub struct DemoOptions<'a> {
+    /// Number of files (capped at [`MAX_COUNT`]).
+    pub count: usize,
+    /// Seed even if the store already holds files.
+    pub force: bool,
+    pub branches: &'a Branches,
+    pub today: NaiveDate,
+    pub now: DateTime<Utc>,
+    pub advisor: &'a str,
+}
+
+/// Builds the demo files. Same seed, same people: only the dates (relative
+/// to `today`), ids and timestamps depend on the options.
+pub fn build(opts: &DemoOptions, ids: &mut dyn IdSource) -> Vec<DemoFile> {
+    let DemoOptions {
+        branches,
+        today,
+        now,
+        advisor,
+        ..
+    } = *opts;
+    let count = opts.count.min(MAX_COUNT);
+    let mut rng = Lcg::new(SEED);
+    // Branches with an IDCC (not "hors branche"), in display order.
+    let usable: Vec<&str> = branches
+        .list
+        .iter()
+        .filter(|b| !b.idcc.is_empty())
+        .map(|b| b.short.as_str())
+        .collect();
+    let meta = Meta::new(now, advisor);
+    let mut out = Vec::with_capacity(count);
+    for i in 0..count {
+        let last = *rng.pick(&LAST_NAMES);
+        let first = *rng.pick(&FIRST_NAMES);
+        let mut b = Beneficiary::new(ids.next_id(now), last, first, meta.clone());
+        b.birth = Some(Birth::Year(rng.range(1966, 2003) as i32));
+        b.email = Some(format!(
+            "{}.{}.{}@{EMAIL_DOMAIN}",
+            fold(first).replace(' ', "-"),
+            fold(last).replace(' ', "-"),
+            i + 1
+        ));
+        b.postcode = Some(rng.pick(&POSTCODES).to_string());
+        b.branch = (!usable.is_empty()).then(|| usable[i % usable.len()].to_string());
+        b.employer.name = format!("{EMPLOYER_PREFIX} {}", rng.pick(&EMPLOYERS));
+        b.contract = Some(match rng.range(1, 10) {
+            1..=5 => ContractType::Cdi,
+            6..=7 => ContractType::Cdd,
+            8 => ContractType::Aide,
+            9 => ContractType::Interim,
+            _ => ContractType::Autre,
+        });
+        b.working_time = Some(rng.pick(&["temps plein", "80 %", "mi-temps"]).to_string());
+        let company = rng.range(3, 180) as u16;
+        b.seniority_company_months = Some(company);
+        b.seniority_total_months = Some(company + rng.range(0, 120) as u16);
+        b.qualification_level = rng
+            .pick(&[None, Some(3), Some(4), Some(4), Some(5), Some(6)])
+            .to_owned();
+        b.cpf_balance = Some(Cents::from_euros(i64::from(rng.range(0, 500)) * 10));
+        b.request = Some(*rng.pick(&Request::ALL));
+        b.constraints = MARK.to_string();
+
+        // Interviews: 1 to 3, the first 20 to 400 days ago (800 to 900 days
+        // for every tenth file, closed: past retention).
+        let old = i % 10 == 9;
+        let n = rng.range(1, 3) as usize;
+        let mut day = if old {
+            days_before(today, rng.range(800, 900))
+        } else {
+            days_before(today, rng.range(20, 400))
+        };
+        let mut interviews = Vec::with_capacity(n);
+        for k in 0..n {
+            if k > 0 {
+                let next = days_after(day, rng.range(14, 60));
+                if next > today {
+                    break;
+                }
+                day = next;
+            }
+            let time = NaiveTime::from_hms_opt(rng.range(8, 16), *rng.pick(&[0, 30]), 0)
+                .unwrap_or_default();
+            let level = if k == 0 {
+                CepLevel::AccueilIndividualise
+            } else {
+                CepLevel::AccompagnementPersonnalise
+            };
+            let mode = *rng.pick(&[
+                InterviewMode::OnSite,
+                InterviewMode::Phone,
+                InterviewMode::Video,
+            ]);
+            interviews.push(Interview {
+                id: ids.next_id(now),
+                beneficiary: b.id,
+                at: day.and_time(time).and_utc(),
+                duration_minutes: *rng.pick(&[45, 60, 60, 90]),
+                level,
+                mode,
+                place: match mode {
+                    InterviewMode::OnSite => "Permanence fictive".into(),
+                    _ => String::new(),
+                },
+                topics: rng.pick(&TOPICS).to_string(),
+                summary: rng.pick(&SUMMARIES).to_string(),
+                decisions: rng.pick(&DECISIONS).to_string(),
+                next_follow_up: None,
+                meta: meta.clone(),
+            });
+        }
+        let first_day = interviews[0].at.date_naive();
+        let last_day = day;
+        // Follow-ups from 10 days overdue to 6 weeks ahead, after the last
+        // interview: the home screen has something in every section.
+        let follow_up =
+            days_before(days_after(today, rng.range(0, 52)), 10).max(days_after(last_day, 1));
+        if let Some(last) = interviews.last_mut() {
+            last.next_follow_up = Some(follow_up);
+        }
+        b.last_contact = Some(last_day);
+        b.cep_level = interviews.iter().map(|i| i.level.number()).max();
+        // Most files have a recorded notice; a few are flagged as missing it.
+        if rng.chance(90) {
+            b.consent.processing = Some(ConsentRecord {
+                date: first_day,
+                notice_version: NOTICE_VERSION.into(),
+            });
+            if rng.chance(60) {
+                b.consent.survey_6_months = Some(ConsentRecord {
+                    date: first_day,
+                    notice_version: NOTICE_VERSION.into(),
+                });
+            }
+        }
+        if old || rng.chance(10) {
+            let on = days_after(last_day, 10).min(today);
+            b.status = Status::Closed {
+                on,
+                reason: rng
+                    .pick(&[
+                        "projet abouti",
+                        "sans nouvelles de la personne",
+                        "réorientation",
+                    ])
+                    .to_string(),
+            };
+        } else {
+            b.next_follow_up = Some(follow_up);
+        }
+        out.push(DemoFile {
+            beneficiary: b,
+            interviews,
+        });
+    }
+    out
+}
+
+/// Creates the demo case load in `store`. Refuses a store that already
+/// holds files unless `force`.
+pub fn seed(
+    store: &Store,
+    opts: &DemoOptions,
+    ids: &mut dyn IdSource,
+) -> Result<DemoReport, DemoError> {
+    let existing = store.beneficiary_count()?;
+    if existing > 0 && !opts.force {
+        return Err(DemoError::NotEmpty { files: existing });
+    }
+    let retention_limit = super::purge::cutoff(opts.today, super::purge::DEFAULT_DAYS);
+    let mut report = DemoReport::default();
+    for f in build(opts, ids) {
+        store.save_beneficiary(&f.beneficiary)?;
+        for i in &f.interviews {
+            store.save_interview(i)?;
+        }
+        report.files += 1;
+        report.interviews += f.interviews.len();
+        if !f.beneficiary.status.is_open() {
+            report.closed += 1;
+            if f.beneficiary
+                .last_contact
+                .is_some_and(|d| d < retention_limit)
+            {
+                report.past_retention += 1;
+            }
+        }
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Branch;
+    use crate::transfer::SequentialIds;
+
+    fn branches() -> Branches {
+        let b = |s: &str, idcc: &str| Branch {
+            short: s.into(),
+            display: s.into(),
+            name: s.into(),
+            idcc: idcc.into(),
+            alias_idcc: vec![],
+            employers: String::new(),
+        };
+        Branches {
+            list: vec![b("ECLAT", "1518"), b("ALISFA", "1261"), b("HORS", "")],
+        }
+    }
+
+    #[test]
+    fn demo_is_deterministic_fictional_and_valid() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        let now = DateTime::from_timestamp(1_795_000_000, 0).unwrap();
+        let br = branches();
+        let opts = DemoOptions {
+            count: 50,
+            force: false,
+            branches: &br,
+            today,
+            now,
+            advisor: "x",
+        };
+        let a = build(&opts, &mut SequentialIds::default());
+        let b = build(&opts, &mut SequentialIds { next: 1000 });
+        let names = |v: &[DemoFile]| {
+            v.iter()
+                .map(|f| f.beneficiary.display_name())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(&a), names(&b));
+        assert_eq!(a.len(), 50);
+        let mut closed = 0;
+        for f in &a {
+            let ben = &f.beneficiary;
+            assert!(ben.email.as_ref().unwrap().ends_with("@exemple.invalid"));
+            assert!(crate::domain::rules::email(ben.email.as_ref().unwrap()).is_ok());
+            assert!(ben.employer.name.starts_with("Association fictive "));
+            assert!((1..=3).contains(&f.interviews.len()));
+            assert!(ben.branch.as_deref() != Some("HORS"));
+            for i in &f.interviews {
+                assert!(i.at.date_naive() <= today);
+            }
+            closed += usize::from(!ben.status.is_open());
+        }
+        assert!(closed >= 5, "{closed}");
+        let branches_used: std::collections::BTreeSet<_> = a
+            .iter()
+            .filter_map(|f| f.beneficiary.branch.clone())
+            .collect();
+        assert_eq!(branches_used.len(), 2);
+    }
+}

@@ -1,0 +1,162 @@
+//! The Accueil screen: today's and overdue follow-ups of open files, and
+//! the files opened recently. Fed by the files loaded at startup.
+
+use crate::app::beneficiaires::branches;
+use crate::app::App;
+use crate::domain::time::{fmt_date, fmt_long_day};
+use crate::domain::Beneficiary;
+use crate::ui::{truncate, Theme};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::Frame;
+
+fn branch(b: &Beneficiary) -> String {
+    b.branch
+        .as_deref()
+        .map(|s| {
+            branches()
+                .by_short(s)
+                .map(|x| x.display.clone())
+                .unwrap_or_else(|| s.to_string())
+        })
+        .unwrap_or_default()
+}
+
+pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
+    let today = app.now.date();
+    let s = &app.benef;
+    let [top, bottom, foot] = Layout::vertical([
+        Constraint::Percentage(55),
+        Constraint::Min(4),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
+    let (due, late) = s.follow_ups(today);
+
+    let title = fmt_long_day(today);
+    let title = title
+        .rsplit_once(' ')
+        .map(|(d, _)| d.to_string())
+        .unwrap_or(title);
+    let w = left.width.saturating_sub(2) as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    if !s.loaded {
+        lines.push(Line::styled("Chargement des dossiers…", theme.dim));
+    } else if due.is_empty() {
+        lines.push(Line::styled("Aucun suivi prévu aujourd'hui.", theme.dim));
+    }
+    for r in &due {
+        lines.push(Line::raw(truncate(
+            &format!("Suivi prévu  {}  {}", r.b.display_name(), branch(&r.b)),
+            w,
+        )));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border)
+                .title(format!(" Aujourd'hui — {title} ")),
+        ),
+        left,
+    );
+
+    let w = right.width.saturating_sub(2) as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    if s.loaded && late.is_empty() {
+        lines.push(Line::styled("Aucun suivi en retard.", theme.dim));
+    }
+    for r in &late {
+        let d =
+            r.b.next_follow_up
+                .map(|d| d.format("%d/%m").to_string())
+                .unwrap_or_default();
+        lines.push(Line::from(vec![
+            Span::styled("⚠ ", theme.error),
+            Span::raw(truncate(
+                &format!("Suivi prévu {d}  {}", r.b.display_name()),
+                w.saturating_sub(2),
+            )),
+        ]));
+    }
+    let late_title = if late.is_empty() {
+        " En retard ".to_string()
+    } else {
+        format!(" En retard ({}) ", late.len())
+    };
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(if late.is_empty() {
+                    theme.border
+                } else {
+                    theme.error
+                })
+                .title(late_title),
+        ),
+        right,
+    );
+
+    let w = bottom.width.saturating_sub(2) as usize;
+    let recent = s.recent_files();
+    let mut lines: Vec<Line> = Vec::new();
+    if s.loaded && recent.is_empty() {
+        lines.push(Line::styled(
+            "Aucun dossier ouvert récemment. Appuyez sur 2 pour la liste des bénéficiaires.",
+            theme.dim,
+        ));
+    }
+    for b in recent {
+        let job = b
+            .current_job
+            .as_ref()
+            .map(|j| j.label.as_str())
+            .unwrap_or("");
+        let next = b
+            .next_follow_up
+            .map(|d| format!("prochain suivi {}", fmt_date(d)))
+            .unwrap_or_default();
+        let left_part = format!(
+            "{:<22} {:<8} {}",
+            truncate(&b.display_name(), 22),
+            branch(b),
+            job
+        );
+        let room = w.saturating_sub(next.chars().count() + 1);
+        let left_part = truncate(&left_part, room);
+        let pad = w.saturating_sub(left_part.chars().count() + next.chars().count());
+        lines.push(Line::from(vec![
+            Span::raw(left_part),
+            Span::raw(" ".repeat(pad)),
+            Span::styled(next, theme.dim),
+        ]));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border)
+                .title(" Récemment ouverts "),
+        ),
+        bottom,
+    );
+    let data = if app.data_dir.is_empty() {
+        String::new()
+    } else {
+        format!(" Données : {}", app.data_dir)
+    };
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            truncate(
+                &format!("{data}  · {} dossiers", s.list.len()),
+                foot.width as usize,
+            ),
+            theme.dim,
+        )),
+        foot,
+    );
+}

@@ -1,0 +1,672 @@
+//! The Bénéficiaires screen: the list of files (filter, sort and search
+//! always visible), an open file with its tabs, and the forms.
+
+use crate::app::beneficiaires::interview_form::to_local;
+use crate::app::beneficiaires::{branches, BeneficiairesState, OpenFile, Tab};
+use crate::app::App;
+use crate::domain::time::fmt_date;
+use crate::domain::{Beneficiary, Birth, Interview, Status};
+use crate::store::{JournalEntry, Op, RecordKind};
+use crate::ui::widgets::form;
+use crate::ui::{truncate, Theme};
+use chrono::NaiveDate;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Tabs, Wrap};
+use ratatui::Frame;
+
+pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
+    let s = &app.benef;
+    if let Some(of) = &s.form {
+        form::draw(&of.form, theme, area, frame);
+    } else if let Some(f) = &s.file {
+        draw_file(app, f, theme, area, frame);
+    } else {
+        draw_list(app, theme, area, frame);
+    }
+}
+
+/// `14/11/26`, or `—`.
+fn short_date(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.format("%d/%m/%y").to_string())
+        .unwrap_or_else(|| "—".into())
+}
+
+fn branch_display(b: &Beneficiary) -> String {
+    match b.branch.as_deref() {
+        Some(s) => branches()
+            .by_short(s)
+            .map(|x| x.display.clone())
+            .unwrap_or_else(|| s.to_string()),
+        None => "—".into(),
+    }
+}
+
+fn job_label(b: &Beneficiary) -> String {
+    b.current_job
+        .as_ref()
+        .map(|j| j.label.clone())
+        .unwrap_or_else(|| "—".into())
+}
+
+/// The line above the table: filter, sort, query, count. The key reminders
+/// `(f)`, `(s)`, `(/)` are dropped when the line would not fit.
+fn filter_line(s: &BeneficiairesState, theme: &Theme, width: u16) -> Line<'static> {
+    let l = &s.list;
+    let count = if l.view.len() == l.len() {
+        format!("{} dossier{} ", l.len(), if l.len() > 1 { "s" } else { "" })
+    } else {
+        format!("{} / {} dossiers ", l.view.len(), l.len())
+    };
+    let build = |keys: bool| {
+        let k = |t: &'static str| if keys { t } else { "" };
+        let mut spans = vec![
+            Span::styled(" Filtre: ", theme.dim),
+            Span::styled(l.filter.label(), theme.accent),
+            Span::styled(format!("{} · tri: ", k(" (f)")), theme.dim),
+            Span::styled(l.sort.label(), theme.accent),
+            Span::styled(format!("{} · recherche: ", k(" (s)")), theme.dim),
+        ];
+        if s.search_focused {
+            spans.push(Span::styled(
+                format!("\"{}▏\"", l.query.text),
+                theme.highlight,
+            ));
+        } else if l.query.is_empty() {
+            spans.push(Span::styled(format!("—{}", k(" (/)")), theme.dim));
+        } else {
+            spans.push(Span::styled(format!("\"{}\"", l.query.text), theme.accent));
+        }
+        spans
+    };
+    let mut spans = build(true);
+    let len = |sp: &[Span]| sp.iter().map(|s| s.content.chars().count()).sum::<usize>();
+    if len(&spans) + count.chars().count() + 1 > width as usize {
+        spans = build(false);
+    }
+    let pad = (width as usize).saturating_sub(len(&spans) + count.chars().count());
+    spans.push(Span::raw(" ".repeat(pad.max(1))));
+    spans.push(Span::styled(count, theme.base));
+    Line::from(spans)
+}
+
+/// Keys for the bottom bar while a form is open (the keymap's screen hints
+/// are about the list): for `ui::draw_footer`.
+pub fn form_hints(app: &App) -> Option<Vec<(String, &'static str)>> {
+    let of = app.benef.form.as_ref()?;
+    let mut v = vec![
+        ("Tab".to_string(), "champ suivant"),
+        ("Ctrl-S".to_string(), "enregistrer"),
+        ("Échap".to_string(), "annuler"),
+    ];
+    if of.form.focused().is_some_and(|f| f.is_choice()) {
+        v.insert(1, ("←/→".to_string(), "choisir"));
+    }
+    Some(v)
+}
+
+fn draw_list(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
+    let s = &app.benef;
+    let [top, table_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
+    frame.render_widget(Paragraph::new(filter_line(s, theme, top.width)), top);
+
+    let keys = if s.search_focused {
+        " Entrée ouvrir · ↑↓ choisir · Échap effacer la recherche "
+    } else {
+        " i entretien · d effacer · s tri · f filtre · Ctrl-Z annuler "
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(" Bénéficiaires ")
+        .title_bottom(Line::styled(keys, theme.dim));
+    let inner_h = table_area.height.saturating_sub(3) as usize; // borders + header
+    let l = &s.list;
+    if l.view.is_empty() {
+        let msg = if !s.loaded {
+            "Chargement des dossiers…".to_string()
+        } else if l.is_empty() {
+            "Aucun dossier pour l'instant. Appuyez sur n pour créer le premier.".to_string()
+        } else {
+            format!(
+                "Aucun dossier ne correspond (filtre « {} »{}). f change le filtre, Échap efface la recherche.",
+                l.filter.label(),
+                if l.query.is_empty() {
+                    String::new()
+                } else {
+                    format!(", recherche « {} »", l.query.text)
+                }
+            )
+        };
+        frame.render_widget(
+            Paragraph::new(vec![Line::raw(""), Line::styled(msg, theme.dim)])
+                .block(block)
+                .wrap(Wrap { trim: true }),
+            table_area,
+        );
+        return;
+    }
+    // Only the rows on screen are built: the list may hold 10 000 files.
+    let offset = if inner_h == 0 {
+        l.selected
+    } else {
+        (l.selected + 1).saturating_sub(inner_h)
+    };
+    let rows: Vec<Row> = l
+        .view
+        .iter()
+        .skip(offset)
+        .take(inner_h.max(1))
+        .map(|&i| {
+            let b = &l.rows[i].b;
+            let notice = if b.consent.processing.is_some() {
+                Cell::from(Span::styled("✓", theme.success))
+            } else {
+                Cell::from(Span::styled("⚠ absente", theme.error))
+            };
+            let mut name = b.display_name();
+            if !b.status.is_open() {
+                name.push_str(" (clos)");
+            }
+            Row::new(vec![
+                Cell::from(name),
+                Cell::from(branch_display(b)),
+                Cell::from(job_label(b)),
+                Cell::from(short_date(b.last_contact)),
+                Cell::from(short_date(b.next_follow_up)),
+                notice,
+            ])
+        })
+        .collect();
+    let header = Row::new(vec![
+        "Nom",
+        "Branche",
+        "Métier actuel",
+        "Dernier",
+        "Prochain",
+        "Notice",
+    ])
+    .style(theme.accent);
+    let widths = [
+        Constraint::Length(22),
+        Constraint::Length(8),
+        Constraint::Min(12),
+        Constraint::Length(8),
+        Constraint::Length(8),
+        Constraint::Length(9),
+    ];
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(block)
+        .row_highlight_style(theme.selected)
+        .highlight_symbol("▶");
+    let mut state = TableState::default().with_selected(Some(l.selected - offset));
+    frame.render_stateful_widget(table, table_area, &mut state);
+}
+
+fn status_text(b: &Beneficiary) -> String {
+    match &b.status {
+        Status::Open => "ouvert".into(),
+        Status::Closed { on, reason } => format!("clos le {} ({reason})", fmt_date(*on)),
+    }
+}
+
+fn draw_file(app: &App, f: &OpenFile, theme: &Theme, area: Rect, frame: &mut Frame) {
+    let Some(b) = app.benef.list.get(f.id) else {
+        frame.render_widget(Paragraph::new("Ce dossier n'existe plus."), area);
+        return;
+    };
+    let [head, tabs_area, body] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+    let mut spans = vec![
+        Span::styled(format!(" {}", b.display_name()), theme.accent),
+        Span::styled(
+            format!(
+                " · {} · {} · {} · prochain suivi {}",
+                branch_display(b),
+                job_label(b),
+                if b.status.is_open() { "ouvert" } else { "clos" },
+                b.next_follow_up.map(fmt_date).unwrap_or_else(|| "—".into())
+            ),
+            theme.base,
+        ),
+    ];
+    if b.consent.processing.is_none() {
+        spans.push(Span::styled(" · ⚠ notice absente", theme.error));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), head);
+
+    let titles: Vec<String> = Tab::ALL
+        .iter()
+        .map(|t| match t {
+            Tab::Entretiens if f.loaded => format!("{} ({})", t.title(), f.interviews.len()),
+            _ => t.title().to_string(),
+        })
+        .collect();
+    let sel = Tab::ALL.iter().position(|t| *t == f.tab).unwrap_or(0);
+    frame.render_widget(
+        Tabs::new(titles)
+            .select(sel)
+            .highlight_style(theme.active_tab)
+            .divider("·"),
+        tabs_area,
+    );
+
+    let keys = match f.tab {
+        Tab::Entretiens if f.interview_open => " e modifier l'entretien · Échap retour à la liste ",
+        Tab::Entretiens => {
+            " ↑↓ choisir · Entrée lire · i nouvel entretien · e modifier · ←→ onglets "
+        }
+        _ => " e modifier · i entretien · d effacer · ←→ onglets · Échap liste ",
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(format!(" {} ", f.tab.title()))
+        .title_bottom(Line::styled(keys, theme.dim));
+    let inner = block.inner(body);
+    frame.render_widget(block, body);
+    match f.tab {
+        Tab::Situation => scrolled(situation_lines(b, theme), f.scroll, theme, inner, frame),
+        Tab::Entretiens if f.interview_open => {
+            if let Some(i) = f.selected() {
+                scrolled(interview_lines(i, theme), f.scroll, theme, inner, frame);
+            }
+        }
+        Tab::Entretiens => draw_interviews(f, theme, inner, frame),
+        Tab::Parcours => {
+            let mut lines = vec![Line::styled("Métiers cibles", theme.accent)];
+            if b.targets.is_empty() {
+                lines.push(Line::styled(
+                    "  Aucun métier cible : ajoutez-en depuis l'écran Métiers (touche c).",
+                    theme.dim,
+                ));
+            }
+            for (n, t) in b.targets.iter().enumerate() {
+                lines.push(Line::raw(format!("  {}. {} ({})", n + 1, t.label, t.rome)));
+            }
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                "Le plan d'action (étapes, financements) arrivera avec l'écran Parcours.",
+                theme.dim,
+            ));
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        }
+        Tab::Immersions => {
+            frame.render_widget(
+                Paragraph::new(Line::styled(
+                    "Les immersions de ce dossier arriveront dans une prochaine version.",
+                    theme.dim,
+                ))
+                .wrap(Wrap { trim: false }),
+                inner,
+            );
+        }
+        Tab::Historique => scrolled(history_lines(f, theme), f.scroll, theme, inner, frame),
+    }
+}
+
+/// Lines scrolled with ↑/↓, with a « ↓ suite » mark when more follows.
+fn scrolled(lines: Vec<Line<'static>>, scroll: u16, theme: &Theme, area: Rect, frame: &mut Frame) {
+    let h = area.height as usize;
+    let max = lines.len().saturating_sub(h);
+    let scroll = (scroll as usize).min(max);
+    let more_below = lines.len() > scroll + h;
+    frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), area);
+    let mark = match (scroll > 0, more_below) {
+        (_, true) => " ↓ suite (↑↓) ",
+        (true, false) => " ↑ début (↑) ",
+        _ => return,
+    };
+    let w = mark.chars().count() as u16;
+    if area.width > w && area.height > 0 {
+        let r = Rect {
+            x: area.x + area.width - w,
+            y: area.y + area.height - 1,
+            width: w,
+            height: 1,
+        };
+        frame.render_widget(Paragraph::new(Span::styled(mark, theme.accent)), r);
+    }
+}
+
+fn kv(label: &str, value: String, theme: &Theme) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("  {label:<24}"), theme.dim),
+        Span::raw(value),
+    ])
+}
+
+fn or_dash(s: Option<&str>) -> String {
+    match s {
+        Some(s) if !s.trim().is_empty() => s.to_string(),
+        _ => "—".into(),
+    }
+}
+
+fn situation_lines(b: &Beneficiary, theme: &Theme) -> Vec<Line<'static>> {
+    let mut l = Vec::new();
+    let section = |t: &str| Line::styled(t.to_string(), theme.accent);
+    l.push(section("Identité et coordonnées"));
+    l.push(kv(
+        "Naissance",
+        match b.birth {
+            Some(Birth::Year(y)) => y.to_string(),
+            Some(Birth::Date(d)) => fmt_date(d),
+            None => "—".into(),
+        },
+        theme,
+    ));
+    l.push(kv("E-mail", or_dash(b.email.as_deref()), theme));
+    l.push(kv("Téléphone", or_dash(b.phone.as_deref()), theme));
+    let place = [b.postcode.as_deref(), b.commune.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    l.push(kv("Commune", or_dash(Some(&place)), theme));
+    l.push(kv("Région", or_dash(b.region.as_deref()), theme));
+    l.push(section("Emploi"));
+    let branch = match b.branch.as_deref().and_then(|s| branches().by_short(s)) {
+        Some(br) if !br.idcc.is_empty() => format!("{} (IDCC {})", br.display, br.idcc),
+        Some(br) => br.display.clone(),
+        None => or_dash(b.branch.as_deref()),
+    };
+    l.push(kv("Branche", branch, theme));
+    let employer = match &b.employer.siret {
+        Some(s) => format!("{} (SIRET {s})", or_dash(Some(&b.employer.name))),
+        None => or_dash(Some(&b.employer.name)),
+    };
+    l.push(kv("Employeur", employer, theme));
+    l.push(kv(
+        "Contrat",
+        [
+            b.contract.map(|c| c.label().to_string()),
+            b.working_time.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", "),
+        theme,
+    ));
+    let months = |m: Option<u16>| m.map(|m| format!("{m} mois")).unwrap_or_else(|| "—".into());
+    l.push(kv(
+        "Ancienneté",
+        format!(
+            "{} dans l'entreprise, {} au total",
+            months(b.seniority_company_months),
+            months(b.seniority_total_months)
+        ),
+        theme,
+    ));
+    l.push(kv(
+        "Niveau de qualification",
+        b.qualification_level
+            .map(|n| format!("niveau {n}"))
+            .unwrap_or_else(|| "aucun / non renseigné".into()),
+        theme,
+    ));
+    l.push(kv(
+        "Métier actuel",
+        b.current_job
+            .as_ref()
+            .map(|j| format!("{} ({})", j.label, j.rome))
+            .unwrap_or_else(|| "—".into()),
+        theme,
+    ));
+    l.push(kv(
+        "Solde CPF",
+        b.cpf_balance
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| "—".into()),
+        theme,
+    ));
+    l.push(section("Demande et suivi"));
+    l.push(kv(
+        "Demande",
+        b.request
+            .map(|r| r.label().to_string())
+            .unwrap_or_else(|| "—".into()),
+        theme,
+    ));
+    let mut constraints = b.constraints.lines();
+    l.push(kv("Contraintes", or_dash(constraints.next()), theme));
+    for more in constraints {
+        l.push(kv("", more.to_string(), theme));
+    }
+    l.push(kv(
+        "Dernier contact",
+        b.last_contact.map(fmt_date).unwrap_or_else(|| "—".into()),
+        theme,
+    ));
+    l.push(kv(
+        "Prochain suivi",
+        b.next_follow_up.map(fmt_date).unwrap_or_else(|| "—".into()),
+        theme,
+    ));
+    l.push(kv(
+        "Niveau CEP atteint",
+        b.cep_level
+            .map(|n| format!("niveau {n}"))
+            .unwrap_or_else(|| "—".into()),
+        theme,
+    ));
+    l.push(kv("Statut", status_text(b), theme));
+    l.push(section("Consentement (RGPD)"));
+    let c = &b.consent;
+    l.push(match &c.processing {
+        Some(r) => Line::from(vec![
+            Span::styled(format!("  {:<24}", "Notice d'information"), theme.dim),
+            Span::styled("✓ ", theme.success),
+            Span::raw(format!(
+                "remise le {} (version {})",
+                fmt_date(r.date),
+                r.notice_version
+            )),
+        ]),
+        None => Line::from(vec![
+            Span::styled(format!("  {:<24}", "Notice d'information"), theme.dim),
+            Span::styled("⚠ non enregistrée (e pour la saisir)", theme.error),
+        ]),
+    });
+    for (label, r) in [
+        ("Partage employeur/OPCO", &c.share_employer_opco),
+        ("Enquête à 6 mois", &c.survey_6_months),
+    ] {
+        l.push(match r {
+            Some(r) => kv(label, format!("✓ accord du {}", fmt_date(r.date)), theme),
+            None => kv(label, "✗ non".into(), theme),
+        });
+    }
+    l
+}
+
+fn draw_interviews(f: &OpenFile, theme: &Theme, area: Rect, frame: &mut Frame) {
+    if !f.loaded {
+        frame.render_widget(Paragraph::new(Line::styled("Chargement…", theme.dim)), area);
+        return;
+    }
+    if f.interviews.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                "Aucun entretien. Appuyez sur i pour noter le premier.",
+                theme.dim,
+            )),
+            area,
+        );
+        return;
+    }
+    let h = area.height as usize;
+    let offset = (f.selected_interview + 1).saturating_sub(h.max(1));
+    let rows: Vec<Row> = f
+        .interviews
+        .iter()
+        .skip(offset)
+        .take(h.max(1))
+        .map(|i| {
+            let first_line = i.summary.lines().next().unwrap_or("").to_string();
+            let what = if i.topics.is_empty() {
+                first_line
+            } else {
+                i.topics.clone()
+            };
+            Row::new(vec![
+                Cell::from(to_local(i.at).format("%d/%m/%Y %H:%M").to_string()),
+                Cell::from(format!("niv. {}", i.level.number())),
+                Cell::from(i.mode.label()),
+                Cell::from(format!("{} min", i.duration_minutes)),
+                Cell::from(what),
+            ])
+        })
+        .collect();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(16),
+            Constraint::Length(7),
+            Constraint::Length(10),
+            Constraint::Length(7),
+            Constraint::Min(10),
+        ],
+    )
+    .row_highlight_style(theme.selected)
+    .highlight_symbol("▶");
+    let mut state = TableState::default().with_selected(Some(f.selected_interview - offset));
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
+fn interview_lines(i: &Interview, theme: &Theme) -> Vec<Line<'static>> {
+    let mut l = vec![
+        kv(
+            "Date et heure",
+            to_local(i.at).format("%d/%m/%Y %H:%M").to_string(),
+            theme,
+        ),
+        kv("Durée", format!("{} min", i.duration_minutes), theme),
+        kv("Niveau CEP", i.level.label().to_string(), theme),
+        kv("Modalité", i.mode.label().to_string(), theme),
+        kv("Lieu", or_dash(Some(&i.place)), theme),
+        kv("Sujets abordés", or_dash(Some(&i.topics)), theme),
+        kv(
+            "Prochain suivi",
+            i.next_follow_up.map(fmt_date).unwrap_or_else(|| "—".into()),
+            theme,
+        ),
+        Line::raw(""),
+        Line::styled("Synthèse", theme.accent),
+    ];
+    for line in i.summary.lines() {
+        l.push(Line::raw(format!("  {line}")));
+    }
+    l.push(Line::raw(""));
+    l.push(Line::styled("Décisions et prochaines étapes", theme.accent));
+    for line in i.decisions.lines() {
+        l.push(Line::raw(format!("  {line}")));
+    }
+    l
+}
+
+/// French names of the groups of fields a journal entry lists (never values).
+fn field_group(field: &str) -> &'static str {
+    match field {
+        "last_name" | "first_name" | "birth" => "identité",
+        "email" | "phone" | "postcode" | "commune" | "region" => "coordonnées",
+        "branch"
+        | "employer"
+        | "contract"
+        | "working_time"
+        | "seniority_company_months"
+        | "seniority_total_months"
+        | "qualification_level"
+        | "current_job" => "emploi",
+        "cpf_balance" => "solde CPF",
+        "request" | "constraints" => "demande",
+        "next_follow_up" => "prochain suivi",
+        "last_contact" => "dernier contact",
+        "status" => "statut",
+        "consent" => "consentement",
+        "targets" => "métiers cibles",
+        "cep_level" => "niveau CEP",
+        _ => "autres",
+    }
+}
+
+/// One line of the timeline, without personal values.
+pub fn describe_entry(e: &JournalEntry, interviews: &[Interview]) -> String {
+    match (e.kind, e.op) {
+        (RecordKind::Beneficiary, Op::Created) => "Création du dossier".into(),
+        (RecordKind::Beneficiary, Op::Updated) => {
+            let mut groups: Vec<&str> = e.fields.iter().map(|f| field_group(f)).collect();
+            groups.sort_unstable();
+            groups.dedup();
+            if e.fields.iter().any(|f| f == "status") {
+                "Changement de statut du dossier".into()
+            } else if groups.is_empty() {
+                "Dossier enregistré".into()
+            } else {
+                format!("Dossier modifié : {}", groups.join(", "))
+            }
+        }
+        (RecordKind::Interview, op) => {
+            let what = match op {
+                Op::Created => "Entretien noté",
+                Op::Updated => "Entretien modifié",
+                Op::Deleted => "Entretien supprimé",
+            };
+            match interviews.iter().find(|i| i.id == e.id) {
+                Some(i) if op != Op::Deleted => format!(
+                    "{what} : {} (niveau {}, {})",
+                    to_local(i.at).format("%d/%m/%Y"),
+                    i.level.number(),
+                    i.mode.label()
+                ),
+                _ => what.into(),
+            }
+        }
+        (kind, op) => format!("{} : {}", capitalize(kind.label()), op.label()),
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+fn history_lines(f: &OpenFile, theme: &Theme) -> Vec<Line<'static>> {
+    if !f.loaded {
+        return vec![Line::styled("Chargement…", theme.dim)];
+    }
+    if f.journal.is_empty() {
+        return vec![Line::styled("Aucun événement enregistré.", theme.dim)];
+    }
+    f.journal
+        .iter()
+        .map(|e| {
+            Line::from(vec![
+                Span::styled(
+                    format!("{}  ", to_local(e.at).format("%d/%m/%Y %H:%M")),
+                    theme.dim,
+                ),
+                Span::raw(describe_entry(e, &f.interviews)),
+                Span::styled(
+                    if e.advisor.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  · {}", truncate(&e.advisor, 30))
+                    },
+                    theme.dim.add_modifier(Modifier::ITALIC),
+                ),
+            ])
+        })
+        .collect()
+}

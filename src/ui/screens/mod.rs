@@ -1,0 +1,21 @@
+//! One module per screen.
+
+pub mod accueil;
+pub mod beneficiaires;
+pub mod metiers;
+mod placeholder;
+
+use crate::app::{App, Screen};
+use crate::ui::Theme;
+use ratatui::layout::Rect;
+use ratatui::Frame;
+
+pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
+    match app.screen {
+        Screen::Accueil => accueil::draw(app, theme, area, frame),
+        Screen::Beneficiaires => beneficiaires::draw(app, theme, area, frame),
+        Screen::Metiers => metiers::draw(app, theme, area, frame),
+        Screen::Parcours => placeholder::draw(app, theme, area, frame),
+        Screen::Agenda => placeholder::draw(app, theme, area, frame),
+    }
+}

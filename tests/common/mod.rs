@@ -1,0 +1,155 @@
+//! Helpers for end-to-end tests that drive the real binary in tmux.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_passerelle"))
+}
+
+/// Runs the CLI with an isolated data dir and config (never the real home).
+pub fn cli(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(bin())
+        .args(args)
+        .env("PASSERELLE_DATA_DIR", data_dir)
+        .env("PASSERELLE_CONFIG", "")
+        .env("HOME", data_dir)
+        .env("XDG_CONFIG_HOME", data_dir.join("config-home"))
+        .output()
+        .expect("run passerelle")
+}
+
+/// A tmux session running the binary; killed on drop, even on failure.
+pub struct Tmux {
+    pub name: String,
+}
+
+impl Tmux {
+    /// Starts `passerelle ARGS` in a detached 100×30 tmux session.
+    pub fn start(name: &str, data_dir: &Path, args: &[&str]) -> Tmux {
+        assert!(
+            Command::new("tmux").arg("-V").output().is_ok(),
+            "tmux est requis pour les tests de bout en bout (apt-get install tmux)"
+        );
+        let name = format!("{name}-{}", std::process::id());
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &name])
+            .output();
+        let mut cmd = format!(
+            "env PASSERELLE_DATA_DIR='{}' PASSERELLE_CONFIG= HOME='{}' XDG_CONFIG_HOME='{}/config-home' TERM=xterm-256color LANG=C.UTF-8 '{}'",
+            data_dir.display(),
+            data_dir.display(),
+            data_dir.display(),
+            bin().display()
+        );
+        for a in args {
+            cmd.push_str(&format!(" '{a}'"));
+        }
+        // Keep the pane after exit so the exit status can be read.
+        let exit_file = data_dir.join("exit-status");
+        let shell = format!("{cmd}; echo $? > '{}'; sleep 30", exit_file.display());
+        let st = Command::new("tmux")
+            .args([
+                "-u",
+                "new-session",
+                "-d",
+                "-x",
+                "100",
+                "-y",
+                "30",
+                "-s",
+                &name,
+                "sh",
+                "-c",
+                &shell,
+            ])
+            .status()
+            .expect("start tmux");
+        assert!(st.success(), "tmux new-session failed");
+        Tmux { name }
+    }
+
+    pub fn send(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", &self.name];
+        args.extend_from_slice(keys);
+        let st = Command::new("tmux")
+            .args(&args)
+            .status()
+            .expect("send-keys");
+        assert!(st.success());
+    }
+
+    /// Types literal text.
+    pub fn type_text(&self, text: &str) {
+        let st = Command::new("tmux")
+            .args(["send-keys", "-t", &self.name, "-l", text])
+            .status()
+            .expect("send-keys");
+        assert!(st.success());
+    }
+
+    pub fn capture(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.name])
+            .output()
+            .expect("capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits until the screen contains `needle` (or fails with the screen).
+    pub fn wait_for(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.capture();
+            if s.contains(needle) {
+                return s;
+            }
+            if start.elapsed() > Duration::from_secs(20) {
+                panic!("« {needle} » n'est pas apparu à l'écran :\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Waits until the screen no longer contains `needle`.
+    pub fn wait_gone(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.capture();
+            if !s.contains(needle) {
+                return s;
+            }
+            if start.elapsed() > Duration::from_secs(20) {
+                panic!("« {needle} » est resté à l'écran :\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.name])
+            .output();
+    }
+}
+
+/// Waits for the exit status written by the tmux wrapper.
+pub fn wait_exit(data_dir: &Path) -> i32 {
+    let f = data_dir.join("exit-status");
+    let start = Instant::now();
+    loop {
+        if let Ok(s) = std::fs::read_to_string(&f) {
+            if let Ok(n) = s.trim().parse() {
+                return n;
+            }
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            panic!("passerelle ne s'est pas arrêtée");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -1,0 +1,53 @@
+//! End-to-end: the real binary in tmux, with a temporary data directory.
+
+mod common;
+use common::*;
+
+#[test]
+fn shell_help_quit_and_second_instance() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = Tmux::start("passerelle-shell", dir.path(), &[]);
+    let screen = t.wait_for("1 Accueil");
+    assert!(screen.contains("5 Agenda"), "{screen}");
+
+    // While the first instance holds the store, a second one is refused.
+    let out = cli(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("déjà ouvert"), "{err}");
+
+    t.send(&["?"]);
+    t.wait_for("Aide — Accueil");
+    t.send(&["Escape"]);
+    t.wait_gone("Aide — Accueil");
+    t.send(&["3"]);
+    t.wait_for("Métiers");
+    t.send(&["q"]);
+    assert_eq!(wait_exit(dir.path()), 0);
+    // Logs went to a file in the data dir, not to the screen.
+    assert!(dir.path().join("journaux/passerelle.log").exists());
+}
+
+#[test]
+fn help_and_version_work_without_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cli(dir.path(), &["--help"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--data-dir"));
+    let out = cli(dir.path(), &["--version"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn invalid_config_is_a_clear_error_with_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(&cfg, "[interface]\ntheme = \"fluo\"\n").unwrap();
+    let out = cli(dir.path(), &["--config", cfg.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("c.toml") && err.contains("ligne 2") && err.contains("interface.theme"),
+        "{err}"
+    );
+}

@@ -1,0 +1,395 @@
+//! Snapshot tests of the Bénéficiaires and Accueil screens, rendered with
+//! ratatui's TestBackend at a fixed date (samedi 28 novembre 2026, 9 h 30).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use passerelle::app::beneficiaires::interview_form::to_utc;
+use passerelle::app::beneficiaires::Tab;
+use passerelle::app::{Action, App, Keymap, Outcome, Screen};
+use passerelle::domain::{
+    Beneficiary, CepLevel, ConsentRecord, ContractType, Employer, Id, Interview, InterviewMode,
+    Meta, Request, Status, TargetMetier,
+};
+use passerelle::store::{JournalEntry, Op, RecordKind};
+use passerelle::ui::{self, Theme};
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::Terminal;
+
+fn now() -> chrono::NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 11, 28)
+        .unwrap()
+        .and_hms_opt(9, 30, 0)
+        .unwrap()
+}
+
+fn day(d: u32, m: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, m, d).unwrap()
+}
+
+fn meta() -> Meta {
+    Meta::new(
+        DateTime::<Utc>::from_timestamp(1_790_000_000, 0).unwrap(),
+        "Camille",
+    )
+}
+
+fn id(n: u8) -> Id {
+    Id::new_v7(1_790_000_000_000 + n as u64, [n; 10])
+}
+
+fn job(rome: &str, label: &str) -> Option<TargetMetier> {
+    Some(TargetMetier {
+        ogr: 1,
+        rome: rome.into(),
+        label: label.into(),
+    })
+}
+
+fn notice() -> Option<ConsentRecord> {
+    Some(ConsentRecord {
+        date: day(14, 11),
+        notice_version: "v1-2026".into(),
+    })
+}
+
+fn files() -> Vec<Beneficiary> {
+    let mut a = Beneficiary::new(id(1), "Dupont", "Léa", meta());
+    a.branch = Some("ECLAT".into());
+    a.current_job = job("G1203", "Animatrice périscolaire");
+    a.last_contact = Some(day(14, 11));
+    a.next_follow_up = Some(day(5, 12));
+    a.consent.processing = notice();
+    a.email = Some("lea.dupont@exemple.fr".into());
+    a.phone = Some("06 12 34 56 78".into());
+    a.postcode = Some("69003".into());
+    a.commune = Some("Lyon".into());
+    a.region = Some("Auvergne-Rhône-Alpes".into());
+    a.employer = Employer {
+        name: "MJC Montplaisir".into(),
+        siret: Some("12002701600357".into()),
+    };
+    a.contract = Some(ContractType::Cdi);
+    a.working_time = Some("temps plein".into());
+    a.seniority_company_months = Some(28);
+    a.seniority_total_months = Some(96);
+    a.qualification_level = Some(4);
+    a.cpf_balance = Some(passerelle::domain::Cents(234050));
+    a.request = Some(Request::Reconversion);
+    a.constraints = "Pas de voiture.\nDisponible le matin.".into();
+    a.targets = job("K1202", "Éducateur / Éducatrice de jeunes enfants")
+        .into_iter()
+        .collect();
+    a.cep_level = Some(2);
+
+    let mut b = Beneficiary::new(id(2), "Dupuis", "Marc", meta());
+    b.branch = Some("BAD".into());
+    b.current_job = job("K1302", "Aide à domicile");
+    b.last_contact = Some(day(2, 10));
+
+    let mut c = Beneficiary::new(id(3), "Benali", "Karim", meta());
+    c.branch = Some("ACI".into());
+    c.next_follow_up = Some(day(20, 11));
+    c.consent.processing = notice();
+
+    let mut d = Beneficiary::new(id(4), "Martin", "Zoé", meta());
+    d.next_follow_up = Some(day(28, 11));
+    d.status = Status::Closed {
+        on: day(1, 11),
+        reason: "emploi trouvé".into(),
+    };
+    let mut e = Beneficiary::new(id(5), "Faure", "Noé", meta());
+    e.next_follow_up = Some(day(28, 11));
+    e.branch = Some("ALISFA".into());
+    e.consent.processing = notice();
+    vec![a, b, c, d, e]
+}
+
+fn app() -> App {
+    let mut a = App::new(Keymap::default(), now());
+    a.data_dir = "/tmp/passerelle-test".into();
+    a.effect_done(Outcome::BeneficiariesLoaded {
+        beneficiaries: files(),
+        recent: vec![id(1), id(3)],
+    });
+    a
+}
+
+fn render(app: &mut App, w: u16, h: u16) -> Buffer {
+    app.update(Action::Resize(w, h));
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| ui::draw(app, &Theme::default(), f)).unwrap();
+    t.backend().buffer().clone()
+}
+
+fn text(buf: &Buffer) -> String {
+    let area = buf.area;
+    let mut out = String::new();
+    for y in 0..area.height {
+        let mut line = String::new();
+        for x in 0..area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn key(c: KeyCode) -> KeyEvent {
+    KeyEvent::new_with_kind(c, KeyModifiers::NONE, KeyEventKind::Press)
+}
+
+/// Sends a key the way the event loop does (keymap, then update).
+fn press(a: &mut App, c: KeyCode) {
+    if let Some(act) = a.key_to_action(key(c)) {
+        a.update(act);
+    }
+}
+
+fn type_text(a: &mut App, s: &str) {
+    for c in s.chars() {
+        press(
+            a,
+            if c == '\n' {
+                KeyCode::Enter
+            } else {
+                KeyCode::Char(c)
+            },
+        );
+    }
+}
+
+fn interviews(ben: Id) -> Vec<Interview> {
+    let mk = |n: u8, d: u32, m: u32, h: u32, level, mode, topics: &str, summary: &str| Interview {
+        id: id(100 + n),
+        beneficiary: ben,
+        at: to_utc(day(d, m).and_hms_opt(h, 0, 0).unwrap()).unwrap(),
+        duration_minutes: 60,
+        level,
+        mode,
+        place: "Lyon 3e".into(),
+        topics: topics.into(),
+        summary: summary.into(),
+        decisions: "Prendre contact avec la crèche Les Lucioles.".into(),
+        next_follow_up: Some(day(5, 12)),
+        meta: meta(),
+    };
+    vec![
+        mk(
+            2,
+            14,
+            11,
+            9,
+            CepLevel::AccompagnementPersonnalise,
+            InterviewMode::OnSite,
+            "projet EJE, financement",
+            "Projet confirmé.\nPiste VAE à étudier.",
+        ),
+        mk(
+            1,
+            2,
+            10,
+            14,
+            CepLevel::AccueilIndividualise,
+            InterviewMode::Phone,
+            "premier contact",
+            "Présentation du CEP.",
+        ),
+    ]
+}
+
+fn open_first_file(a: &mut App) {
+    a.update(Action::GoTo(Screen::Beneficiaires));
+    a.update(Action::CycleSort); // nom
+    press(a, KeyCode::Enter);
+    let fid = a.benef.open_id().expect("file open");
+    let journal = vec![
+        JournalEntry {
+            at: to_utc(day(14, 11).and_hms_opt(10, 5, 0).unwrap()).unwrap(),
+            advisor: "Camille".into(),
+            kind: RecordKind::Interview,
+            id: id(102),
+            beneficiary: fid,
+            op: Op::Created,
+            fields: vec![],
+        },
+        JournalEntry {
+            at: to_utc(day(2, 10).and_hms_opt(15, 0, 0).unwrap()).unwrap(),
+            advisor: "Camille".into(),
+            kind: RecordKind::Beneficiary,
+            id: fid,
+            beneficiary: fid,
+            op: Op::Updated,
+            fields: vec!["consent".into(), "email".into(), "phone".into()],
+        },
+        JournalEntry {
+            at: to_utc(day(1, 10).and_hms_opt(11, 0, 0).unwrap()).unwrap(),
+            advisor: "Camille".into(),
+            kind: RecordKind::Beneficiary,
+            id: fid,
+            beneficiary: fid,
+            op: Op::Created,
+            fields: vec!["last_name".into()],
+        },
+    ];
+    a.effect_done(Outcome::FileLoaded {
+        id: fid,
+        interviews: interviews(fid),
+        journal,
+    });
+}
+
+#[test]
+fn list_shows_filter_sort_query_and_count() {
+    let mut a = app();
+    a.update(Action::GoTo(Screen::Beneficiaires));
+    let s = text(&render(&mut a, 100, 30));
+    let filter_line = s.lines().nth(1).unwrap();
+    for t in ["Filtre: ouverts", "tri: prochain suivi ▲", "4 / 5 dossiers"] {
+        assert!(filter_line.contains(t), "{t} missing in {filter_line}");
+    }
+    assert!(s.contains("⚠ absente"), "{s}");
+    assert!(!s.contains("MARTIN"), "closed files hidden by default");
+    insta::assert_snapshot!("list_100x30", s);
+
+    // Search as you type, then the filter and sort keys.
+    press(&mut a, KeyCode::Char('/'));
+    type_text(&mut a, "dup");
+    press(&mut a, KeyCode::Down);
+    let s = text(&render(&mut a, 80, 24));
+    assert!(s.contains("recherche: \"dup▏\""), "{s}");
+    assert!(s.contains("DUPONT Léa") && s.contains("DUPUIS Marc") && !s.contains("BENALI"));
+    insta::assert_snapshot!("list_search_80x24", s);
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Char('f'));
+    press(&mut a, KeyCode::Char('s'));
+    let s = text(&render(&mut a, 80, 24));
+    assert!(
+        s.contains("Filtre: clos") && s.contains("tri: nom ▲"),
+        "{s}"
+    );
+    assert!(s.contains("MARTIN Zoé (clos)"));
+}
+
+#[test]
+fn form_with_errors_at_80x24() {
+    let mut a = app();
+    a.update(Action::GoTo(Screen::Beneficiaires));
+    press(&mut a, KeyCode::Char('n'));
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "Léa");
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "2020");
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "lea.dupont");
+    a.update(Action::Save);
+    let s = text(&render(&mut a, 80, 24));
+    assert!(s.contains("Nom obligatoire"), "{s}");
+    assert!(s.contains("il manque « @ »"), "{s}");
+    assert!(s.contains("3 champs à corriger"), "{s}");
+    assert!(s.contains("Non enregistré"), "{s}");
+    insta::assert_snapshot!("form_errors_80x24", s);
+    // The cursor went to the first error: the name field is marked.
+    let name_line = s.lines().find(|l| l.contains("Nom*")).unwrap();
+    assert!(name_line.contains("▶"), "{name_line}");
+}
+
+#[test]
+fn file_tabs_situation_interviews_and_history() {
+    let mut a = app();
+    open_first_file(&mut a);
+    assert_eq!(
+        a.open_beneficiary.as_ref().unwrap().display_name,
+        "BENALI Karim"
+    );
+    // Back to the list, down to DUPONT (sorted by name: BENALI, DUPONT…).
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Down);
+    press(&mut a, KeyCode::Enter);
+    let fid = a.benef.open_id().unwrap();
+    a.effect_done(Outcome::FileLoaded {
+        id: fid,
+        interviews: interviews(fid),
+        journal: vec![],
+    });
+    let s = text(&render(&mut a, 100, 30));
+    assert_eq!(
+        a.open_beneficiary.as_ref().unwrap().display_name,
+        "DUPONT Léa"
+    );
+    assert!(
+        s.lines().nth(1).unwrap().contains("DUPONT Léa · ÉCLAT"),
+        "{s}"
+    );
+    assert!(s.contains("Situation") && s.contains("Entretiens (2)"));
+    insta::assert_snapshot!("file_situation_100x30", s);
+
+    press(&mut a, KeyCode::Right);
+    let s = text(&render(&mut a, 100, 30));
+    assert!(s.contains("14/11/2026 09:00") && s.contains("02/10/2026 14:00"));
+    let first = s.find("14/11/2026 09:00").unwrap();
+    let second = s.find("02/10/2026 14:00").unwrap();
+    assert!(first < second, "newest first");
+    insta::assert_snapshot!("interviews_100x30", s);
+
+    press(&mut a, KeyCode::Enter);
+    let s = text(&render(&mut a, 100, 30));
+    assert!(s.contains("Piste VAE à étudier."), "{s}");
+    insta::assert_snapshot!("interview_detail_100x30", s);
+
+    press(&mut a, KeyCode::Esc);
+    for _ in 0..3 {
+        press(&mut a, KeyCode::Right);
+    }
+    assert_eq!(a.benef.file.as_ref().unwrap().tab, Tab::Historique);
+}
+
+#[test]
+fn history_tab_names_events_without_values() {
+    let mut a = app();
+    open_first_file(&mut a);
+    press(&mut a, KeyCode::Left);
+    let s = text(&render(&mut a, 100, 30));
+    assert!(s.contains("Entretien noté"), "{s}");
+    assert!(
+        s.contains("Dossier modifié : consentement, coordonnées"),
+        "{s}"
+    );
+    assert!(s.contains("Création du dossier"));
+    assert!(!s.contains("@"), "no personal values in the timeline");
+    insta::assert_snapshot!("history_100x30", s);
+}
+
+#[test]
+fn interview_form_with_multiline_summary() {
+    let mut a = app();
+    open_first_file(&mut a);
+    press(&mut a, KeyCode::Char('i'));
+    assert!(a.benef.form_open());
+    for _ in 0..6 {
+        press(&mut a, KeyCode::Tab);
+    }
+    type_text(
+        &mut a,
+        "Point sur le projet d'EJE : la personne confirme son intérêt après deux journées d'observation.\nFinancement à étudier.",
+    );
+    let s = text(&render(&mut a, 100, 30));
+    assert!(s.contains("28/11/2026 09:30"), "date-time defaults to now");
+    assert!(s.contains("Financement à étudier."), "{s}");
+    insta::assert_snapshot!("interview_form_100x30", s);
+}
+
+#[test]
+fn accueil_shows_follow_ups_and_recent_files() {
+    let mut a = app();
+    let s = text(&render(&mut a, 100, 30));
+    assert!(s.contains("Aujourd'hui — samedi 28 novembre"), "{s}");
+    assert!(s.contains("FAURE Noé"), "due today");
+    assert!(s.contains("⚠ Suivi prévu 20/11  BENALI Karim"), "{s}");
+    assert!(!s.contains("MARTIN"), "closed files are not followed up");
+    assert!(s.contains("Récemment ouverts") && s.contains("DUPONT Léa"));
+    insta::assert_snapshot!("accueil_data_100x30", s);
+    let s = text(&render(&mut a, 80, 24));
+    assert!(s.contains("BENALI Karim"));
+}
