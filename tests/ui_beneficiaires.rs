@@ -10,11 +10,11 @@ use passerelle::domain::{
     Meta, Request, Status, TargetMetier,
 };
 use passerelle::store::{JournalEntry, Op, RecordKind};
-use passerelle::ui::{self, Theme};
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use ratatui::Terminal;
+use ratatui::crossterm::event::KeyCode;
+
+mod common;
+use common::{press, screen_text as text, type_text};
 
 fn now() -> chrono::NaiveDateTime {
     NaiveDate::from_ymd_opt(2026, 11, 28)
@@ -117,47 +117,7 @@ fn app() -> App {
 
 fn render(app: &mut App, w: u16, h: u16) -> Buffer {
     app.update(Action::Resize(w, h));
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| ui::draw(app, &Theme::default(), f)).unwrap();
-    t.backend().buffer().clone()
-}
-
-fn text(buf: &Buffer) -> String {
-    let area = buf.area;
-    let mut out = String::new();
-    for y in 0..area.height {
-        let mut line = String::new();
-        for x in 0..area.width {
-            line.push_str(buf[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-fn key(c: KeyCode) -> KeyEvent {
-    KeyEvent::new_with_kind(c, KeyModifiers::NONE, KeyEventKind::Press)
-}
-
-/// Sends a key the way the event loop does (keymap, then update).
-fn press(a: &mut App, c: KeyCode) {
-    if let Some(act) = a.key_to_action(key(c)) {
-        a.update(act);
-    }
-}
-
-fn type_text(a: &mut App, s: &str) {
-    for c in s.chars() {
-        press(
-            a,
-            if c == '\n' {
-                KeyCode::Enter
-            } else {
-                KeyCode::Char(c)
-            },
-        );
-    }
+    common::render(app, w, h)
 }
 
 fn interviews(ben: Id) -> Vec<Interview> {

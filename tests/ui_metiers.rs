@@ -1,50 +1,15 @@
 //! Snapshot tests of the Métiers screen (TestBackend, fixed date).
 
-use chrono::NaiveDate;
+mod common;
+use common::{fixed_now, press, render, screen_text as text, type_text as type_str};
 use passerelle::app::{Action, App, Keymap, Screen};
-use passerelle::ui::{self, Theme};
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use ratatui::Terminal;
+use passerelle::ui::Theme;
+use ratatui::crossterm::event::KeyCode;
 
 fn app() -> App {
-    let now = NaiveDate::from_ymd_opt(2026, 11, 28)
-        .unwrap()
-        .and_hms_opt(9, 30, 0)
-        .unwrap();
-    let mut a = App::new(Keymap::default(), now);
+    let mut a = App::new(Keymap::default(), fixed_now());
     a.update(Action::GoTo(Screen::Metiers));
     a
-}
-
-fn press(a: &mut App, code: KeyCode) {
-    let k = KeyEvent::new_with_kind(code, KeyModifiers::NONE, KeyEventKind::Press);
-    if let Some(act) = a.key_to_action(k) {
-        a.update(act);
-    }
-}
-
-fn type_str(a: &mut App, s: &str) {
-    for c in s.chars() {
-        press(a, KeyCode::Char(c));
-    }
-}
-
-fn render(app: &App, w: u16, h: u16) -> Buffer {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| ui::draw(app, &Theme::default(), f)).unwrap();
-    t.backend().buffer().clone()
-}
-
-fn text(buf: &Buffer) -> String {
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 #[test]

@@ -1,39 +1,13 @@
 //! Snapshot tests of the application shell (header, help overlay, too-small
 //! message) rendered with ratatui's TestBackend at a fixed date.
 
-use chrono::NaiveDate;
+mod common;
+use common::{fixed_now, render, screen_text as text};
 use passerelle::app::{Action, App, Keymap, Screen};
-use passerelle::ui::{self, Theme};
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
-use ratatui::Terminal;
+use passerelle::ui::Theme;
 
 fn app() -> App {
-    let now = NaiveDate::from_ymd_opt(2026, 11, 28)
-        .unwrap()
-        .and_hms_opt(9, 30, 0)
-        .unwrap();
-    App::new(Keymap::default(), now)
-}
-
-fn render(app: &App, w: u16, h: u16) -> Buffer {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| ui::draw(app, &Theme::default(), f)).unwrap();
-    t.backend().buffer().clone()
-}
-
-fn text(buf: &Buffer) -> String {
-    let area = buf.area;
-    let mut out = String::new();
-    for y in 0..area.height {
-        let mut line = String::new();
-        for x in 0..area.width {
-            line.push_str(buf[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
+    App::new(Keymap::default(), fixed_now())
 }
 
 #[test]

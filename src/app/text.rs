@@ -4,6 +4,46 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+fn byte_at(text: &str, char_idx: usize) -> usize {
+    text.char_indices()
+        .nth(char_idx)
+        .map(|(b, _)| b)
+        .unwrap_or(text.len())
+}
+
+/// Editing keys common to one-line and multi-line text: typing, deletion
+/// and moving left/right. None when the key is not one of them; otherwise
+/// whether the text changed.
+fn edit_common(text: &mut String, cursor: &mut usize, key: &KeyEvent) -> Option<bool> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let len = text.chars().count();
+    Some(match key.code {
+        KeyCode::Char(c) if !ctrl => {
+            text.insert(byte_at(text, *cursor), c);
+            *cursor += 1;
+            true
+        }
+        KeyCode::Backspace if *cursor > 0 => {
+            *cursor -= 1;
+            text.remove(byte_at(text, *cursor));
+            true
+        }
+        KeyCode::Delete if *cursor < len => {
+            text.remove(byte_at(text, *cursor));
+            true
+        }
+        KeyCode::Left => {
+            *cursor = cursor.saturating_sub(1);
+            false
+        }
+        KeyCode::Right => {
+            *cursor = (*cursor + 1).min(len);
+            false
+        }
+        _ => return None,
+    })
+}
+
 /// One line of text with a cursor (in chars).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TextInput {
@@ -20,11 +60,7 @@ impl TextInput {
     }
 
     fn byte_at(&self, char_idx: usize) -> usize {
-        self.text
-            .char_indices()
-            .nth(char_idx)
-            .map(|(b, _)| b)
-            .unwrap_or(self.text.len())
+        byte_at(&self.text, char_idx)
     }
 
     pub fn len(&self) -> usize {
@@ -75,29 +111,6 @@ impl TextInput {
                 self.cursor = i;
                 before != i
             }
-            KeyCode::Char(c) if !ctrl => {
-                self.insert(c);
-                true
-            }
-            KeyCode::Backspace if self.cursor > 0 => {
-                self.cursor -= 1;
-                let b = self.byte_at(self.cursor);
-                self.text.remove(b);
-                true
-            }
-            KeyCode::Delete if self.cursor < self.len() => {
-                let b = self.byte_at(self.cursor);
-                self.text.remove(b);
-                true
-            }
-            KeyCode::Left => {
-                self.cursor = self.cursor.saturating_sub(1);
-                false
-            }
-            KeyCode::Right => {
-                self.cursor = (self.cursor + 1).min(self.len());
-                false
-            }
             KeyCode::Home => {
                 self.cursor = 0;
                 false
@@ -106,7 +119,7 @@ impl TextInput {
                 self.cursor = self.len();
                 false
             }
-            _ => false,
+            _ => edit_common(&mut self.text, &mut self.cursor, key).unwrap_or(false),
         }
     }
 }
@@ -171,16 +184,8 @@ impl TextArea {
         }
     }
 
-    fn len(&self) -> usize {
-        self.text.chars().count()
-    }
-
     fn byte_at(&self, char_idx: usize) -> usize {
-        self.text
-            .char_indices()
-            .nth(char_idx)
-            .map(|(b, _)| b)
-            .unwrap_or(self.text.len())
+        byte_at(&self.text, char_idx)
     }
 
     /// (visual row, column) of the cursor.
@@ -219,38 +224,12 @@ impl TextArea {
 
     /// Applies an editing key; returns true when the text changed.
     pub fn handle(&mut self, key: &KeyEvent) -> bool {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
             KeyCode::Enter => {
                 let b = self.byte_at(self.cursor);
                 self.text.insert(b, '\n');
                 self.cursor += 1;
                 true
-            }
-            KeyCode::Char(c) if !ctrl => {
-                let b = self.byte_at(self.cursor);
-                self.text.insert(b, c);
-                self.cursor += 1;
-                true
-            }
-            KeyCode::Backspace if self.cursor > 0 => {
-                self.cursor -= 1;
-                let b = self.byte_at(self.cursor);
-                self.text.remove(b);
-                true
-            }
-            KeyCode::Delete if self.cursor < self.len() => {
-                let b = self.byte_at(self.cursor);
-                self.text.remove(b);
-                true
-            }
-            KeyCode::Left => {
-                self.cursor = self.cursor.saturating_sub(1);
-                false
-            }
-            KeyCode::Right => {
-                self.cursor = (self.cursor + 1).min(self.len());
-                false
             }
             KeyCode::Up => {
                 self.move_vertical(false);
@@ -272,7 +251,7 @@ impl TextArea {
                 self.cursor = lines[row].1;
                 false
             }
-            _ => false,
+            _ => edit_common(&mut self.text, &mut self.cursor, key).unwrap_or(false),
         }
     }
 }

@@ -98,7 +98,8 @@ pub fn search(args: MetiersArgs, setup: &Setup) -> Result<(), Failure> {
             .filter_map(|h| {
                 let a = catalog.appellation(h.idx)?;
                 Some(serde_json::json!({
-                    "ogr": a.ogr,
+                    // Synthetic codes (ROME 4.0 fiche-level rows) are not real OGR codes.
+                    "ogr": (!crate::catalog::is_synthetic_ogr(a.ogr)).then_some(a.ogr),
                     "rome": a.rome,
                     "appellation": a.label,
                     "rome_label": catalog.fiche(&a.rome).map(|f| f.label.as_str()).unwrap_or(""),

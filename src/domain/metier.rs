@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 /// One appellation of the ROME referential.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Appellation {
-    /// OGR code: the stable key. `0` only for ROME 4.0 fiche-level rows
-    /// that have no OGR code in the shipped referential.
+    /// OGR code: the stable key. ROME 4.0 fiche-level rows, which have no
+    /// OGR code in the shipped referential, get a synthetic code from
+    /// `catalog::synthetic_ogr` (≥ 900 000 000) that is never shown as a real one.
     pub ogr: u32,
     /// ROME fiche code, e.g. `K1202`.
     pub rome: String,

@@ -177,37 +177,29 @@ impl Record for Interview {
     }
 }
 
-impl Record for Plan {
-    const TREE: usize = PLAN;
-    fn id(&self) -> Id {
-        self.id
-    }
-    fn beneficiary(&self) -> Id {
-        self.beneficiary
-    }
-    fn meta(&self) -> &Meta {
-        &self.meta
-    }
-    fn index_keys(&self) -> Vec<(usize, Vec<u8>)> {
-        vec![(IDX_PLAN_BY_BEN, keys::cat(&self.beneficiary.0, &self.id.0))]
-    }
+/// A record that hangs off a beneficiary and is indexed only by it.
+macro_rules! child_record {
+    ($ty:ty, $tree:expr, $index:expr) => {
+        impl Record for $ty {
+            const TREE: usize = $tree;
+            fn id(&self) -> Id {
+                self.id
+            }
+            fn beneficiary(&self) -> Id {
+                self.beneficiary
+            }
+            fn meta(&self) -> &Meta {
+                &self.meta
+            }
+            fn index_keys(&self) -> Vec<(usize, Vec<u8>)> {
+                vec![($index, keys::cat(&self.beneficiary.0, &self.id.0))]
+            }
+        }
+    };
 }
 
-impl Record for Immersion {
-    const TREE: usize = IMM;
-    fn id(&self) -> Id {
-        self.id
-    }
-    fn beneficiary(&self) -> Id {
-        self.beneficiary
-    }
-    fn meta(&self) -> &Meta {
-        &self.meta
-    }
-    fn index_keys(&self) -> Vec<(usize, Vec<u8>)> {
-        vec![(IDX_IMM_BY_BEN, keys::cat(&self.beneficiary.0, &self.id.0))]
-    }
-}
+child_record!(Plan, PLAN, IDX_PLAN_BY_BEN);
+child_record!(Immersion, IMM, IDX_IMM_BY_BEN);
 
 /// Appends a journal entry and its index entry inside a transaction.
 fn append_journal(t: &[TransactionalTree], e: &JournalEntry) -> TxResult<()> {

@@ -153,3 +153,64 @@ pub fn wait_exit(data_dir: &Path) -> i32 {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+// ---- Rendering helpers for snapshot tests (TestBackend, fixed date) ----
+
+use chrono::{NaiveDate, NaiveDateTime};
+use passerelle::app::App;
+use passerelle::ui::{self, Theme};
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::Terminal;
+
+/// Saturday 28 November 2026, 9:30: the fixed "now" of every snapshot.
+pub fn fixed_now() -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 11, 28)
+        .and_then(|d| d.and_hms_opt(9, 30, 0))
+        .expect("valid fixed date")
+}
+
+/// Draws the whole app into a `w`×`h` test terminal.
+pub fn render(app: &App, w: u16, h: u16) -> Buffer {
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+    t.draw(|f| ui::draw(app, &Theme::default(), f))
+        .expect("draw");
+    t.backend().buffer().clone()
+}
+
+/// The text of a rendered buffer, one line per row, right-trimmed.
+pub fn screen_text(buf: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+pub fn key(c: KeyCode) -> KeyEvent {
+    KeyEvent::new_with_kind(c, KeyModifiers::NONE, KeyEventKind::Press)
+}
+
+/// Sends a key the way the event loop does (keymap, then update).
+pub fn press(a: &mut App, c: KeyCode) {
+    if let Some(act) = a.key_to_action(key(c)) {
+        a.update(act);
+    }
+}
+
+/// Types text key by key; `\n` is Entrée.
+pub fn type_text(a: &mut App, s: &str) {
+    for c in s.chars() {
+        press(
+            a,
+            if c == '\n' {
+                KeyCode::Enter
+            } else {
+                KeyCode::Char(c)
+            },
+        );
+    }
+}
