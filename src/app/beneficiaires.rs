@@ -4,6 +4,7 @@
 //! `update` never touches the store: it asks with [`Effect`]s and hears back
 //! in [`on_outcome`].
 
+pub mod bench;
 pub mod file_form;
 pub mod interview_form;
 pub mod list;

@@ -491,7 +491,21 @@ pub fn purge(args: PurgeArgs, setup: &Setup) -> Result<(), Failure> {
 pub fn demo(args: DemoArgs, setup: &Setup) -> Result<(), Failure> {
     let store = super::open_store(&setup.data_dir)?;
     let branches = branches()?;
+    let catalog = crate::app::metiers::builtin_catalog();
+    let jobs: Vec<(String, crate::domain::TargetMetier)> = branches
+        .list
+        .iter()
+        .flat_map(|b| {
+            catalog
+                .search("", Some(&b.short), 8)
+                .into_iter()
+                .filter_map(|h| catalog.target(h.idx))
+                .map(|t| (b.short.clone(), t))
+                .collect::<Vec<_>>()
+        })
+        .collect();
     let opts = DemoOptions {
+        jobs: &jobs,
         count: args.nombre,
         force: args.force,
         branches: &branches,

@@ -54,6 +54,12 @@ pub enum BenchCmd {
         #[arg(long, value_name = "FICHIER")]
         liste: Option<PathBuf>,
     },
+    /// Temps par frappe de la recherche dans la liste des dossiers, et du tri
+    Dossiers {
+        /// Nombre de dossiers fictifs générés en mémoire (10 000 au plus)
+        #[arg(long, value_name = "N", default_value_t = 10_000)]
+        nombre: usize,
+    },
 }
 
 /// The catalogue in force: the shipped one, or the imported referential.
@@ -241,6 +247,12 @@ pub fn bench(cmd: BenchCmd, setup: &Setup) -> Result<(), Failure> {
             }
             let mut out = std::io::stdout().lock();
             crate::catalog::bench::run_search_bench(&catalog, &mut out, stress, liste.as_deref())
+                .map_err(|e| Failure::runtime(format!("banc d'essai : {e}")))
+        }
+        BenchCmd::Dossiers { nombre } => {
+            let catalog = crate::app::metiers::builtin_catalog();
+            let mut out = std::io::stdout().lock();
+            crate::app::beneficiaires::bench::run_list_bench(catalog.branches(), nombre, &mut out)
                 .map_err(|e| Failure::runtime(format!("banc d'essai : {e}")))
         }
     }

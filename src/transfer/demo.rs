@@ -12,7 +12,7 @@
 use super::{fold, IdSource};
 use crate::domain::{
     Beneficiary, Birth, Branches, Cents, CepLevel, ConsentRecord, ContractType, Interview,
-    InterviewMode, Meta, Request, Status,
+    InterviewMode, Meta, Request, Status, TargetMetier,
 };
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
@@ -273,6 +273,8 @@ pub struct DemoOptions<'a> {
     /// Seed even if the store already holds files.
     pub force: bool,
     pub branches: &'a Branches,
+    /// Typical current jobs per branch short id, picked from for each file.
+    pub jobs: &'a [(String, TargetMetier)],
     pub today: NaiveDate,
     pub now: DateTime<Utc>,
     pub advisor: &'a str,
@@ -283,6 +285,7 @@ pub struct DemoOptions<'a> {
 pub fn build(opts: &DemoOptions, ids: &mut dyn IdSource) -> Vec<DemoFile> {
     let DemoOptions {
         branches,
+        jobs,
         today,
         now,
         advisor,
@@ -290,6 +293,9 @@ pub fn build(opts: &DemoOptions, ids: &mut dyn IdSource) -> Vec<DemoFile> {
     } = *opts;
     let count = opts.count.min(MAX_COUNT);
     let mut rng = Lcg::new(SEED);
+    // A separate stream for current jobs, so names stay the same with or
+    // without a job list.
+    let mut job_rng = Lcg::new(SEED ^ 0x9e37_79b9);
     // Branches with an IDCC (not "hors branche"), in display order.
     let usable: Vec<&str> = branches
         .list
@@ -313,6 +319,14 @@ pub fn build(opts: &DemoOptions, ids: &mut dyn IdSource) -> Vec<DemoFile> {
         b.postcode = Some(rng.pick(&POSTCODES).to_string());
         b.branch = (!usable.is_empty()).then(|| usable[i % usable.len()].to_string());
         b.employer.name = format!("{EMPLOYER_PREFIX} {}", rng.pick(&EMPLOYERS));
+        let of_branch: Vec<&TargetMetier> = jobs
+            .iter()
+            .filter(|(short, _)| Some(short) == b.branch.as_ref())
+            .map(|(_, t)| t)
+            .collect();
+        if !of_branch.is_empty() {
+            b.current_job = Some((*job_rng.pick(&of_branch)).clone());
+        }
         b.contract = Some(match rng.range(1, 10) {
             1..=5 => ContractType::Cdi,
             6..=7 => ContractType::Cdd,
@@ -480,11 +494,54 @@ mod tests {
     }
 
     #[test]
+    fn current_jobs_come_from_the_branch_list_without_changing_names() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        let now = DateTime::from_timestamp(1_795_000_000, 0).unwrap();
+        let br = branches();
+        let job = |rome: &str| TargetMetier {
+            ogr: 1,
+            rome: rome.into(),
+            label: rome.into(),
+        };
+        let jobs = vec![
+            ("ECLAT".to_string(), job("G1203")),
+            ("ALISFA".to_string(), job("K1202")),
+        ];
+        let mut opts = DemoOptions {
+            jobs: &jobs,
+            count: 10,
+            force: false,
+            branches: &br,
+            today,
+            now,
+            advisor: "x",
+        };
+        let with = build(&opts, &mut SequentialIds::default());
+        for f in &with {
+            let expected = match f.beneficiary.branch.as_deref() {
+                Some("ECLAT") => "G1203",
+                _ => "K1202",
+            };
+            assert_eq!(f.beneficiary.current_job.as_ref().unwrap().rome, expected);
+        }
+        opts.jobs = &[];
+        let without = build(&opts, &mut SequentialIds::default());
+        assert!(without.iter().all(|f| f.beneficiary.current_job.is_none()));
+        let names = |v: &[DemoFile]| {
+            v.iter()
+                .map(|f| f.beneficiary.display_name())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(&with), names(&without));
+    }
+
+    #[test]
     fn demo_is_deterministic_fictional_and_valid() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
         let now = DateTime::from_timestamp(1_795_000_000, 0).unwrap();
         let br = branches();
         let opts = DemoOptions {
+            jobs: &[],
             count: 50,
             force: false,
             branches: &br,

@@ -48,7 +48,7 @@ pub fn draw(
     frame: &mut Frame,
 ) {
     let lines = lines(app, screen, theme);
-    let r = centered(area, 64, lines.len() as u16 + 2);
+    let r = centered(area, 78, lines.len() as u16 + 2);
     let inner_h = r.height.saturating_sub(2) as usize;
     let max_scroll = lines.len().saturating_sub(inner_h);
     let scroll = scroll.min(max_scroll);

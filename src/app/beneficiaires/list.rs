@@ -78,6 +78,18 @@ pub struct Row {
     pub hay: String,
     /// Folded `last first`, for the name sort.
     pub name_key: String,
+    /// Which letters and digits `hay` holds: a word whose letters are not
+    /// all there cannot match fuzzily either, so most rows skip the matcher.
+    pub mask: u64,
+}
+
+/// Bit set of the ASCII letters and digits of a folded text.
+pub fn char_mask(folded: &str) -> u64 {
+    folded.bytes().fold(0u64, |m, c| match c {
+        b'a'..=b'z' => m | 1 << (c - b'a'),
+        b'0'..=b'9' => m | 1 << (26 + c - b'0'),
+        _ => m,
+    })
 }
 
 impl Row {
@@ -100,8 +112,28 @@ impl Row {
             b.last_name, b.first_name, b.employer.name, branch, job
         ));
         let name_key = fold(&format!("{} {}", b.last_name, b.first_name));
-        Row { b, hay, name_key }
+        let mask = char_mask(&hay);
+        Row {
+            b,
+            hay,
+            name_key,
+            mask,
+        }
     }
+}
+
+/// Words shorter than this are matched as typed only (no typo tolerance).
+const FUZZY_MIN_LEN: usize = 4;
+/// Typo-tolerant matching runs only when fewer files match as typed.
+const FUZZY_FALLBACK: usize = 20;
+
+/// Narrowing cache: a query, every row it matched, and whether typo-tolerant
+/// matching ran for it (if not, a looser later query cannot narrow from it).
+#[derive(Clone, Debug)]
+struct Narrowing {
+    query: String,
+    hits: Vec<(usize, Tier)>,
+    fuzzy: bool,
 }
 
 /// How well a row matched the query: 0 every word found as typed, 1 fuzzy.
@@ -119,7 +151,7 @@ pub struct FileList {
     pub filter: StatusFilter,
     pub query: TextInput,
     /// Narrowing cache: the folded query and every row it matched.
-    hits: Option<(String, Vec<(usize, Tier)>)>,
+    hits: Option<Narrowing>,
 }
 
 impl FileList {
@@ -209,22 +241,48 @@ impl FileList {
             self.hits = None;
             return (0..self.rows.len()).map(|i| (i, 0)).collect();
         }
+        // Fuzzy (subsequence) matching of short words matches nearly every
+        // file: it is only used once a word is long enough to be meant.
+        let fuzzy = words.iter().any(|w| w.chars().count() >= FUZZY_MIN_LEN);
         // Narrowing: a longer query can only match rows the shorter one matched.
         let candidates: Vec<usize> = match &self.hits {
-            Some((old, hits)) if q.starts_with(old.as_str()) => hits.iter().map(|h| h.0).collect(),
+            // Narrowing is sound only if the previous query matched at least
+            // as loosely as this one.
+            Some(n) if q.starts_with(n.query.as_str()) && (n.fuzzy || !fuzzy) => {
+                n.hits.iter().map(|h| h.0).collect()
+            }
             _ => (0..self.rows.len()).collect(),
         };
         let matcher = SkimMatcherV2::default().ignore_case();
+        let need = char_mask(&q);
         let mut out = Vec::with_capacity(candidates.len());
+        let mut rest = Vec::new();
         for i in candidates {
-            let hay = &self.rows[i].hay;
-            if words.iter().all(|w| hay.contains(w)) {
+            let row = &self.rows[i];
+            if row.mask & need != need {
+                continue;
+            }
+            if words.iter().all(|w| row.hay.contains(w)) {
                 out.push((i, 0));
-            } else if words.iter().all(|w| matcher.fuzzy_match(hay, w).is_some()) {
-                out.push((i, 1));
+            } else {
+                rest.push(i);
             }
         }
-        self.hits = Some((q, out.clone()));
+        // Typos are looked for only when the exact words find few files.
+        let fuzzy = fuzzy && out.len() < FUZZY_FALLBACK;
+        if fuzzy {
+            for i in rest {
+                let hay = &self.rows[i].hay;
+                if words.iter().all(|w| matcher.fuzzy_match(hay, w).is_some()) {
+                    out.push((i, 1));
+                }
+            }
+        }
+        self.hits = Some(Narrowing {
+            query: q,
+            hits: out.clone(),
+            fuzzy,
+        });
         out
     }
 

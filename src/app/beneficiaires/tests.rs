@@ -644,3 +644,33 @@ fn accueil_lists_due_and_overdue_follow_ups_of_open_files() {
     );
     assert!(a.benef.recent.is_empty(), "unknown ids are dropped");
 }
+
+#[test]
+fn typo_search_narrows_soundly_and_only_when_exact_words_find_few() {
+    let mut files: Vec<Beneficiary> = (0..200).map(|n| ben(n, "Martin", "Paul")).collect();
+    files.push(ben(500, "N'Diaye", "Awa"));
+    let mut l = FileList::default();
+    l.filter = StatusFilter::All;
+    l.set_all(files);
+    // Typed key by key: "ndi" matches nothing as typed (the name folds to
+    // "n diaye"); "ndia" is long enough for typos and finds her anyway, even
+    // though the shorter query, without typo tolerance, matched nobody.
+    for c in "ndia".chars() {
+        l.query.insert(c);
+        l.refresh();
+    }
+    let names: Vec<&str> = l
+        .view
+        .iter()
+        .map(|&i| l.rows[i].b.last_name.as_str())
+        .collect();
+    assert_eq!(names, vec!["N'Diaye"]);
+    // Many exact matches: no typo-tolerant noise ("mart" is in 200 files,
+    // and "N'Diaye Awa" must not come in as a loose subsequence match).
+    l.query.clear();
+    for c in "mart".chars() {
+        l.query.insert(c);
+        l.refresh();
+    }
+    assert_eq!(l.view.len(), 200);
+}

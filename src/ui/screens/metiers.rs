@@ -280,7 +280,7 @@ fn draw_detail(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
         format!("Appellations ({}) :", apps.len()),
         theme.accent,
     ));
-    let shown = if focused { 3 } else { 6 };
+    let shown = if focused { apps.len() } else { 6 };
     for &i in apps.iter().take(shown) {
         if let Some(x) = app.catalog.appellation(i as usize) {
             lines.push(Line::raw(format!(
