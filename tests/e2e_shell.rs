@@ -51,3 +51,22 @@ fn invalid_config_is_a_clear_error_with_exit_code_2() {
         "{err}"
     );
 }
+
+#[test]
+fn a_panic_restores_the_terminal_and_names_the_log_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = Tmux::start_with_env(
+        "passerelle-panic",
+        dir.path(),
+        &[("PASSERELLE_TEST_PANIQUE", "1")],
+        &[],
+    );
+    let screen = t.wait_for("erreur interne");
+    let log = dir.path().join("journaux/passerelle.log");
+    assert!(screen.contains("journaux/passerelle.log"), "{screen}");
+    // Back on the normal screen: the TUI header is gone.
+    assert!(!screen.contains("1 Accueil"), "{screen}");
+    assert_ne!(wait_exit(dir.path()), 0);
+    let text = std::fs::read_to_string(log).unwrap();
+    assert!(text.contains("panic"), "{text}");
+}

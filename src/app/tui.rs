@@ -33,6 +33,13 @@ fn event_loop(
     if let Ok(size) = terminal.size() {
         app.size = (size.width, size.height);
     }
+    // Debug builds only: lets the end-to-end test check that a panic
+    // restores the terminal and names the log file.
+    #[cfg(debug_assertions)]
+    if std::env::var_os("PASSERELLE_TEST_PANIQUE").is_some() {
+        terminal.draw(|f| ui::draw(app, theme, f))?;
+        panic!("panique de test demandée par PASSERELLE_TEST_PANIQUE");
+    }
     while !app.should_quit {
         terminal.draw(|f| ui::draw(app, theme, f))?;
         let action = if event::poll(TICK)? {

@@ -29,6 +29,16 @@ pub struct Tmux {
 impl Tmux {
     /// Starts `passerelle ARGS` in a detached 100×30 tmux session.
     pub fn start(name: &str, data_dir: &Path, args: &[&str]) -> Tmux {
+        Tmux::start_with_env(name, data_dir, &[], args)
+    }
+
+    /// Same, with extra environment variables for the binary.
+    pub fn start_with_env(
+        name: &str,
+        data_dir: &Path,
+        env: &[(&str, &str)],
+        args: &[&str],
+    ) -> Tmux {
         assert!(
             Command::new("tmux").arg("-V").output().is_ok(),
             "tmux est requis pour les tests de bout en bout (apt-get install tmux)"
@@ -37,8 +47,9 @@ impl Tmux {
         let _ = Command::new("tmux")
             .args(["kill-session", "-t", &name])
             .output();
+        let extra: String = env.iter().map(|(k, v)| format!("{k}='{v}' ")).collect();
         let mut cmd = format!(
-            "env PASSERELLE_DATA_DIR='{}' PASSERELLE_CONFIG= HOME='{}' XDG_CONFIG_HOME='{}/config-home' TERM=xterm-256color LANG=C.UTF-8 '{}'",
+            "env {extra}PASSERELLE_DATA_DIR='{}' PASSERELLE_CONFIG= HOME='{}' XDG_CONFIG_HOME='{}/config-home' TERM=xterm-256color LANG=C.UTF-8 '{}'",
             data_dir.display(),
             data_dir.display(),
             data_dir.display(),
