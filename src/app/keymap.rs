@@ -245,6 +245,12 @@ fn defaults() -> Vec<Binding> {
         row(Action::End, g, vec![p(End)], false),
         row(Action::Search, m, vec![c('/'), KeySpec::ctrl('f')], true),
         row(Action::Open, m, vec![p(Enter)], true),
+        row(
+            Action::Open,
+            Context::Screen(Screen::Accueil),
+            vec![p(Enter)],
+            true,
+        ),
         row(Action::CycleBranch, m, vec![c('b')], true),
         row(Action::ClearBranch, m, vec![c('B')], false),
         row(Action::MarkTarget, m, vec![c('c')], true),

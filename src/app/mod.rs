@@ -4,6 +4,7 @@
 //! runtime runs effects against the store and reports back through
 //! [`App::effect_done`]. `ui::draw` only reads this state.
 
+pub mod accueil;
 pub mod action;
 pub mod beneficiaires;
 pub mod form;
@@ -87,6 +88,8 @@ pub struct App {
     /// Where the data lives, shown on the Accueil screen.
     pub data_dir: String,
     pub metiers: metiers::MetiersState,
+    /// Cursor over the files listed on the Accueil screen.
+    pub accueil_selected: usize,
     /// The métier catalogue (shipped, or rebuilt from an imported referential).
     pub catalog: std::sync::Arc<crate::catalog::Catalog>,
     pub benef: beneficiaires::BeneficiairesState,
@@ -106,6 +109,7 @@ impl App {
             should_quit: false,
             data_dir: String::new(),
             metiers: Default::default(),
+            accueil_selected: 0,
             catalog: metiers::builtin_catalog(),
             benef: Default::default(),
         };
@@ -238,6 +242,7 @@ impl App {
         }
         // The focused screen gets the first say.
         let handled = match self.screen {
+            Screen::Accueil => accueil::update(self, action),
             Screen::Metiers => metiers::update(self, action),
             Screen::Beneficiaires => beneficiaires::update(self, action),
             _ => None,

@@ -35,6 +35,14 @@ pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
     let (due, late) = s.follow_ups(today);
+    let cursor = crate::app::accueil::selected(app);
+    let style_of = |item: usize| {
+        if item == cursor {
+            theme.selected
+        } else {
+            theme.base
+        }
+    };
 
     let title = fmt_long_day(today);
     let title = title
@@ -48,11 +56,14 @@ pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
     } else if due.is_empty() {
         lines.push(Line::styled("Aucun suivi prévu aujourd'hui.", theme.dim));
     }
-    for r in &due {
-        lines.push(Line::raw(truncate(
-            &format!("Suivi prévu  {}  {}", r.b.display_name(), branch(&r.b)),
-            w,
-        )));
+    for (i, r) in due.iter().enumerate() {
+        lines.push(Line::styled(
+            truncate(
+                &format!("Suivi prévu  {}  {}", r.b.display_name(), branch(&r.b)),
+                w,
+            ),
+            style_of(i),
+        ));
     }
     frame.render_widget(
         Paragraph::new(lines).block(
@@ -69,17 +80,21 @@ pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
     if s.loaded && late.is_empty() {
         lines.push(Line::styled("Aucun suivi en retard.", theme.dim));
     }
-    for r in &late {
+    for (i, r) in late.iter().enumerate() {
+        let item = due.len() + i;
         let d =
             r.b.next_follow_up
                 .map(|d| d.format("%d/%m").to_string())
                 .unwrap_or_default();
         lines.push(Line::from(vec![
             Span::styled("⚠ ", theme.error),
-            Span::raw(truncate(
-                &format!("Suivi prévu {d}  {}", r.b.display_name()),
-                w.saturating_sub(2),
-            )),
+            Span::styled(
+                truncate(
+                    &format!("Suivi prévu {d}  {}", r.b.display_name()),
+                    w.saturating_sub(2),
+                ),
+                style_of(item),
+            ),
         ]));
     }
     let late_title = if late.is_empty() {
@@ -110,7 +125,8 @@ pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
             theme.dim,
         ));
     }
-    for b in recent {
+    let first_recent = due.len() + late.len();
+    for (i, b) in recent.into_iter().enumerate() {
         let job = b
             .current_job
             .as_ref()
@@ -129,10 +145,11 @@ pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
         let room = w.saturating_sub(next.chars().count() + 1);
         let left_part = truncate(&left_part, room);
         let pad = w.saturating_sub(left_part.chars().count() + next.chars().count());
+        let style = style_of(first_recent + i);
         lines.push(Line::from(vec![
-            Span::raw(left_part),
-            Span::raw(" ".repeat(pad)),
-            Span::styled(next, theme.dim),
+            Span::styled(left_part, style),
+            Span::styled(" ".repeat(pad), style),
+            Span::styled(next, theme.dim.patch(style)),
         ]));
     }
     frame.render_widget(
