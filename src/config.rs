@@ -210,6 +210,24 @@ fn key_at_line(text: &str, line: usize) -> Option<String> {
     None
 }
 
+/// The line (1-based) where `key = …` is defined inside `[section]`.
+pub fn line_of_key(text: &str, section: &str, key: &str) -> Option<usize> {
+    let mut current = String::new();
+    for (i, l) in text.lines().enumerate() {
+        let t = l.trim();
+        if t.starts_with('[') && t.ends_with(']') {
+            current = t.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+        } else if current == section {
+            if let Some((k, _)) = t.split_once('=') {
+                if k.trim().trim_matches('"') == key {
+                    return Some(i + 1);
+                }
+            }
+        }
+    }
+    None
+}
+
 /// Resolves the data directory (see the module doc for the order).
 pub fn data_dir(flag: Option<&Path>, env: Option<&str>, config: &Config) -> Option<PathBuf> {
     if let Some(p) = flag {
@@ -275,6 +293,13 @@ mod tests {
             Ok(Config::default())
         );
         assert!(load(&ConfigSource::Explicit(p)).is_err());
+    }
+
+    #[test]
+    fn finds_the_line_of_a_key_in_its_section() {
+        let text = "[conseiller]\nnom = \"A\"\n[touches]\naide = \"?\"\nquitter = \"x\"\n";
+        assert_eq!(line_of_key(text, "touches", "quitter"), Some(5));
+        assert_eq!(line_of_key(text, "conseiller", "quitter"), None);
     }
 
     #[test]

@@ -152,7 +152,7 @@ fn resolve_id(store: &Store, text: &str) -> Result<Beneficiary, Failure> {
     let hex = part.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
     if part.len() < 8 || !hex {
         return Err(Failure::usage(format!(
-            "identifiant invalide : « {t} » (attendu : l'identifiant complet ou ses 8 premiers \
+            "identifiant invalide : « {t} » (attendu : l'identifiant complet ou ses 8 derniers \
              caractères, tels qu'affichés par « passerelle beneficiaires liste »)"
         )));
     }

@@ -2,7 +2,7 @@
 
 use crate::app::runtime::Runtime;
 use crate::app::{App, Keymap};
-use crate::config::{self, Config, ConfigSource};
+use crate::config::{self, Config};
 use crate::domain::time::{Clock, SystemClock};
 use crate::store::{Store, StoreError};
 use crate::ui::Theme;
@@ -106,14 +106,25 @@ pub fn setup(cli: &Cli) -> Result<Setup, Failure> {
         .map(|(k, v)| (k.clone(), v.keys()))
         .collect();
     let keymap = Keymap::with_overrides(&user_keys).map_err(|e| {
-        let file = match &source {
-            ConfigSource::None => "configuration".to_string(),
-            s => s
-                .path()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default(),
+        let file = source.path().map(Path::to_path_buf).unwrap_or_default();
+        // Name the line of the faulty binding, like other config errors.
+        let line = user_keys
+            .keys()
+            .find(|name| {
+                let one = std::iter::once(((*name).clone(), user_keys[*name].clone())).collect();
+                Keymap::with_overrides(&one).is_err()
+            })
+            .and_then(|name| {
+                let text = std::fs::read_to_string(&file).ok()?;
+                config::line_of_key(&text, "touches", name)
+            });
+        let err = config::ConfigError {
+            file,
+            line,
+            key: None,
+            message: e,
         };
-        Failure::usage(format!("Configuration invalide : {file} : {e}"))
+        Failure::usage(err.to_string())
     })?;
     let env_data = std::env::var(config::ENV_DATA_DIR).ok();
     let data_dir = config::data_dir(cli.data_dir.as_deref(), env_data.as_deref(), &config)
