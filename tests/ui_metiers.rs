@@ -64,3 +64,35 @@ fn no_result_shows_a_helpful_message() {
     assert!(s.contains("Aucun métier ne correspond à « xqzwv »"), "{s}");
     insta::assert_snapshot!("metiers_no_result_80x24", s);
 }
+
+#[test]
+fn a_target_marked_on_metiers_shows_on_the_parcours_screen() {
+    use passerelle::app::Outcome;
+    use passerelle::domain::{Beneficiary, Id, Meta};
+    let mut a = app();
+    let meta = Meta::new(chrono::DateTime::from_timestamp(0, 0).unwrap(), "x");
+    let mut b = Beneficiary::new(Id::new_v7(1, [7; 10]), "Dupont", "Léa", meta);
+    a.update(Action::GoTo(Screen::Parcours));
+    let s = text(&render(&a, 80, 24));
+    assert!(s.contains("Aucun dossier ouvert"), "{s}");
+    b.targets.push(passerelle::domain::TargetMetier {
+        ogr: 12345,
+        rome: "K1202".into(),
+        label: "Éducateur / Éducatrice de jeunes enfants".into(),
+    });
+    let id = b.id;
+    a.effect_done(Outcome::BeneficiariesLoaded {
+        beneficiaries: vec![b],
+        recent: vec![],
+    });
+    a.update(Action::GoTo(Screen::Beneficiaires));
+    passerelle::app::beneficiaires::open_file(&mut a, id);
+    a.update(Action::GoTo(Screen::Parcours));
+    assert_eq!(a.open_beneficiary.as_ref().map(|o| o.id), Some(id));
+    let s = text(&render(&a, 80, 24));
+    assert!(s.contains("Métiers cibles de DUPONT Léa"), "{s}");
+    assert!(
+        s.contains("1. Éducateur / Éducatrice de jeunes enfants (K1202)"),
+        "{s}"
+    );
+}

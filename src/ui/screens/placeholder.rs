@@ -26,8 +26,8 @@ pub fn promise(screen: Screen) -> &'static [&'static str] {
             "appellations) des 18 branches de la cohésion sociale.",
         ],
         Screen::Parcours => &[
-            "Le parcours du bénéficiaire ouvert : métiers cibles, étapes",
-            "(bilan, VAE, formation, immersion…) et plan de financement.",
+            "Les étapes du parcours (bilan, VAE, formation, immersion…),",
+            "le plan de financement et l'éligibilité aux dispositifs.",
         ],
         Screen::Agenda => &[
             "La semaine : entretiens, séances d'information et immersions,",
@@ -43,6 +43,29 @@ pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
             format!("Aujourd'hui — {}", fmt_long_day(app.now.date())),
             theme.accent,
         ));
+        lines.push(Line::raw(""));
+    }
+    if app.screen == Screen::Parcours {
+        match app.benef.open_file() {
+            Some(b) => {
+                lines.push(Line::styled(
+                    format!("Métiers cibles de {}", b.display_name()),
+                    theme.accent,
+                ));
+                if b.targets.is_empty() {
+                    lines.push(Line::raw(
+                        "  Aucun pour l'instant : choisissez-en dans l'écran Métiers (3), touche c.",
+                    ));
+                }
+                for (i, t) in b.targets.iter().enumerate() {
+                    lines.push(Line::raw(format!("  {}. {} ({})", i + 1, t.label, t.rome)));
+                }
+            }
+            None => lines.push(Line::styled(
+                "Aucun dossier ouvert : ouvrez un bénéficiaire (écran 2).",
+                theme.dim,
+            )),
+        }
         lines.push(Line::raw(""));
     }
     lines.push(Line::styled("Bientôt sur cet écran :", theme.dim));
