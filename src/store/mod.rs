@@ -155,31 +155,9 @@ impl Record for Beneficiary {
     }
 }
 
-impl Record for Interview {
-    const TREE: usize = INT;
-    fn id(&self) -> Id {
-        self.id
-    }
-    fn beneficiary(&self) -> Id {
-        self.beneficiary
-    }
-    fn meta(&self) -> &Meta {
-        &self.meta
-    }
-    fn index_keys(&self) -> Vec<(usize, Vec<u8>)> {
-        vec![
-            (IDX_INT_BY_BEN, keys::cat(&self.beneficiary.0, &self.id.0)),
-            (
-                IDX_INT_BY_DATE,
-                keys::cat(&keys::instant(self.at), &self.id.0),
-            ),
-        ]
-    }
-}
-
-/// A record that hangs off a beneficiary and is indexed only by it.
+/// A record that hangs off a beneficiary; `|s| keys` gives its index entries.
 macro_rules! child_record {
-    ($ty:ty, $tree:expr, $index:expr) => {
+    ($ty:ty, $tree:expr, |$s:ident| $keys:expr) => {
         impl Record for $ty {
             const TREE: usize = $tree;
             fn id(&self) -> Id {
@@ -192,14 +170,25 @@ macro_rules! child_record {
                 &self.meta
             }
             fn index_keys(&self) -> Vec<(usize, Vec<u8>)> {
-                vec![($index, keys::cat(&self.beneficiary.0, &self.id.0))]
+                let $s = self;
+                $keys
             }
         }
     };
 }
 
-child_record!(Plan, PLAN, IDX_PLAN_BY_BEN);
-child_record!(Immersion, IMM, IDX_IMM_BY_BEN);
+child_record!(Interview, INT, |s| vec![
+    (IDX_INT_BY_BEN, keys::cat(&s.beneficiary.0, &s.id.0)),
+    (IDX_INT_BY_DATE, keys::cat(&keys::instant(s.at), &s.id.0)),
+]);
+child_record!(Plan, PLAN, |s| vec![(
+    IDX_PLAN_BY_BEN,
+    keys::cat(&s.beneficiary.0, &s.id.0)
+)]);
+child_record!(Immersion, IMM, |s| vec![(
+    IDX_IMM_BY_BEN,
+    keys::cat(&s.beneficiary.0, &s.id.0)
+)]);
 
 /// Appends a journal entry and its index entry inside a transaction.
 fn append_journal(t: &[TransactionalTree], e: &JournalEntry) -> TxResult<()> {
