@@ -362,6 +362,15 @@ impl Store {
     /// Insert or update: record + index entries + journal entry in one
     /// transaction, then flush. Saving an identical record is a no-op.
     fn save<T: Record>(&self, r: &T) -> Result<(), StoreError> {
+        if self.save_unflushed(r)? {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes a record (with its indexes and journal entry) in one
+    /// transaction, without flushing; returns whether anything changed.
+    fn save_unflushed<T: Record>(&self, r: &T) -> Result<bool, StoreError> {
         let _w = self.lock();
         let bytes = encode(r)?;
         let id = r.id();
@@ -409,10 +418,7 @@ impl Store {
             )?;
             Ok(true)
         })?;
-        if changed {
-            self.flush()?;
-        }
-        Ok(())
+        Ok(changed)
     }
 
     /// Deletes a record with its index entries, journals it, flushes, and
@@ -455,6 +461,19 @@ impl Store {
     /// Creates or updates a file (record, follow-up index, journal), flushed.
     pub fn save_beneficiary(&self, b: &Beneficiary) -> Result<(), StoreError> {
         self.save(b)
+    }
+
+    /// Like [`Store::save_beneficiary`], each record still in its own
+    /// transaction, but without the flush: for bulk imports, which call
+    /// [`Store::flush`] once before reporting anything as saved.
+    pub fn save_beneficiary_unflushed(&self, b: &Beneficiary) -> Result<(), StoreError> {
+        self.save_unflushed(b).map(|_| ())
+    }
+
+    /// Bulk counterpart of [`Store::save_interview`]; see
+    /// [`Store::save_beneficiary_unflushed`].
+    pub fn save_interview_unflushed(&self, i: &Interview) -> Result<(), StoreError> {
+        self.save_unflushed(i).map(|_| ())
     }
 
     pub fn beneficiary(&self, id: Id) -> Result<Option<Beneficiary>, StoreError> {

@@ -454,9 +454,9 @@ pub fn seed(
     let retention_limit = super::purge::cutoff(opts.today, super::purge::DEFAULT_DAYS);
     let mut report = DemoReport::default();
     for f in build(opts, ids) {
-        store.save_beneficiary(&f.beneficiary)?;
+        store.save_beneficiary_unflushed(&f.beneficiary)?;
         for i in &f.interviews {
-            store.save_interview(i)?;
+            store.save_interview_unflushed(i)?;
         }
         report.files += 1;
         report.interviews += f.interviews.len();
@@ -470,6 +470,7 @@ pub fn seed(
             }
         }
     }
+    store.flush()?;
     Ok(report)
 }
 

@@ -491,7 +491,7 @@ pub fn import_csv(
     let total = prepared.new.len();
     progress(0, total);
     for (i, (line, b)) in prepared.new.into_iter().enumerate() {
-        if let Err(source) = store.save_beneficiary(&b) {
+        if let Err(source) = store.save_beneficiary_unflushed(&b) {
             return Err(ImportError::Store {
                 line,
                 source,
@@ -500,6 +500,16 @@ pub fn import_csv(
         }
         report.created.push((line, b.id));
         progress(i + 1, total);
+    }
+    // One flush for the whole import, before anything is reported as saved.
+    if let Err(source) = store.flush() {
+        let line = report.created.last().map(|c| c.0).unwrap_or(0);
+        report.created.clear();
+        return Err(ImportError::Store {
+            line,
+            source,
+            report: Box::new(report),
+        });
     }
     Ok(report)
 }
