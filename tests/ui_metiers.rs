@@ -96,3 +96,19 @@ fn a_target_marked_on_metiers_shows_on_the_parcours_screen() {
         "{s}"
     );
 }
+
+#[test]
+fn hiding_the_detail_pane_gives_the_table_its_rome_label_column() {
+    let mut a = app();
+    press(&mut a, KeyCode::Char('/'));
+    type_str(&mut a, "gardien immeuble");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('v'));
+    let s = text(&render(&a, 100, 30));
+    let row = s.lines().find(|l| l.contains("▶")).unwrap();
+    assert!(
+        row.contains("K2501") && row.contains("Gardiennage de locaux"),
+        "{row}"
+    );
+    insta::assert_snapshot!("metiers_table_full_width_100x30", s);
+}

@@ -66,6 +66,7 @@ pub enum Action {
     ClearBranch,
     MarkTarget,
     FocusDetail,
+    ToggleDetail,
     // Files (Bénéficiaires screen) and forms.
     New,
     Edit,
@@ -119,6 +120,7 @@ impl Action {
             Action::ClearBranch => "toutes-branches",
             Action::MarkTarget => "cible",
             Action::FocusDetail => "fiche",
+            Action::ToggleDetail => "panneau-fiche",
             Action::New => "nouveau",
             Action::Edit => "modifier",
             Action::Delete => "supprimer",
@@ -165,6 +167,7 @@ impl Action {
             Action::ClearBranch => "toutes les branches",
             Action::MarkTarget => "ajouter comme métier cible du bénéficiaire ouvert",
             Action::FocusDetail => "aller au panneau de la fiche",
+            Action::ToggleDetail => "masquer / afficher la fiche (tableau pleine largeur)",
             Action::New => "nouveau dossier",
             Action::Edit => "modifier le dossier",
             Action::Delete => "effacer le dossier (droit à l'effacement, confirmation)",

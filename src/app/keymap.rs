@@ -255,6 +255,7 @@ fn defaults() -> Vec<Binding> {
         row(Action::ClearBranch, m, vec![c('B')], false),
         row(Action::MarkTarget, m, vec![c('c')], true),
         row(Action::FocusDetail, m, vec![p(Right), c('l')], false),
+        row(Action::ToggleDetail, m, vec![c('v')], false),
         row(Action::Search, bn, vec![c('/'), KeySpec::ctrl('f')], true),
         row(Action::Open, bn, vec![p(Enter)], true),
         row(Action::New, bn, vec![c('n')], true),

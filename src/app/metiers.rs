@@ -81,6 +81,9 @@ pub struct MetiersState {
     pub related_selected: usize,
     /// Queries to return to with `Échap` after opening related métiers.
     pub trail: Vec<String>,
+    /// The detail pane is hidden: the results table takes the full width
+    /// (and shows the ROME label column on narrower terminals).
+    pub detail_hidden: bool,
 }
 
 impl Default for MetiersState {
@@ -94,6 +97,7 @@ impl Default for MetiersState {
             pane: Pane::Results,
             related_selected: 0,
             trail: Vec::new(),
+            detail_hidden: false,
         }
     }
 }
@@ -231,6 +235,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                 m.pane = Pane::Results;
             } else if m.pane == Pane::Results {
                 if selected_appellation(app).is_some() {
+                    app.metiers.detail_hidden = false;
                     app.metiers.pane = Pane::Detail;
                     app.metiers.related_selected = 0;
                 }
@@ -240,8 +245,14 @@ pub fn update(app: &mut App, action: Action) -> Option<Vec<Effect>> {
         }
         Action::FocusDetail if !app.metiers.search_focused => {
             if selected_appellation(app).is_some() {
+                app.metiers.detail_hidden = false;
                 app.metiers.pane = Pane::Detail;
             }
+        }
+        Action::ToggleDetail => {
+            let m = &mut app.metiers;
+            m.detail_hidden = !m.detail_hidden;
+            m.pane = Pane::Results;
         }
         Action::CycleBranch => {
             app.metiers.branch = next_branch(app);
@@ -457,6 +468,16 @@ mod tests {
                 target: a.catalog.target(idx).unwrap()
             }]
         );
+    }
+
+    #[test]
+    fn the_detail_pane_can_be_hidden_and_comes_back_on_open() {
+        let mut a = app();
+        press(&mut a, KeyCode::Char('v'));
+        assert!(a.metiers.detail_hidden);
+        press(&mut a, KeyCode::Enter);
+        assert!(!a.metiers.detail_hidden);
+        assert_eq!(a.metiers.pane, Pane::Detail);
     }
 
     #[test]

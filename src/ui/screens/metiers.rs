@@ -12,6 +12,10 @@ use ratatui::Frame;
 pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
     let [top, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
     draw_search_line(app, theme, top, frame);
+    if app.metiers.detail_hidden {
+        draw_results(app, theme, body, frame);
+        return;
+    }
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(64), Constraint::Percentage(36)]).areas(body);
     draw_results(app, theme, left, frame);
@@ -145,7 +149,8 @@ fn draw_results(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         return;
     }
-    let h = inner.height as usize;
+    // One line for the column headings, the rest for rows.
+    let h = (inner.height as usize).saturating_sub(1);
     let offset = if m.selected >= h {
         m.selected + 1 - h
     } else {
@@ -161,7 +166,18 @@ fn draw_results(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
     } else {
         (rest, 0)
     };
-    let mut lines = Vec::with_capacity(h);
+    let mut lines = Vec::with_capacity(h + 1);
+    let mut heading = format!(
+        " {:<lw$} {:<5}",
+        "Appellation",
+        "ROME",
+        lw = label_w.saturating_sub(1)
+    );
+    if rome_w > 0 {
+        heading.push_str(&format!(" {:<rw$}", "Libellé ROME", rw = rome_w - 1));
+    }
+    heading.push_str(" Branches");
+    lines.push(Line::styled(truncate(&heading, w), theme.dim));
     for (row, hit) in hits.iter().enumerate().skip(offset).take(h) {
         let Some(a) = app.catalog.appellation(hit.idx) else {
             continue;
