@@ -87,3 +87,18 @@ fn placeholder_screens_promise_no_fake_data() {
         assert!(s.contains("Bientôt sur cet écran") || built, "{screen:?}");
     }
 }
+
+#[test]
+fn command_palette_lists_matching_actions() {
+    let mut a = app();
+    a.update(Action::Palette);
+    for c in "aide".chars() {
+        a.update(Action::Text(common::key(
+            ratatui::crossterm::event::KeyCode::Char(c),
+        )));
+    }
+    let s = text(&render(&a, 80, 24));
+    assert!(s.contains("> aide"), "{s}");
+    assert!(s.contains("afficher cette aide"), "{s}");
+    insta::assert_snapshot!("palette_aide_80x24", s);
+}

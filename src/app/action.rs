@@ -67,6 +67,7 @@ pub enum Action {
     MarkTarget,
     FocusDetail,
     ToggleDetail,
+    Palette,
     // Files (Bénéficiaires screen) and forms.
     New,
     Edit,
@@ -121,6 +122,7 @@ impl Action {
             Action::MarkTarget => "cible",
             Action::FocusDetail => "fiche",
             Action::ToggleDetail => "panneau-fiche",
+            Action::Palette => "palette",
             Action::New => "nouveau",
             Action::Edit => "modifier",
             Action::Delete => "supprimer",
@@ -168,6 +170,7 @@ impl Action {
             Action::MarkTarget => "ajouter comme métier cible du bénéficiaire ouvert",
             Action::FocusDetail => "aller au panneau de la fiche",
             Action::ToggleDetail => "masquer / afficher la fiche (tableau pleine largeur)",
+            Action::Palette => "palette : chercher une commande",
             Action::New => "nouveau dossier",
             Action::Edit => "modifier le dossier",
             Action::Delete => "effacer le dossier (droit à l'effacement, confirmation)",

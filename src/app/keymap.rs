@@ -272,6 +272,7 @@ fn defaults() -> Vec<Binding> {
         row(Action::Back, g, vec![p(Esc)], true),
         row(Action::Help, g, vec![c('?'), p(F(1))], true),
         row(Action::Privacy, g, vec![p(F(12))], false),
+        row(Action::Palette, g, vec![c(':'), KeySpec::ctrl('p')], false),
         row(Action::Quit, g, vec![c('q')], true),
     ]
 }
@@ -457,5 +458,17 @@ mod tests {
         let mut only_names: Vec<_> = by_action.iter().map(|(n, _)| *n).collect();
         only_names.dedup();
         assert_eq!(only_names.len(), by_action.len());
+    }
+
+    #[test]
+    fn the_example_config_documents_every_action_name() {
+        let example = include_str!("../../config.example.toml");
+        for b in Keymap::default().bindings {
+            let name = b.action.name().unwrap_or_default();
+            assert!(
+                example.contains(name),
+                "config.example.toml omits « {name} »"
+            );
+        }
     }
 }

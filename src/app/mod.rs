@@ -10,6 +10,7 @@ pub mod beneficiaires;
 pub mod form;
 pub mod keymap;
 pub mod metiers;
+pub mod palette;
 pub mod runtime;
 pub mod text;
 pub mod tui;
@@ -48,6 +49,8 @@ pub enum Modal {
     Privacy,
     /// A yes/no question before a destructive action.
     Confirm(Confirm),
+    /// The command palette.
+    Palette(palette::Palette),
 }
 
 /// What a confirm dialog asks, and what "oui" does.
@@ -153,6 +156,24 @@ impl App {
                     KeyCode::Char('n' | 'N') | KeyCode::Esc => Some(Action::Confirm(false)),
                     _ => None,
                 },
+                Modal::Palette(_) => match key.code {
+                    KeyCode::Esc => Some(Action::Back),
+                    KeyCode::Enter => Some(Action::Open),
+                    KeyCode::Up => Some(Action::Up),
+                    KeyCode::Down => Some(Action::Down),
+                    KeyCode::Char(_)
+                    | KeyCode::Backspace
+                    | KeyCode::Delete
+                    | KeyCode::Left
+                    | KeyCode::Right
+                        if !key
+                            .modifiers
+                            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+                    {
+                        Some(Action::Text(key))
+                    }
+                    _ => None,
+                },
                 Modal::Help { .. } => {
                     let spec = KeySpec::from_event(&key)?;
                     match self.keymap.lookup(self.screen, &spec) {
@@ -226,6 +247,34 @@ impl App {
                     };
                 }
                 (Modal::Confirm(_), _) => return Vec::new(),
+                (Modal::Palette(_), Action::Back) => {
+                    self.modals.pop();
+                    return Vec::new();
+                }
+                (Modal::Palette(p), Action::Text(k)) => {
+                    if p.query.handle(&k) {
+                        p.selected = 0;
+                    }
+                    return Vec::new();
+                }
+                (Modal::Palette(p), Action::Up) => {
+                    p.selected = p.selected.saturating_sub(1);
+                    return Vec::new();
+                }
+                (Modal::Palette(p), Action::Down) => {
+                    p.selected += 1;
+                    return Vec::new();
+                }
+                (Modal::Palette(p), Action::Open) => {
+                    let (query, selected) = (p.query.text.clone(), p.selected);
+                    self.modals.pop();
+                    let found = palette::entries(self, self.screen, &query);
+                    return match found.get(selected.min(found.len().saturating_sub(1))) {
+                        Some(e) => self.update(e.action),
+                        None => Vec::new(),
+                    };
+                }
+                (Modal::Palette(_), _) => return Vec::new(),
                 (Modal::Help { scroll, .. }, a) => {
                     match a {
                         Action::Up => *scroll = scroll.saturating_sub(1),
@@ -260,6 +309,7 @@ impl App {
                 scroll: 0,
             }),
             Action::Privacy => self.modals.push(Modal::Privacy),
+            Action::Palette => self.modals.push(Modal::Palette(Default::default())),
             Action::Undo => return beneficiaires::undo_redo(self, undo::Direction::Undo),
             Action::Redo => return beneficiaires::undo_redo(self, undo::Direction::Redo),
             Action::Back => {

@@ -41,6 +41,7 @@ pub fn draw(app: &App, theme: &Theme, frame: &mut Frame) {
         match modal {
             Modal::Help { screen, scroll } => help::draw(app, *screen, *scroll, theme, body, frame),
             Modal::Confirm(c) => draw_confirm(&c.question, theme, body, frame),
+            Modal::Palette(p) => draw_palette(app, p, theme, body, frame),
             Modal::Privacy => {}
         }
     }
@@ -224,6 +225,45 @@ fn draw_confirm(question: &str, theme: &Theme, area: Rect, frame: &mut Frame) {
         .wrap(Wrap { trim: true }),
         r,
     );
+}
+
+fn draw_palette(
+    app: &App,
+    p: &crate::app::palette::Palette,
+    theme: &Theme,
+    area: Rect,
+    frame: &mut Frame,
+) {
+    let found = crate::app::palette::entries(app, app.screen, &p.query.text);
+    let r = centered(area, 70, 16);
+    let block = Block::default()
+        .borders(ratatui::widgets::Borders::ALL)
+        .border_style(theme.accent)
+        .title(" Commande (Entrée pour lancer, Échap pour fermer) ");
+    let inner = block.inner(r);
+    frame.render_widget(Clear, r);
+    frame.render_widget(block, r);
+    let mut lines = vec![Line::from(vec![
+        Span::styled("> ", theme.key),
+        Span::raw(p.query.text.clone()),
+        Span::styled("▏", theme.key),
+    ])];
+    if found.is_empty() {
+        lines.push(Line::styled("Aucune commande ne correspond.", theme.dim));
+    }
+    let selected = p.selected.min(found.len().saturating_sub(1));
+    let rows = (inner.height as usize).saturating_sub(1);
+    let offset = (selected + 1).saturating_sub(rows);
+    for (i, e) in found.iter().enumerate().skip(offset).take(rows) {
+        let style = if i == selected {
+            theme.selected
+        } else {
+            theme.base
+        };
+        let text = format!("{:<44} {}", e.label, e.keys);
+        lines.push(Line::styled(truncate(&text, inner.width as usize), style));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 fn draw_privacy(area: Rect, theme: &Theme, frame: &mut Frame) {
