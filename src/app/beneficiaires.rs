@@ -14,7 +14,7 @@ mod tests;
 pub use file_form::{branches, resolve_branch};
 pub use list::{fold, FileList, Row, SortKey, StatusFilter};
 
-use super::form::{value_width, Form};
+use super::form::{area_width, Form};
 use super::undo::{Change, Direction, UndoStack};
 use super::{
     Action, App, Confirm, ConfirmAction, Effect, Modal, OpenBeneficiary, Outcome, Screen,
@@ -376,7 +376,7 @@ fn scroll_max(f: &OpenFile, b: Option<&Beneficiary>, height: u16) -> usize {
 }
 
 fn form_update(app: &mut App, action: Action) -> Option<Vec<Effect>> {
-    let width = value_width(app.size.0);
+    let width = area_width(app.size.0);
     let of = app.benef.form.as_mut()?;
     match action {
         Action::Text(k) => {

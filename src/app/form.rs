@@ -246,6 +246,14 @@ pub const LABEL_WIDTH: usize = 24;
 /// Columns left for a field's value in a form drawn `total_width` wide
 /// (borders and the label column removed). Used by the widget and by
 /// `update` for the text-area wrap width, so both agree.
+/// Wrap width of multi-line fields: the whole width right of the labels
+/// (their rare errors go below them).
+pub fn area_width(total_width: u16) -> usize {
+    (total_width as usize)
+        .saturating_sub(LABEL_WIDTH + 6)
+        .clamp(16, 90)
+}
+
 pub fn value_width(total_width: u16) -> usize {
     let inner = (total_width as usize).saturating_sub(4);
     let rest = inner.saturating_sub(LABEL_WIDTH + 1);

@@ -2,7 +2,7 @@
 //! marked, errors in red at the right of the field (below it when the
 //! window is too narrow), hints in grey. Scrolls to keep the focus visible.
 
-use crate::app::form::{value_width, Field, Form, Input, LABEL_WIDTH};
+use crate::app::form::{area_width, value_width, Field, Form, Input, LABEL_WIDTH};
 use crate::app::text::wrap;
 use crate::ui::{truncate, Theme};
 use ratatui::layout::{Position, Rect};
@@ -37,7 +37,7 @@ fn note<'a>(f: &Field, theme: &Theme) -> Option<Span<'a>> {
     }
 }
 
-fn build(form: &Form, theme: &Theme, inner_width: usize, vw: usize) -> Built {
+fn build(form: &Form, theme: &Theme, inner_width: usize, vw: usize, aw: usize) -> Built {
     let value_col = 2 + LABEL_WIDTH + 1;
     let right_room = inner_width.saturating_sub(value_col + vw + 2);
     let mut lines: Vec<Line<'static>> = Vec::new();
@@ -92,10 +92,10 @@ fn build(form: &Form, theme: &Theme, inner_width: usize, vw: usize) -> Built {
                 rows.push(vec![Span::styled(truncate(&text, vw), value_style)]);
             }
             Input::Area(a) => {
-                let visual = wrap(&a.text, vw);
+                let visual = wrap(&a.text, aw);
                 let (crow, ccol) = {
                     let mut a2 = a.clone();
-                    a2.width = vw;
+                    a2.width = aw;
                     a2.cursor_pos()
                 };
                 let max_rows = if focused { 8 } else { 3 };
@@ -204,7 +204,13 @@ pub fn draw(form: &Form, theme: &Theme, area: Rect, frame: &mut Frame) {
     }
     // Same width as `update` uses for the text areas' ↑/↓.
     let vw = value_width(area.width);
-    let built = build(form, theme, inner.width as usize, vw);
+    let built = build(
+        form,
+        theme,
+        inner.width as usize,
+        vw,
+        area_width(area.width),
+    );
     let h = inner.height as usize;
     let total = built.lines.len();
     // Keep the focused field about a third down once the form scrolls.
