@@ -180,7 +180,7 @@ pub fn referentiel(cmd: ReferentielCmd, setup: &Setup) -> Result<(), Failure> {
             let opts = ImportOptions {
                 version: version.unwrap_or_else(|| {
                     format!(
-                        "ROME — référentiel importé le {} ({name})",
+                        "ROME importé le {} ({name})",
                         chrono::Local::now().format("%d/%m/%Y")
                     )
                 }),

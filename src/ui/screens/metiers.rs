@@ -61,7 +61,10 @@ fn draw_search_line(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
     };
     let mut right = branch;
     right.push(Span::styled(
-        format!("   Référentiel {} ", app.catalog.info().short_version),
+        format!(
+            "   Référentiel {} ",
+            truncate(&app.catalog.info().short_version, 32)
+        ),
         theme.dim,
     ));
     let right_w: u16 = right.iter().map(|s| s.content.chars().count() as u16).sum();
