@@ -46,15 +46,12 @@ pub fn update(app: &mut App, action: Action) -> Option<Vec<Effect>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::{Keymap, Outcome};
+    use crate::app::Outcome;
     use crate::domain::{Beneficiary, Meta};
 
     #[test]
     fn enter_opens_the_selected_follow_up_or_recent_file() {
-        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 28)
-            .and_then(|d| d.and_hms_opt(9, 0, 0))
-            .unwrap();
-        let mut a = App::new(Keymap::default(), now);
+        let mut a = App::for_tests();
         let meta = Meta::new(chrono::DateTime::from_timestamp(0, 0).unwrap(), "x");
         let mut late = Beneficiary::new(Id::new_v7(1, [1; 10]), "Benali", "Karim", meta.clone());
         late.next_follow_up = chrono::NaiveDate::from_ymd_opt(2026, 11, 20);

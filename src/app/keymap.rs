@@ -190,6 +190,17 @@ pub struct Binding {
     pub hint: bool,
 }
 
+impl Binding {
+    /// The keys as shown to the user: `? F1`.
+    pub fn keys_label(&self) -> String {
+        self.keys
+            .iter()
+            .map(|k| k.to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
 /// The default table: (action, context, default keys, shown in bottom bar).
 fn defaults() -> Vec<Binding> {
     use KeyCodeOrd::*;

@@ -330,16 +330,12 @@ pub fn set_catalog(app: &mut App, catalog: Arc<Catalog>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::{Keymap, OpenBeneficiary, Screen};
+    use crate::app::{OpenBeneficiary, Screen};
     use crate::domain::Id;
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
     fn app() -> App {
-        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 28)
-            .unwrap()
-            .and_hms_opt(9, 30, 0)
-            .unwrap();
-        let mut a = App::new(Keymap::default(), now);
+        let mut a = App::for_tests();
         a.update(Action::GoTo(Screen::Metiers));
         a
     }

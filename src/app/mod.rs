@@ -221,6 +221,16 @@ impl App {
         }
     }
 
+    /// An app at the fixed test instant (Saturday 28 November 2026, 9:30),
+    /// with the default keys.
+    #[cfg(test)]
+    pub fn for_tests() -> App {
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 28)
+            .and_then(|d| d.and_hms_opt(9, 30, 0))
+            .unwrap_or_default();
+        App::new(Keymap::default(), now)
+    }
+
     /// Applies what the runtime reports after running effects.
     pub fn effect_done(&mut self, outcome: Outcome) {
         beneficiaires::on_outcome(self, &outcome);
@@ -339,11 +349,7 @@ mod tests {
     use ratatui::crossterm::event::KeyEventKind;
 
     fn app() -> App {
-        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 28)
-            .unwrap()
-            .and_hms_opt(9, 30, 0)
-            .unwrap();
-        App::new(Keymap::default(), now)
+        App::for_tests()
     }
 
     fn key(c: KeyCode) -> KeyEvent {

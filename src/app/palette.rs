@@ -41,12 +41,7 @@ pub fn entries(app: &App, screen: Screen, query: &str) -> Vec<Entry> {
             } else {
                 matcher.fuzzy_match(&fold(&format!("{label} {name}")), &q)?
             };
-            let keys = b
-                .keys
-                .iter()
-                .map(|k| k.to_string())
-                .collect::<Vec<_>>()
-                .join(" ");
+            let keys = b.keys_label();
             Some((
                 score,
                 i,
@@ -65,7 +60,7 @@ pub fn entries(app: &App, screen: Screen, query: &str) -> Vec<Entry> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::{Keymap, Modal};
+    use crate::app::Modal;
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
     fn press(a: &mut App, code: KeyCode) {
@@ -77,10 +72,7 @@ mod tests {
 
     #[test]
     fn typing_finds_an_action_and_enter_runs_it() {
-        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 28)
-            .and_then(|d| d.and_hms_opt(9, 0, 0))
-            .unwrap();
-        let mut a = App::new(Keymap::default(), now);
+        let mut a = App::for_tests();
         press(&mut a, KeyCode::Char(':'));
         assert!(matches!(a.modals.last(), Some(Modal::Palette(_))));
         for c in "metiers".chars() {
@@ -104,10 +96,7 @@ mod tests {
 
     #[test]
     fn screen_actions_are_listed_and_nothing_matches_nonsense() {
-        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 28)
-            .and_then(|d| d.and_hms_opt(9, 0, 0))
-            .unwrap();
-        let a = App::new(Keymap::default(), now);
+        let a = App::for_tests();
         let all = entries(&a, Screen::Metiers, "");
         assert!(all.iter().any(|e| e.action == Action::MarkTarget));
         assert!(all.iter().all(|e| e.action != Action::Palette));

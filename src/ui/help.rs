@@ -25,12 +25,7 @@ pub fn lines(app: &App, screen: Screen, theme: &Theme) -> Vec<Line<'static>> {
             out.push(Line::styled(title, theme.accent));
             last_ctx = Some(b.context);
         }
-        let keys = b
-            .keys
-            .iter()
-            .map(|k| k.to_string())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let keys = b.keys_label();
         out.push(Line::from(vec![
             Span::styled(format!("  {keys:<16}"), theme.key),
             Span::raw(b.action.label()),
