@@ -545,6 +545,7 @@ fn purge_erases_only_old_closed_files_and_counts_records() {
     let mut left: Vec<String> = s
         .beneficiaries()
         .unwrap()
+        .records
         .iter()
         .map(|b| b.display_name())
         .collect();
@@ -585,7 +586,7 @@ fn demo_is_deterministic_fictional_and_refuses_a_non_empty_store() {
     assert_eq!(na, names(b.path()));
 
     let s = open(a.path());
-    let all = s.beneficiaries().unwrap();
+    let all = s.beneficiaries().unwrap().records;
     let branches: std::collections::BTreeSet<_> =
         all.iter().filter_map(|b| b.branch.clone()).collect();
     assert!(branches.len() >= 5, "{branches:?}");

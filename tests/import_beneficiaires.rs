@@ -52,6 +52,7 @@ fn names(store: &Store) -> Vec<String> {
     let mut v: Vec<String> = store
         .beneficiaries()
         .unwrap()
+        .records
         .iter()
         .map(Beneficiary::display_name)
         .collect();
@@ -81,7 +82,7 @@ fn bom_crlf_quotes_and_empty_lines() {
     let r = import(&s, text.as_bytes()).unwrap();
     assert_eq!(lines(&r), (vec![3, 5], vec![], vec![]), "{r:?}");
     assert_eq!(r.lines, 2);
-    let all = s.beneficiaries().unwrap();
+    let all = s.beneficiaries().unwrap().records;
     let lea = all.iter().find(|b| b.first_name == "Léa").unwrap();
     assert_eq!(lea.employer.name, "Centre social \"Les Pentes\"; Lyon");
     assert_eq!(lea.branch.as_deref(), Some("ALISFA"));
@@ -103,7 +104,7 @@ fn comma_separated_with_columns_in_any_order_and_accented_headers() {
     let r = import(&s, text.as_bytes()).unwrap();
     assert_eq!(lines(&r), (vec![2, 3], vec![], vec![]), "{r:?}");
     assert_eq!(r.ignored_columns, vec!["Remarque"]);
-    let all = s.beneficiaries().unwrap();
+    let all = s.beneficiaries().unwrap().records;
     let karim = all.iter().find(|b| b.first_name == "Karim").unwrap();
     assert_eq!(karim.postcode.as_deref(), Some("13001"));
     assert_eq!(karim.contract, Some(ContractType::Interim));

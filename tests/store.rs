@@ -254,16 +254,16 @@ fn every_record_kind_round_trips_and_survives_reopen() {
     }
     let s = Store::open(dir.path()).unwrap();
     assert_eq!(s.beneficiary(b.id).unwrap(), Some(b.clone()));
-    assert_eq!(s.beneficiaries().unwrap(), vec![b.clone()]);
+    assert_eq!(s.beneficiaries().unwrap().records, vec![b.clone()]);
     assert_eq!(s.beneficiary_count().unwrap(), 1);
     assert_eq!(s.interview(i.id).unwrap(), Some(i.clone()));
     assert_eq!(s.plan(p.id).unwrap(), Some(p.clone()));
     assert_eq!(s.immersion(m.id).unwrap(), Some(m.clone()));
     assert_eq!(s.interviews_of(b.id).unwrap(), vec![i]);
     assert_eq!(s.plans_of(b.id).unwrap(), vec![p.clone()]);
-    assert_eq!(s.plans().unwrap(), vec![p]);
+    assert_eq!(s.plans().unwrap().records, vec![p]);
     assert_eq!(s.immersions_of(b.id).unwrap(), vec![m.clone()]);
-    assert_eq!(s.immersions().unwrap(), vec![m]);
+    assert_eq!(s.immersions().unwrap().records, vec![m]);
     assert_eq!(s.referentiel().unwrap(), Some(r));
     assert_eq!(s.recent().unwrap(), vec![b.id]);
     assert_eq!(s.beneficiary(id(99)).unwrap(), None);
@@ -654,7 +654,20 @@ fn corrupted_and_unknown_values_are_errors_not_panics() {
         matches!(e, StoreError::UnsupportedFlags { flags: 1, .. }),
         "{e:?}"
     );
-    assert!(s.beneficiaries().is_err());
+    // Tolerant reading: the three unreadable files are reported with their
+    // ids, the list itself does not fail.
+    s.save_beneficiary(&minimal_beneficiary(4, "D", None))
+        .unwrap();
+    let scan = s.beneficiaries().unwrap();
+    assert_eq!(scan.records.len(), 1);
+    assert_eq!(scan.records[0].last_name, "D");
+    let ids: Vec<_> = scan.damaged.iter().map(|d| d.id).collect();
+    assert_eq!(ids, vec![Some(a), Some(b), Some(c)]);
+    let msg = scan.damaged_summary().unwrap();
+    assert!(
+        msg.contains("3 enregistrements illisibles") && msg.contains(&a.short()),
+        "{msg}"
+    );
     // Updating a record whose stored value is unreadable is refused, not
     // silently overwritten.
     assert!(s
@@ -788,7 +801,7 @@ fn fixture_store_v1_still_opens() {
     copy_dir(&fixture_dir(), tmp.path());
     let s = Store::open(tmp.path()).unwrap();
     let (bens, i, p, m, r) = fixture_records();
-    assert_eq!(s.beneficiaries().unwrap(), bens);
+    assert_eq!(s.beneficiaries().unwrap().records, bens);
     assert_eq!(s.interviews_of(bens[0].id).unwrap(), vec![i]);
     assert_eq!(s.plans_of(bens[0].id).unwrap(), vec![p]);
     assert_eq!(s.immersions_of(bens[0].id).unwrap(), vec![m]);
@@ -811,4 +824,49 @@ fn fixture_store_v1_still_opens() {
     b.constraints = "nouvelle contrainte".into();
     s.save_beneficiary(&b).unwrap();
     assert_eq!(s.beneficiary(b.id).unwrap(), Some(b));
+}
+
+// ----- multi-record writes ----------------------------------------------------
+
+#[test]
+fn apply_writes_several_records_in_one_transaction_or_none() {
+    use passerelle::store::{AnyRecord, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path()).unwrap();
+    let b = minimal_beneficiary(1, "Dupont", None);
+    let i = interview(2, b.id, t(1_790_000_000));
+    s.apply(&[
+        Write::Put(AnyRecord::from(b.clone())),
+        Write::Put(AnyRecord::from(i.clone())),
+    ])
+    .unwrap();
+    assert_eq!(s.beneficiary(b.id).unwrap(), Some(b.clone()));
+    assert_eq!(s.interviews_of(b.id).unwrap(), vec![i.clone()]);
+    let journal = s.journal_len().unwrap();
+
+    // The second write fails (its file does not exist): the first one,
+    // a valid change, must not be kept either.
+    let mut b2 = b.clone();
+    b2.last_name = "Durand".into();
+    let orphan = interview(3, id(99), t(1_790_086_400));
+    let e = s
+        .apply(&[
+            Write::Put(AnyRecord::from(b2)),
+            Write::Put(AnyRecord::from(orphan)),
+        ])
+        .unwrap_err();
+    assert!(matches!(e, StoreError::NotFound { .. }), "{e:?}");
+    assert_eq!(s.beneficiary(b.id).unwrap(), Some(b.clone()));
+    assert_eq!(s.journal_len().unwrap(), journal);
+
+    // Deleting through apply journals the deletion and removes the indexes.
+    s.apply(&[Write::Delete {
+        kind: RecordKind::Interview,
+        id: i.id,
+        at: t(1_790_172_800),
+        advisor: "conseil".into(),
+    }])
+    .unwrap();
+    assert!(s.interviews_of(b.id).unwrap().is_empty());
+    assert_eq!(s.journal_len().unwrap(), journal + 1);
 }

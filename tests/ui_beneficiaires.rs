@@ -109,6 +109,7 @@ fn app() -> App {
     let mut a = App::new(Keymap::default(), now());
     a.data_dir = "/tmp/passerelle-test".into();
     a.effect_done(Outcome::BeneficiariesLoaded {
+        damaged: Vec::new(),
         beneficiaries: files(),
         recent: vec![id(1), id(3)],
     });

@@ -82,6 +82,7 @@ fn a_target_marked_on_metiers_shows_on_the_parcours_screen() {
     });
     let id = b.id;
     a.effect_done(Outcome::BeneficiariesLoaded {
+        damaged: Vec::new(),
         beneficiaries: vec![b],
         recent: vec![],
     });

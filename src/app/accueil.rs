@@ -58,6 +58,7 @@ mod tests {
         let recent = Beneficiary::new(Id::new_v7(2, [2; 10]), "Dupont", "Léa", meta);
         let (late_id, recent_id) = (late.id, recent.id);
         a.effect_done(Outcome::BeneficiariesLoaded {
+            damaged: Vec::new(),
             beneficiaries: vec![late, recent],
             recent: vec![recent_id],
         });

@@ -251,6 +251,8 @@ pub enum Outcome {
     /// Every file and the recent list, loaded at startup.
     BeneficiariesLoaded {
         beneficiaries: Vec<Beneficiary>,
+        /// Files that could not be read (skipped, reported in the status bar).
+        damaged: Vec<crate::store::Damaged>,
         recent: Vec<Id>,
     },
     /// A change was saved and flushed (records as stored, meta stamped).

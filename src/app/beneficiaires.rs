@@ -661,8 +661,16 @@ pub fn on_outcome(app: &mut App, outcome: &Outcome) {
     match outcome {
         Outcome::BeneficiariesLoaded {
             beneficiaries,
+            damaged,
             recent,
         } => {
+            let scan = crate::store::Scan {
+                records: Vec::<Beneficiary>::new(),
+                damaged: damaged.clone(),
+            };
+            if let Some(msg) = scan.damaged_summary() {
+                app.set_status(StatusLevel::Error, msg);
+            }
             app.benef.list.set_all(beneficiaries.clone());
             app.benef.recent = recent
                 .iter()

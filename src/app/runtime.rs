@@ -9,7 +9,7 @@ use super::undo::{Change, Direction};
 use super::{App, Effect, Outcome, StatusLevel};
 use crate::domain::time::Clock;
 use crate::domain::{Beneficiary, Interview, Meta};
-use crate::store::Store;
+use crate::store::{AnyRecord, Store, Write};
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 pub struct Runtime {
@@ -167,10 +167,11 @@ impl Runtime {
                 self.refresh_open_file(app, id)?;
             }
             Effect::LoadBeneficiaries => {
-                let beneficiaries = self.store.beneficiaries().map_err(|e| e.to_string())?;
+                let scan = self.store.beneficiaries().map_err(|e| e.to_string())?;
                 let recent = self.store.recent().map_err(|e| e.to_string())?;
                 app.effect_done(Outcome::BeneficiariesLoaded {
-                    beneficiaries,
+                    beneficiaries: scan.records,
+                    damaged: scan.damaged,
                     recent,
                 });
             }
@@ -186,8 +187,17 @@ impl Runtime {
                         file_before,
                         file_after,
                     } => {
-                        self.save_interview(after, before.is_none(), now)?;
-                        self.save_file_if_changed(file_before, file_after, now)?;
+                        // The interview and the file fields it updates are
+                        // one transaction.
+                        self.stamp(&mut after.meta, before.is_none(), now);
+                        let mut writes = vec![Write::Put(AnyRecord::from((**after).clone()))];
+                        if same_content(file_before, file_after) {
+                            file_after.meta = file_before.meta.clone();
+                        } else {
+                            self.stamp(&mut file_after.meta, false, now);
+                            writes.push(Write::Put(AnyRecord::from((**file_after).clone())));
+                        }
+                        self.store.apply(&writes).map_err(|e| e.to_string())?;
                     }
                 }
                 let id = change.beneficiary().id;

@@ -158,6 +158,7 @@ fn resolve_id(store: &Store, text: &str) -> Result<Beneficiary, Failure> {
     }
     let mut found: Vec<Beneficiary> = store
         .beneficiaries()?
+        .records
         .into_iter()
         .filter(|b| {
             let full = b.id.to_string();
@@ -279,7 +280,11 @@ fn print_import_report(name: &str, r: &ImportReport) {
 fn liste(a: ListeArgs, setup: &Setup) -> Result<(), Failure> {
     let store = super::open_store(&setup.data_dir)?;
     let branches = branches()?;
-    let mut all = store.beneficiaries()?;
+    let scan = store.beneficiaries()?;
+    if let Some(msg) = scan.damaged_summary() {
+        eprintln!("passerelle : {msg}");
+    }
+    let mut all = scan.records;
     all.sort_by_cached_key(|b| (fold(&b.last_name), fold(&b.first_name), b.id));
     if a.json {
         let v: Vec<serde_json::Value> = all.iter().map(|b| list_json(b, &branches)).collect();

@@ -37,10 +37,12 @@ pub mod journal;
 pub mod keys;
 pub mod kind;
 pub mod legacy;
+pub mod record;
 
 pub use error::StoreError;
 pub use journal::{changed_fields, JournalEntry, Op};
 pub use kind::RecordKind;
+pub use record::{AnyRecord, Damaged, Scan, Write, PERSON_KINDS};
 
 use crate::domain::{
     Appellation, Beneficiary, Id, Immersion, Interview, Meta, Plan, Referentiel, RomeFiche,
@@ -199,6 +201,90 @@ fn append_journal(t: &[TransactionalTree], e: &JournalEntry) -> TxResult<()> {
     Ok(())
 }
 
+/// Inside a transaction: writes `r` (already encoded as `bytes`) with its
+/// index entries and a journal entry. Returns false when the stored record
+/// is identical (nothing written).
+fn put_tx<T: Record>(t: &[TransactionalTree], r: &T, bytes: &[u8]) -> TxResult<bool> {
+    let id = r.id();
+    if T::KIND != RecordKind::Beneficiary && t[BEN].get(r.beneficiary().0)?.is_none() {
+        return Err(ConflictableTransactionError::Abort(StoreError::NotFound {
+            kind: RecordKind::Beneficiary,
+            id: r.beneficiary(),
+        }));
+    }
+    let old: Option<T> = match t[T::TREE].get(id.0)? {
+        Some(v) => Some(abort(decode(&v))?),
+        None => None,
+    };
+    if old.as_ref() == Some(r) {
+        return Ok(false);
+    }
+    let new_keys = r.index_keys();
+    if let Some(old) = &old {
+        for (tree, key) in old.index_keys() {
+            if !new_keys.contains(&(tree, key.clone())) {
+                t[tree].remove(key)?;
+            }
+        }
+    }
+    for (tree, key) in &new_keys {
+        t[*tree].insert(key.as_slice(), IVec::default())?;
+    }
+    t[T::TREE].insert(&id.0, bytes)?;
+    append_journal(
+        t,
+        &JournalEntry {
+            at: r.meta().updated_at,
+            advisor: r.meta().advisor.clone(),
+            kind: T::KIND,
+            id,
+            beneficiary: r.beneficiary(),
+            op: if old.is_some() {
+                Op::Updated
+            } else {
+                Op::Created
+            },
+            fields: changed_fields(old.as_ref(), r),
+        },
+    )?;
+    Ok(true)
+}
+
+/// Inside a transaction: deletes a record with its index entries and
+/// journals it; returns the deleted record.
+fn delete_tx<T: Record>(
+    t: &[TransactionalTree],
+    id: Id,
+    at: DateTime<Utc>,
+    advisor: &str,
+) -> TxResult<T> {
+    let old: T = match t[T::TREE].remove(&id.0)? {
+        Some(v) => abort(decode(&v))?,
+        None => {
+            return Err(ConflictableTransactionError::Abort(StoreError::NotFound {
+                kind: T::KIND,
+                id,
+            }))
+        }
+    };
+    for (tree, key) in old.index_keys() {
+        t[tree].remove(key)?;
+    }
+    append_journal(
+        t,
+        &JournalEntry {
+            at,
+            advisor: advisor.to_string(),
+            kind: T::KIND,
+            id,
+            beneficiary: old.beneficiary(),
+            op: Op::Deleted,
+            fields: Vec::new(),
+        },
+    )?;
+    Ok(old)
+}
+
 fn is_lock_error(e: &sled::Error) -> bool {
     match e {
         sled::Error::Io(io) => {
@@ -329,11 +415,31 @@ impl Store {
         }
     }
 
-    fn all<T: Stored>(&self, tree: usize) -> Result<Vec<T>, StoreError> {
-        self.tx_trees[tree]
-            .iter()
-            .map(|kv| decode(&kv?.1))
-            .collect()
+    /// Every record of a tree. One that does not decode is reported in
+    /// [`Scan::damaged`] (and logged) and skipped; only a failure of the
+    /// database itself is an error.
+    fn all<T: Stored>(&self, tree: usize) -> Result<Scan<T>, StoreError> {
+        let mut scan = Scan::default();
+        for kv in self.tx_trees[tree].iter() {
+            let (k, v) = kv?;
+            match decode(&v) {
+                Ok(r) => scan.records.push(r),
+                Err(e) => {
+                    let id = Id::from_slice(&k);
+                    tracing::error!(
+                        "undecodable {:?} record {}: {e}",
+                        T::KIND,
+                        id.map(|i| i.short()).unwrap_or_else(|| "?".into())
+                    );
+                    scan.damaged.push(Damaged {
+                        kind: T::KIND,
+                        id,
+                        reason: e.to_string(),
+                    });
+                }
+            }
+        }
+        Ok(scan)
     }
 
     /// Ids (key suffixes) under `prefix` in an index tree.
@@ -373,87 +479,102 @@ impl Store {
     fn save_unflushed<T: Record>(&self, r: &T) -> Result<bool, StoreError> {
         let _w = self.lock();
         let bytes = encode(r)?;
-        let id = r.id();
-        let changed = self.tx(|t| {
-            if T::KIND != RecordKind::Beneficiary && t[BEN].get(r.beneficiary().0)?.is_none() {
-                return Err(ConflictableTransactionError::Abort(StoreError::NotFound {
-                    kind: RecordKind::Beneficiary,
-                    id: r.beneficiary(),
-                }));
-            }
-            let old: Option<T> = match t[T::TREE].get(id.0)? {
-                Some(v) => Some(abort(decode(&v))?),
-                None => None,
-            };
-            if old.as_ref() == Some(r) {
-                return Ok(false);
-            }
-            let new_keys = r.index_keys();
-            if let Some(old) = &old {
-                for (tree, key) in old.index_keys() {
-                    if !new_keys.contains(&(tree, key.clone())) {
-                        t[tree].remove(key)?;
-                    }
-                }
-            }
-            for (tree, key) in &new_keys {
-                t[*tree].insert(key.as_slice(), IVec::default())?;
-            }
-            t[T::TREE].insert(&id.0, bytes.as_slice())?;
-            append_journal(
-                t,
-                &JournalEntry {
-                    at: r.meta().updated_at,
-                    advisor: r.meta().advisor.clone(),
-                    kind: T::KIND,
-                    id,
-                    beneficiary: r.beneficiary(),
-                    op: if old.is_some() {
-                        Op::Updated
-                    } else {
-                        Op::Created
-                    },
-                    fields: changed_fields(old.as_ref(), r),
-                },
-            )?;
-            Ok(true)
-        })?;
-        Ok(changed)
+        self.tx(|t| put_tx(t, r, &bytes))
     }
 
     /// Deletes a record with its index entries, journals it, flushes, and
     /// returns the deleted record (for undo).
     fn delete<T: Record>(&self, id: Id, at: DateTime<Utc>, advisor: &str) -> Result<T, StoreError> {
         let _w = self.lock();
-        let old = self.tx(|t| {
-            let old: T = match t[T::TREE].remove(&id.0)? {
-                Some(v) => abort(decode(&v))?,
-                None => {
-                    return Err(ConflictableTransactionError::Abort(StoreError::NotFound {
-                        kind: T::KIND,
-                        id,
-                    }))
-                }
-            };
-            for (tree, key) in old.index_keys() {
-                t[tree].remove(key)?;
-            }
-            append_journal(
-                t,
-                &JournalEntry {
-                    at,
-                    advisor: advisor.to_string(),
-                    kind: T::KIND,
-                    id,
-                    beneficiary: old.beneficiary(),
-                    op: Op::Deleted,
-                    fields: Vec::new(),
-                },
-            )?;
-            Ok(old)
-        })?;
+        let old = self.tx(|t| delete_tx::<T>(t, id, at, advisor))?;
         self.flush()?;
         Ok(old)
+    }
+
+    /// Applies several writes (records of any person-owned kind, see
+    /// [`AnyRecord`]) in **one** transaction, then flushes: either all of
+    /// them are durable when this returns `Ok`, or none was made.
+    /// Deleting a record that does not exist is [`StoreError::NotFound`].
+    pub fn apply(&self, writes: &[Write]) -> Result<(), StoreError> {
+        if self.apply_unflushed(writes)? {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// [`Store::apply`] without the flush, for bulk operations that flush
+    /// in batches; returns whether anything changed.
+    pub fn apply_unflushed(&self, writes: &[Write]) -> Result<bool, StoreError> {
+        let _w = self.lock();
+        // Encode outside the transaction (which may be retried).
+        let encoded = writes
+            .iter()
+            .map(|w| match w {
+                Write::Put(r) => match r {
+                    AnyRecord::Beneficiary(x) => encode(x.as_ref()),
+                    AnyRecord::Interview(x) => encode(x.as_ref()),
+                    AnyRecord::Plan(x) => encode(x.as_ref()),
+                    AnyRecord::Immersion(x) => encode(x.as_ref()),
+                }
+                .map(Some),
+                Write::Delete { .. } => Ok(None),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        self.tx(|t| {
+            let mut changed = false;
+            for (w, bytes) in writes.iter().zip(&encoded) {
+                let bytes = bytes.as_deref().unwrap_or_default();
+                changed |= match w {
+                    Write::Put(AnyRecord::Beneficiary(r)) => put_tx(t, r.as_ref(), bytes)?,
+                    Write::Put(AnyRecord::Interview(r)) => put_tx(t, r.as_ref(), bytes)?,
+                    Write::Put(AnyRecord::Plan(r)) => put_tx(t, r.as_ref(), bytes)?,
+                    Write::Put(AnyRecord::Immersion(r)) => put_tx(t, r.as_ref(), bytes)?,
+                    Write::Delete {
+                        kind,
+                        id,
+                        at,
+                        advisor,
+                    } => {
+                        match kind {
+                            RecordKind::Beneficiary => {
+                                delete_tx::<Beneficiary>(t, *id, *at, advisor).map(|_| ())?
+                            }
+                            RecordKind::Interview => {
+                                delete_tx::<Interview>(t, *id, *at, advisor).map(|_| ())?
+                            }
+                            RecordKind::Plan => {
+                                delete_tx::<Plan>(t, *id, *at, advisor).map(|_| ())?
+                            }
+                            RecordKind::Immersion => {
+                                delete_tx::<Immersion>(t, *id, *at, advisor).map(|_| ())?
+                            }
+                            other => {
+                                return Err(ConflictableTransactionError::Abort(
+                                    StoreError::Corrupt {
+                                        kind: *other,
+                                        detail: "ce type d'enregistrement ne se supprime pas ainsi"
+                                            .into(),
+                                    },
+                                ))
+                            }
+                        }
+                        true
+                    }
+                };
+            }
+            Ok(changed)
+        })
+    }
+
+    /// The stored version of a person-owned record, if any.
+    pub fn get_any(&self, kind: RecordKind, id: Id) -> Result<Option<AnyRecord>, StoreError> {
+        Ok(match kind {
+            RecordKind::Beneficiary => self.beneficiary(id)?.map(AnyRecord::from),
+            RecordKind::Interview => self.interview(id)?.map(AnyRecord::from),
+            RecordKind::Plan => self.plan(id)?.map(AnyRecord::from),
+            RecordKind::Immersion => self.immersion(id)?.map(AnyRecord::from),
+            _ => None,
+        })
     }
 
     // ----- beneficiaries -------------------------------------------------
@@ -480,8 +601,9 @@ impl Store {
         self.get(BEN, &id.0)
     }
 
-    /// All files, in id (= creation time) order.
-    pub fn beneficiaries(&self) -> Result<Vec<Beneficiary>, StoreError> {
+    /// All files, in id (= creation time) order; unreadable ones are
+    /// reported apart (see [`Scan`]).
+    pub fn beneficiaries(&self) -> Result<Scan<Beneficiary>, StoreError> {
         self.all(BEN)
     }
 
@@ -584,7 +706,7 @@ impl Store {
     }
 
     /// Every plan (for the overdue steps of the home screen).
-    pub fn plans(&self) -> Result<Vec<Plan>, StoreError> {
+    pub fn plans(&self) -> Result<Scan<Plan>, StoreError> {
         self.all(PLAN)
     }
 
@@ -615,7 +737,7 @@ impl Store {
     }
 
     /// Every immersion (agenda).
-    pub fn immersions(&self) -> Result<Vec<Immersion>, StoreError> {
+    pub fn immersions(&self) -> Result<Scan<Immersion>, StoreError> {
         self.all(IMM)
     }
 

@@ -480,7 +480,7 @@ pub fn import_csv(
         source,
         report: Box::default(),
     })?;
-    let prepared = prepare(&table, &existing, opts, ids)?;
+    let prepared = prepare(&table, &existing.records, opts, ids)?;
     let mut report = ImportReport {
         created: Vec::with_capacity(prepared.new.len()),
         rejected: prepared.rejected,

@@ -51,7 +51,7 @@ pub fn candidates(
 ) -> Result<Vec<Candidate>, StoreError> {
     let limit = cutoff(today, days);
     let mut out = Vec::new();
-    for b in store.beneficiaries()? {
+    for b in store.beneficiaries()?.records {
         let Status::Closed { on, .. } = &b.status else {
             continue;
         };

@@ -630,6 +630,7 @@ fn accueil_lists_due_and_overdue_follow_ups_of_open_files() {
     let mut later = ben(4, "Plustard", "D");
     later.next_follow_up = NaiveDate::from_ymd_opt(2026, 12, 20);
     a.effect_done(Outcome::BeneficiariesLoaded {
+        damaged: Vec::new(),
         beneficiaries: vec![due, late, closed, later],
         recent: vec![Id([9; 16])],
     });
