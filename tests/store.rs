@@ -488,6 +488,7 @@ fn journal_names_changed_fields_without_values() {
             .into_iter()
             .map(String::from)
             .collect(),
+            note: String::new(),
         }
     );
     assert_eq!(j[1].op, Op::Updated);

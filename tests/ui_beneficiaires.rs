@@ -174,6 +174,7 @@ fn open_first_file(a: &mut App) {
             beneficiary: fid,
             op: Op::Created,
             fields: vec![],
+            note: String::new(),
         },
         JournalEntry {
             at: to_utc(day(2, 10).and_hms_opt(15, 0, 0).unwrap()).unwrap(),
@@ -183,6 +184,7 @@ fn open_first_file(a: &mut App) {
             beneficiary: fid,
             op: Op::Updated,
             fields: vec!["consent".into(), "email".into(), "phone".into()],
+            note: String::new(),
         },
         JournalEntry {
             at: to_utc(day(1, 10).and_hms_opt(11, 0, 0).unwrap()).unwrap(),
@@ -192,6 +194,7 @@ fn open_first_file(a: &mut App) {
             beneficiary: fid,
             op: Op::Created,
             fields: vec!["last_name".into()],
+            note: String::new(),
         },
     ];
     a.effect_done(Outcome::FileLoaded {

@@ -26,8 +26,9 @@ impl Op {
     }
 }
 
-/// One change. Persisted with envelope version 1: changing this struct
-/// means a new version and a migration in `legacy`.
+/// One change. Persisted with envelope version 2 (version 1 had no
+/// `note`, see `legacy`): changing this struct means a new version and a
+/// migration in `legacy`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JournalEntry {
     /// The record's `meta.updated_at` (or the time given to a delete).
@@ -42,6 +43,10 @@ pub struct JournalEntry {
     /// Top-level field names that changed (sorted); `id` and `meta` are left
     /// out. For a creation: the fields that are filled in. Empty for a delete.
     pub fields: Vec<String>,
+    /// What the change was, in French, **without personal data** (e.g.
+    /// « ajout du métier cible Aide-soignant (J1501) »); empty when the
+    /// field names say enough. Since envelope version 2.
+    pub note: String,
 }
 
 /// Names of the top-level fields that differ between `old` and `new`,

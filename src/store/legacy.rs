@@ -31,7 +31,7 @@ pub mod current {
     pub const REFERENTIEL: u16 = 1;
     pub const ROME_FICHE: u16 = 1;
     pub const APPELLATION: u16 = 1;
-    pub const JOURNAL_ENTRY: u16 = 1;
+    pub const JOURNAL_ENTRY: u16 = 2;
     pub const SETTING: u16 = 1;
     /// Format of the store as a whole (tree layout, key encodings).
     pub const STORE_FORMAT: u16 = 1;
@@ -108,7 +108,8 @@ pub fn decode_appellation(version: u16, bytes: &[u8]) -> Result<Appellation, Sto
 pub fn decode_journal_entry(version: u16, bytes: &[u8]) -> Result<JournalEntry, StoreError> {
     const K: RecordKind = RecordKind::JournalEntry;
     match version {
-        1 => payload(K, bytes),
+        1 => payload::<v1::JournalEntryV1>(K, bytes).map(Into::into),
+        2 => payload(K, bytes),
         v => Err(unknown(K, v, current::JOURNAL_ENTRY)),
     }
 }
@@ -118,6 +119,44 @@ pub fn decode_recent(version: u16, bytes: &[u8]) -> Result<RecentList, StoreErro
     match version {
         1 => payload(K, bytes),
         v => Err(unknown(K, v, current::SETTING)),
+    }
+}
+
+/// Frozen layouts of earlier versions. Never change them.
+pub mod v1 {
+    use super::super::journal::{JournalEntry, Op};
+    use super::super::kind::RecordKind;
+    use crate::domain::time::serde_micros;
+    use crate::domain::Id;
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Serialize};
+
+    /// `JournalEntry` as written by envelope version 1 (no `note`).
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct JournalEntryV1 {
+        #[serde(with = "serde_micros")]
+        pub at: DateTime<Utc>,
+        pub advisor: String,
+        pub kind: RecordKind,
+        pub id: Id,
+        pub beneficiary: Id,
+        pub op: Op,
+        pub fields: Vec<String>,
+    }
+
+    impl From<JournalEntryV1> for JournalEntry {
+        fn from(e: JournalEntryV1) -> JournalEntry {
+            JournalEntry {
+                at: e.at,
+                advisor: e.advisor,
+                kind: e.kind,
+                id: e.id,
+                beneficiary: e.beneficiary,
+                op: e.op,
+                fields: e.fields,
+                note: String::new(),
+            }
+        }
     }
 }
 

@@ -204,7 +204,7 @@ fn append_journal(t: &[TransactionalTree], e: &JournalEntry) -> TxResult<()> {
 /// Inside a transaction: writes `r` (already encoded as `bytes`) with its
 /// index entries and a journal entry. Returns false when the stored record
 /// is identical (nothing written).
-fn put_tx<T: Record>(t: &[TransactionalTree], r: &T, bytes: &[u8]) -> TxResult<bool> {
+fn put_tx<T: Record>(t: &[TransactionalTree], r: &T, bytes: &[u8], note: &str) -> TxResult<bool> {
     let id = r.id();
     if T::KIND != RecordKind::Beneficiary && t[BEN].get(r.beneficiary().0)?.is_none() {
         return Err(ConflictableTransactionError::Abort(StoreError::NotFound {
@@ -245,6 +245,7 @@ fn put_tx<T: Record>(t: &[TransactionalTree], r: &T, bytes: &[u8]) -> TxResult<b
                 Op::Created
             },
             fields: changed_fields(old.as_ref(), r),
+            note: note.to_string(),
         },
     )?;
     Ok(true)
@@ -257,6 +258,7 @@ fn delete_tx<T: Record>(
     id: Id,
     at: DateTime<Utc>,
     advisor: &str,
+    note: &str,
 ) -> TxResult<T> {
     let old: T = match t[T::TREE].remove(&id.0)? {
         Some(v) => abort(decode(&v))?,
@@ -280,6 +282,7 @@ fn delete_tx<T: Record>(
             beneficiary: old.beneficiary(),
             op: Op::Deleted,
             fields: Vec::new(),
+            note: note.to_string(),
         },
     )?;
     Ok(old)
@@ -479,14 +482,14 @@ impl Store {
     fn save_unflushed<T: Record>(&self, r: &T) -> Result<bool, StoreError> {
         let _w = self.lock();
         let bytes = encode(r)?;
-        self.tx(|t| put_tx(t, r, &bytes))
+        self.tx(|t| put_tx(t, r, &bytes, ""))
     }
 
     /// Deletes a record with its index entries, journals it, flushes, and
     /// returns the deleted record (for undo).
     fn delete<T: Record>(&self, id: Id, at: DateTime<Utc>, advisor: &str) -> Result<T, StoreError> {
         let _w = self.lock();
-        let old = self.tx(|t| delete_tx::<T>(t, id, at, advisor))?;
+        let old = self.tx(|t| delete_tx::<T>(t, id, at, advisor, ""))?;
         self.flush()?;
         Ok(old)
     }
@@ -496,15 +499,23 @@ impl Store {
     /// them are durable when this returns `Ok`, or none was made.
     /// Deleting a record that does not exist is [`StoreError::NotFound`].
     pub fn apply(&self, writes: &[Write]) -> Result<(), StoreError> {
-        if self.apply_unflushed(writes)? {
+        self.apply_noted(writes, "")
+    }
+
+    /// [`Store::apply`] with a note for the change journal, written on
+    /// every entry of the transaction: what the change was, in French,
+    /// **without personal data** (« ajout du métier cible Aide-soignant
+    /// (J1501) »). The timeline shows it.
+    pub fn apply_noted(&self, writes: &[Write], note: &str) -> Result<(), StoreError> {
+        if self.apply_unflushed(writes, note)? {
             self.flush()?;
         }
         Ok(())
     }
 
-    /// [`Store::apply`] without the flush, for bulk operations that flush
-    /// in batches; returns whether anything changed.
-    pub fn apply_unflushed(&self, writes: &[Write]) -> Result<bool, StoreError> {
+    /// [`Store::apply_noted`] without the flush, for bulk operations that
+    /// flush in batches; returns whether anything changed.
+    pub fn apply_unflushed(&self, writes: &[Write], note: &str) -> Result<bool, StoreError> {
         let _w = self.lock();
         // Encode outside the transaction (which may be retried).
         let encoded = writes
@@ -525,10 +536,10 @@ impl Store {
             for (w, bytes) in writes.iter().zip(&encoded) {
                 let bytes = bytes.as_deref().unwrap_or_default();
                 changed |= match w {
-                    Write::Put(AnyRecord::Beneficiary(r)) => put_tx(t, r.as_ref(), bytes)?,
-                    Write::Put(AnyRecord::Interview(r)) => put_tx(t, r.as_ref(), bytes)?,
-                    Write::Put(AnyRecord::Plan(r)) => put_tx(t, r.as_ref(), bytes)?,
-                    Write::Put(AnyRecord::Immersion(r)) => put_tx(t, r.as_ref(), bytes)?,
+                    Write::Put(AnyRecord::Beneficiary(r)) => put_tx(t, r.as_ref(), bytes, note)?,
+                    Write::Put(AnyRecord::Interview(r)) => put_tx(t, r.as_ref(), bytes, note)?,
+                    Write::Put(AnyRecord::Plan(r)) => put_tx(t, r.as_ref(), bytes, note)?,
+                    Write::Put(AnyRecord::Immersion(r)) => put_tx(t, r.as_ref(), bytes, note)?,
                     Write::Delete {
                         kind,
                         id,
@@ -537,16 +548,16 @@ impl Store {
                     } => {
                         match kind {
                             RecordKind::Beneficiary => {
-                                delete_tx::<Beneficiary>(t, *id, *at, advisor).map(|_| ())?
+                                delete_tx::<Beneficiary>(t, *id, *at, advisor, note).map(|_| ())?
                             }
                             RecordKind::Interview => {
-                                delete_tx::<Interview>(t, *id, *at, advisor).map(|_| ())?
+                                delete_tx::<Interview>(t, *id, *at, advisor, note).map(|_| ())?
                             }
                             RecordKind::Plan => {
-                                delete_tx::<Plan>(t, *id, *at, advisor).map(|_| ())?
+                                delete_tx::<Plan>(t, *id, *at, advisor, note).map(|_| ())?
                             }
                             RecordKind::Immersion => {
-                                delete_tx::<Immersion>(t, *id, *at, advisor).map(|_| ())?
+                                delete_tx::<Immersion>(t, *id, *at, advisor, note).map(|_| ())?
                             }
                             other => {
                                 return Err(ConflictableTransactionError::Abort(
