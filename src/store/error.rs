@@ -1,10 +1,172 @@
-//! Store errors. Messages are in French and meant for the advisor: they say
-//! what happened and what to do. They never contain personal data (only ids,
-//! kinds, versions and paths).
+//! Store errors and the one mapping from store / file-system failures to
+//! French messages with the right advice per cause.
+//!
+//! Messages are for the advisor: they say what happened and what to do.
+//! They never contain personal data (only ids, kinds, versions and paths)
+//! and never a library's internals: those go to the log (see
+//! [`StoreError::log_detail`]).
 
 use super::kind::RecordKind;
 use crate::domain::Id;
-use std::path::PathBuf;
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Why a file-system operation failed, as far as the advice goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IoCause {
+    /// Permission denied (read-only directory, another user's files…).
+    Permission,
+    /// No space left on the device (or quota exceeded).
+    DiskFull,
+    /// The file system is mounted read-only.
+    ReadOnlyFs,
+    /// A regular file stands where a directory is expected.
+    NotADirectory,
+    /// The file or directory does not exist.
+    NotFound,
+    /// Anything else (hardware error, too many open files…).
+    Other,
+}
+
+impl IoCause {
+    pub fn of(e: &io::Error) -> IoCause {
+        match e.raw_os_error() {
+            Some(libc::ENOSPC) | Some(libc::EDQUOT) => return IoCause::DiskFull,
+            Some(libc::EROFS) => return IoCause::ReadOnlyFs,
+            Some(libc::ENOTDIR) | Some(libc::EEXIST) => return IoCause::NotADirectory,
+            Some(libc::EACCES) | Some(libc::EPERM) => return IoCause::Permission,
+            Some(libc::ENOENT) => return IoCause::NotFound,
+            _ => {}
+        }
+        match e.kind() {
+            io::ErrorKind::PermissionDenied => IoCause::Permission,
+            io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => IoCause::DiskFull,
+            io::ErrorKind::ReadOnlyFilesystem => IoCause::ReadOnlyFs,
+            io::ErrorKind::NotADirectory => IoCause::NotADirectory,
+            io::ErrorKind::NotFound => IoCause::NotFound,
+            _ => IoCause::Other,
+        }
+    }
+
+    /// What happened, in French (no advice).
+    pub fn what(self) -> &'static str {
+        match self {
+            IoCause::Permission => "accès refusé",
+            IoCause::DiskFull => "disque plein",
+            IoCause::ReadOnlyFs => "disque en lecture seule",
+            IoCause::NotADirectory => "ce n'est pas un dossier",
+            IoCause::NotFound => "fichier ou dossier introuvable",
+            IoCause::Other => "erreur d'entrée-sortie",
+        }
+    }
+
+    /// What to do about it, in French.
+    pub fn advice(self) -> &'static str {
+        match self {
+            IoCause::Permission => {
+                "vérifiez les droits d'accès du dossier (il doit appartenir à votre compte \
+                 et être modifiable)"
+            }
+            IoCause::DiskFull => {
+                "libérez de la place sur le disque puis recommencez ; ce qui était déjà \
+                 enregistré est intact"
+            }
+            IoCause::ReadOnlyFs => {
+                "le disque ou la clé est en lecture seule : choisissez un dossier de données \
+                 modifiable (--data-dir)"
+            }
+            IoCause::NotADirectory => {
+                "le chemin désigne un fichier : indiquez un dossier avec --data-dir"
+            }
+            IoCause::NotFound => "vérifiez le chemin (--data-dir)",
+            IoCause::Other => {
+                "réessayez ; si l'erreur se répète, le disque est peut-être défaillant : \
+                 le détail est dans le journal technique"
+            }
+        }
+    }
+}
+
+/// A French verb phrase for what was being done: « créer », « écrire »…
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IoAction {
+    Create,
+    Open,
+    Read,
+    Write,
+    Rename,
+    Remove,
+}
+
+impl IoAction {
+    fn infinitive(self) -> &'static str {
+        match self {
+            IoAction::Create => "créer",
+            IoAction::Open => "ouvrir",
+            IoAction::Read => "lire",
+            IoAction::Write => "écrire",
+            IoAction::Rename => "renommer",
+            IoAction::Remove => "supprimer",
+        }
+    }
+}
+
+/// What is wrong with a store that is refused at open (or reported by
+/// `verifier`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Damage {
+    /// The store holds fewer changes than its manifest says were durable:
+    /// sled silently lost the end of its files.
+    Behind {
+        store_generation: u64,
+        manifest_generation: u64,
+        /// `(French plural label, how many missing)` for each kind that
+        /// lost records.
+        missing: Vec<(String, u64)>,
+    },
+    /// The store directory or one of its files has disappeared.
+    MissingFiles { what: String },
+    /// The manifest (`base.etat`) is missing or unreadable.
+    Manifest { what: String },
+    /// The manifest belongs to another store.
+    OtherStore,
+    /// sled could not read its own files (checksum, configuration…).
+    Unreadable { what: String },
+}
+
+impl fmt::Display for Damage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Damage::Behind {
+                store_generation,
+                manifest_generation,
+                missing,
+            } => {
+                write!(
+                    f,
+                    "la base a perdu des modifications enregistrées (elle en est à la \
+                     modification n° {store_generation}, son fichier d'état à la n° \
+                     {manifest_generation})"
+                )?;
+                if !missing.is_empty() {
+                    let parts: Vec<String> =
+                        missing.iter().map(|(k, n)| format!("{n} {k}")).collect();
+                    write!(f, " ; manquent : {}", parts.join(", "))?;
+                }
+                Ok(())
+            }
+            Damage::MissingFiles { what } => write!(f, "{what}"),
+            Damage::Manifest { what } => write!(f, "{what}"),
+            Damage::OtherStore => write!(
+                f,
+                "le fichier d'état base.etat appartient à une autre base (dossier copié ou \
+                 remplacé à la main)"
+            ),
+            Damage::Unreadable { what } => write!(f, "{what}"),
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -12,39 +174,44 @@ pub enum StoreError {
     #[error(
         "Le dossier de données {} est déjà ouvert par une autre instance de Passerelle. \
          Fermez-la puis réessayez.",
-        path.display()
+        data_dir(path).display()
     )]
     Locked { path: PathBuf },
 
+    /// A command that only reads found no store.
     #[error(
-        "Impossible de créer le dossier de données {} : {source}. \
-         Vérifiez le chemin et les droits d'accès.",
-        path.display()
+        "Aucune base dans {} : vérifiez le dossier des données (--data-dir, \
+         PASSERELLE_DATA_DIR ou la configuration).",
+        data_dir(path).display()
     )]
-    CreateDir {
+    Missing { path: PathBuf },
+
+    /// A file-system operation failed.
+    #[error("Impossible de {} {} : {}. Que faire : {}.", action.infinitive(), path.display(), cause.what(), cause.advice())]
+    Io {
+        action: IoAction,
         path: PathBuf,
+        cause: IoCause,
         #[source]
-        source: std::io::Error,
+        source: io::Error,
     },
 
+    /// The store is damaged: refused at open, never opened half.
     #[error(
-        "Impossible d'ouvrir les données de {} : {source}. \
-         Les fichiers sont peut-être endommagés : restaurez une sauvegarde \
-         ou contactez le support (ne supprimez rien).",
-        path.display()
+        "La base de {} est endommagée : {damage}. Rien n'a été modifié. \
+         Que faire : « passerelle verifier » pour le détail, « passerelle restaurer » pour \
+         revenir à la dernière sauvegarde (la base actuelle est mise de côté), ou \
+         « passerelle verifier --reparer » pour accepter l'état actuel.",
+        data_dir(path).display()
     )]
-    Open {
-        path: PathBuf,
-        #[source]
-        source: sled::Error,
-    },
+    Damaged { path: PathBuf, damage: Damage },
 
     /// The store as a whole was written by a newer Passerelle.
     #[error(
         "Les données de {} ont été écrites par une version plus récente de Passerelle \
          (format {found}, cette version lit jusqu'au format {supported}). \
          Mettez Passerelle à jour ; les données n'ont pas été modifiées.",
-        path.display()
+        data_dir(path).display()
     )]
     NewerStore {
         path: PathBuf,
@@ -72,13 +239,13 @@ pub enum StoreError {
     /// The bytes do not form a valid envelope (too short…).
     #[error(
         "Un enregistrement ({kind}) est endommagé : {detail}. \
-         Restaurez une sauvegarde ou contactez le support."
+         Lancez « passerelle verifier »."
     )]
     Corrupt { kind: RecordKind, detail: String },
 
     #[error(
-        "Un enregistrement ({kind}) est illisible : {source}. \
-         Restaurez une sauvegarde ou contactez le support."
+        "Un enregistrement ({kind}) est illisible. Lancez « passerelle verifier » ; \
+         « passerelle restaurer » revient à la dernière sauvegarde."
     )]
     Decode {
         kind: RecordKind,
@@ -86,28 +253,85 @@ pub enum StoreError {
         source: bincode::Error,
     },
 
-    #[error("Impossible d'encoder l'enregistrement ({kind}) : {source}.")]
+    #[error("Impossible d'encoder l'enregistrement ({kind}).")]
     Encode {
         kind: RecordKind,
         #[source]
         source: bincode::Error,
     },
 
-    #[error("{} introuvable (identifiant {id}).", capitalize(kind.label()))]
+    #[error("{} introuvable (identifiant {}).", capitalize(kind.label()), id.short())]
     NotFound { kind: RecordKind, id: Id },
 
-    #[error(
-        "Erreur de la base de données : {0}. \
-         Si elle se répète, fermez Passerelle et restaurez une sauvegarde."
-    )]
-    Sled(#[from] sled::Error),
+    /// A failure inside the database while working (not at open).
+    #[error("Erreur de la base de données : {}. Que faire : {}.", cause.what(), cause.advice())]
+    Sled {
+        cause: IoCause,
+        #[source]
+        source: sled::Error,
+    },
+
+    /// A backup file that cannot be used.
+    #[error("Sauvegarde {} inutilisable : {reason}.", path.display())]
+    BadBackup { path: PathBuf, reason: String },
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(source: sled::Error) -> StoreError {
+        let cause = match &source {
+            sled::Error::Io(e) => IoCause::of(e),
+            _ => IoCause::Other,
+        };
+        tracing::error!("sled: {source:?}");
+        StoreError::Sled { cause, source }
+    }
 }
 
 impl StoreError {
-    /// True when the data directory is held by another process; the binary
-    /// exits with code 2 in that case.
+    /// True when the data directory is held by another process.
     pub fn is_locked(&self) -> bool {
         matches!(self, StoreError::Locked { .. })
+    }
+
+    /// A file-system failure at `path`.
+    pub fn io(action: IoAction, path: &Path, source: io::Error) -> StoreError {
+        let cause = IoCause::of(&source);
+        tracing::error!("{action:?} {}: {source}", path.display());
+        StoreError::Io {
+            action,
+            path: path.to_path_buf(),
+            cause,
+            source,
+        }
+    }
+
+    /// The cause of an I/O-like failure, if this is one.
+    pub fn io_cause(&self) -> Option<IoCause> {
+        match self {
+            StoreError::Io { cause, .. } | StoreError::Sled { cause, .. } => Some(*cause),
+            _ => None,
+        }
+    }
+
+    /// Technical detail for the log file (never shown on screen).
+    pub fn log_detail(&self) -> String {
+        use std::error::Error;
+        let mut s = format!("{self:?}");
+        let mut src = self.source();
+        while let Some(e) = src {
+            s.push_str(&format!(" <- {e}"));
+            src = e.source();
+        }
+        s
+    }
+}
+
+/// The data directory of a store directory (`DATA/base` → `DATA`), for
+/// messages that speak of the data directory.
+fn data_dir(store_dir: &Path) -> &Path {
+    match store_dir.file_name() {
+        Some(n) if n == "base" => store_dir.parent().unwrap_or(store_dir),
+        _ => store_dir,
     }
 }
 
@@ -121,16 +345,63 @@ fn unknown_version(kind: RecordKind, found: u16, supported: u16) -> String {
     } else {
         format!(
             "Un enregistrement ({kind}) porte une version inconnue ({found}) : \
-             les données sont peut-être endommagées. \
-             Restaurez une sauvegarde ou contactez le support."
+             les données sont peut-être endommagées. Lancez « passerelle verifier »."
         )
     }
 }
 
-fn capitalize(s: &str) -> String {
+pub(crate) fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn causes_give_their_own_advice() {
+        let cases = [
+            (libc::ENOSPC, IoCause::DiskFull, "libérez de la place"),
+            (libc::EACCES, IoCause::Permission, "droits d'accès"),
+            (libc::EROFS, IoCause::ReadOnlyFs, "lecture seule"),
+            (libc::ENOTDIR, IoCause::NotADirectory, "désigne un fichier"),
+        ];
+        for (errno, cause, advice) in cases {
+            let e = StoreError::io(
+                IoAction::Write,
+                Path::new("/d/base"),
+                io::Error::from_raw_os_error(errno),
+            );
+            assert_eq!(e.io_cause(), Some(cause));
+            let msg = e.to_string();
+            assert!(msg.contains(advice), "{msg}");
+            assert!(!msg.contains("os error"), "no library internals: {msg}");
+            assert!(!msg.contains("restaurez"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn store_level_messages_name_the_data_directory() {
+        let e = StoreError::Missing {
+            path: PathBuf::from("/srv/donnees/base"),
+        };
+        assert!(e.to_string().contains("/srv/donnees "), "{e}");
+        let e = StoreError::Damaged {
+            path: PathBuf::from("/srv/donnees/base"),
+            damage: Damage::Behind {
+                store_generation: 10,
+                manifest_generation: 12,
+                missing: vec![("dossiers".into(), 23)],
+            },
+        };
+        let msg = e.to_string();
+        assert!(
+            msg.contains("23 dossiers") && msg.contains("passerelle restaurer"),
+            "{msg}"
+        );
     }
 }

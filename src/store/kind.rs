@@ -22,6 +22,54 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
+    /// Stable one-byte code used in index keys (`idx_children`). Never
+    /// change a code; give a new kind a new one.
+    pub fn code(self) -> u8 {
+        match self {
+            RecordKind::Beneficiary => 1,
+            RecordKind::Interview => 2,
+            RecordKind::Plan => 3,
+            RecordKind::Immersion => 4,
+            RecordKind::Referentiel => 5,
+            RecordKind::RomeFiche => 6,
+            RecordKind::Appellation => 7,
+            RecordKind::JournalEntry => 8,
+            RecordKind::Setting => 9,
+        }
+    }
+
+    /// Inverse of [`RecordKind::code`].
+    pub fn from_code(code: u8) -> Option<RecordKind> {
+        [
+            RecordKind::Beneficiary,
+            RecordKind::Interview,
+            RecordKind::Plan,
+            RecordKind::Immersion,
+            RecordKind::Referentiel,
+            RecordKind::RomeFiche,
+            RecordKind::Appellation,
+            RecordKind::JournalEntry,
+            RecordKind::Setting,
+        ]
+        .into_iter()
+        .find(|k| k.code() == code)
+    }
+
+    /// French plural for counts: « dossiers », « entretiens »…
+    pub fn plural(self) -> &'static str {
+        match self {
+            RecordKind::Beneficiary => "dossiers",
+            RecordKind::Interview => "entretiens",
+            RecordKind::Plan => "parcours",
+            RecordKind::Immersion => "immersions",
+            RecordKind::Referentiel => "lignes du référentiel",
+            RecordKind::RomeFiche => "fiches ROME",
+            RecordKind::Appellation => "appellations ROME",
+            RecordKind::JournalEntry => "entrées du journal",
+            RecordKind::Setting => "réglages",
+        }
+    }
+
     /// French label for messages: « le dossier bénéficiaire », …
     pub fn label(self) -> &'static str {
         match self {

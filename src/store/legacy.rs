@@ -17,8 +17,10 @@
 
 use super::codec::{payload, Stored};
 use super::error::StoreError;
+use super::files::{self, StorePaths};
 use super::journal::JournalEntry;
 use super::kind::RecordKind;
+use super::{backup, keys};
 use crate::domain::{Appellation, Beneficiary, Id, Immersion, Interview, Plan, RomeFiche};
 use serde::{Deserialize, Serialize};
 
@@ -34,7 +36,9 @@ pub mod current {
     pub const JOURNAL_ENTRY: u16 = 2;
     pub const SETTING: u16 = 1;
     /// Format of the store as a whole (tree layout, key encodings).
-    pub const STORE_FORMAT: u16 = 1;
+    /// 2: `idx_children`, journal keys unique across stores, counters,
+    /// generation and store id in `meta`, a manifest beside the store.
+    pub const STORE_FORMAT: u16 = 2;
 }
 
 fn unknown(kind: RecordKind, found: u16, supported: u16) -> StoreError {
@@ -160,18 +164,104 @@ pub mod v1 {
     }
 }
 
-/// Upgrades the store layout from `found` to [`current::STORE_FORMAT`].
-/// Called on open when `meta/format` is older; each step is one arm.
-/// Format 1 is the first, so there is nothing to do yet:
-/// `1 => { /* rewrite trees for format 2 */ format = 2; }` goes here.
-pub fn migrate_store(_db: &sled::Db, found: u16) -> Result<(), StoreError> {
+/// Upgrades a store written in format `found` to
+/// [`current::STORE_FORMAT`], at open. A backup is written first
+/// (`avant-migration`); the new layout is built beside the old store and
+/// swapped in crash-safely, so an interruption leaves the old store (which
+/// migrates again at the next open) or the new one, never a mix.
+pub fn migrate_store(
+    db: sled::Db,
+    paths: &StorePaths,
+    found: u16,
+    lock_wait: std::time::Duration,
+) -> Result<sled::Db, StoreError> {
     match found {
-        current::STORE_FORMAT => Ok(()),
-        v => Err(StoreError::Corrupt {
-            kind: RecordKind::Setting,
-            detail: format!("format de stockage {v} inconnu"),
+        1 => {
+            let stamp = chrono::Local::now().naive_local();
+            let b = backup::create(&db, &paths.backups(), "avant-migration", stamp)?;
+            tracing::info!("store format 1 → 2, backup {}", b.path.display());
+            let id = Id::generate();
+            backup::build_staging(paths, |new| from_format_1(&db, new, id))?;
+            drop(db);
+            files::swap_in(paths, &files::Aside::Delete)?;
+            super::open_db(&paths.dir, lock_wait)
+        }
+        v => Err(StoreError::Damaged {
+            path: paths.dir.clone(),
+            damage: super::error::Damage::Unreadable {
+                what: format!("format de base {v} inconnu"),
+            },
         }),
     }
+}
+
+/// Format 1 → 2: per-kind beneficiary indexes become `idx_children`,
+/// journal keys (a local counter) become `instant ++ store id ++ counter`,
+/// and the meta tree gains the store id, the generation and the counters.
+fn from_format_1(old: &sled::Db, new: &sled::Db, id: Id) -> Result<(), StoreError> {
+    use super::{child_key, count_key, journal_key, COUNTED, GEN_KEY, JSEQ_KEY, META_TREE};
+    super::init_meta(new, id)?;
+    backup::copy_trees(
+        old,
+        new,
+        &[
+            META_TREE,
+            "journal",
+            "idx_journal_by_beneficiary",
+            "idx_interviews_by_beneficiary",
+            "idx_plans_by_beneficiary",
+            "idx_immersions_by_beneficiary",
+            "__sled__default",
+        ],
+    )?;
+    let children = new.open_tree("idx_children")?;
+    for (tree, kind) in [
+        ("idx_interviews_by_beneficiary", RecordKind::Interview),
+        ("idx_plans_by_beneficiary", RecordKind::Plan),
+        ("idx_immersions_by_beneficiary", RecordKind::Immersion),
+    ] {
+        for kv in old.open_tree(tree)?.iter() {
+            let k = kv?.0;
+            if let (Some(ben), Some(rec)) =
+                (Id::from_slice(&k[..16.min(k.len())]), keys::id_suffix(&k))
+            {
+                if k.len() == 32 {
+                    children.insert(child_key(ben, kind, rec), &[])?;
+                }
+            }
+        }
+    }
+    let journal = new.open_tree("journal")?;
+    let by_ben = new.open_tree("idx_journal_by_beneficiary")?;
+    let mut seq: u64 = 0;
+    for kv in old.open_tree("journal")?.iter() {
+        let (_, v) = kv?;
+        seq += 1;
+        match super::codec::decode::<JournalEntry>(&v) {
+            Ok(e) => {
+                let key = journal_key(e.at, id, seq);
+                journal.insert(key.as_slice(), v)?;
+                by_ben.insert(keys::cat(&e.beneficiary.0, &key), &[])?;
+            }
+            Err(e) => {
+                // Kept (under the epoch) so that `verifier` reports it.
+                tracing::error!(
+                    "journal entry {seq} unreadable in migration: {}",
+                    e.log_detail()
+                );
+                let key = journal_key(chrono::DateTime::UNIX_EPOCH, id, seq);
+                journal.insert(key.as_slice(), v)?;
+            }
+        }
+    }
+    let meta = new.open_tree(META_TREE)?;
+    for (name, _) in COUNTED {
+        let n = new.open_tree(name)?.len() as u64;
+        meta.insert(count_key(name), &n.to_be_bytes())?;
+    }
+    meta.insert(JSEQ_KEY, &seq.to_be_bytes())?;
+    meta.insert(GEN_KEY, &1u64.to_be_bytes())?;
+    Ok(())
 }
 
 /// Header of the stored referential: its label and row counts (checked on

@@ -1,45 +1,54 @@
 //! Persistence on sled.
 //!
-//! One `sled::Db` per data directory, one tree per record kind, secondary
-//! index trees, a change journal and a few settings. Every write that touches
-//! a record also updates its index entries and appends a journal entry **in
-//! the same sled transaction**, then flushes before returning, so a save
-//! the user confirmed is on disk when the UI says « enregistré ».
+//! One `sled::Db` per store directory (`DATA/base`), one tree per record
+//! kind, secondary index trees, a change journal and a few settings. Every
+//! write that touches a record also updates its index entries, the record
+//! counters and the generation, and appends a journal entry, **in the same
+//! sled transaction**; then the store is flushed and the manifest beside it
+//! (`DATA/base.etat`, see [`manifest`]) is replaced, so a save the user
+//! confirmed is on disk when the UI says « enregistré », and a store that
+//! later loses its tail is refused at open instead of shown half.
 //!
-//! Trees (keys are ids / dates / sequence numbers, never personal data):
+//! Trees of store format 2 (keys are ids / dates / counters, never
+//! personal data):
 //!
 //! | tree | key | value |
 //! |---|---|---|
-//! | `meta` | `format` | store format, u16 BE |
-//! | `beneficiaries` | id | envelope(Beneficiary) |
-//! | `interviews` / `plans` / `immersions` | id | envelope(record) |
+//! | `meta` | `format`, `id`, `gen`, `jseq`, `n:<tree>` | format u16, store id, generation, journal counter, counts (u64 BE) |
+//! | `beneficiaries` / `interviews` / `plans` / `immersions` | id | envelope(record) |
+//! | `idx_children` | beneficiary id ++ kind code (u8) ++ record id | empty |
 //! | `idx_follow_up` | day(next_follow_up) ++ beneficiary id | empty |
-//! | `idx_interviews_by_beneficiary` | beneficiary id ++ interview id | empty |
 //! | `idx_interviews_by_date` | instant(at) ++ interview id | empty |
-//! | `idx_plans_by_beneficiary` | beneficiary id ++ plan id | empty |
-//! | `idx_immersions_by_beneficiary` | beneficiary id ++ immersion id | empty |
-//! | `journal` | seq u64 BE (`generate_id`, insertion order) | envelope(JournalEntry) |
-//! | `idx_journal_by_beneficiary` | beneficiary id ++ seq | empty |
+//! | `journal` | instant(at) ++ store id ++ journal counter (32 bytes) | envelope(JournalEntry) |
+//! | `idx_journal_by_beneficiary` | beneficiary id ++ journal key | empty |
 //! | `settings` | `recent` | envelope(RecentList) |
+//! | `erased` | beneficiary id | day of the erasure (i32 BE): the register that a restore replays |
 //! | `referentiel` | `h` / `f`++u32 BE / `a`++u32 BE | header / fiche / appellation |
 //!
-//! Ids are 16 bytes (UUIDv7, big-endian); `day` / `instant` keys are
-//! sign-flipped big-endian (see [`keys`]). Values use the versioned envelope
-//! of [`codec`]; version dispatch and migrations live in [`legacy`].
+//! Journal keys start with the instant and hold the store's random id and
+//! a counter, so they are unique across laptops and two journals merge in
+//! time order. Ids are 16 bytes (UUIDv7, big-endian); `day` / `instant`
+//! keys are sign-flipped big-endian (see [`keys`]). Values use the
+//! versioned envelope of [`codec`]; version dispatch and migrations live
+//! in [`legacy`]. Format 1 stores are rebuilt into format 2 at open, after
+//! a backup.
 //!
-//! Writes are serialised by a mutex inside the `Store` (reads are not), so
-//! the scans an erasure makes before its transaction cannot race another
-//! write from this process; sled's file lock keeps other processes out.
+//! Writes are serialised by a mutex inside the `Store` (reads are not);
+//! sled's file lock keeps other processes out.
 
+pub mod backup;
+pub mod check;
 pub mod codec;
 pub mod error;
+pub mod files;
 pub mod journal;
 pub mod keys;
 pub mod kind;
 pub mod legacy;
+pub mod manifest;
 pub mod record;
 
-pub use error::StoreError;
+pub use error::{Damage, IoAction, IoCause, StoreError};
 pub use journal::{changed_fields, JournalEntry, Op};
 pub use kind::RecordKind;
 pub use record::{AnyRecord, Damaged, Scan, Write, PERSON_KINDS};
@@ -47,16 +56,19 @@ pub use record::{AnyRecord, Damaged, Scan, Write, PERSON_KINDS};
 use crate::domain::{
     Appellation, Beneficiary, Id, Immersion, Interview, Meta, Plan, Referentiel, RomeFiche,
 };
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use codec::{decode, encode, Stored};
+use files::StorePaths;
 use legacy::{current, RecentList, ReferentielHeader};
+use manifest::Manifest;
 use sled::transaction::{
     ConflictableTransactionError, ConflictableTransactionResult, TransactionError,
     TransactionalTree,
 };
 use sled::{IVec, Transactional, Tree};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -64,38 +76,56 @@ use std::time::{Duration, Instant};
 pub const LOCK_WAIT: Duration = Duration::from_millis(1000);
 
 // Positions of the transactional trees in `Store::tx_trees`.
-const BEN: usize = 0;
-const INT: usize = 1;
-const PLAN: usize = 2;
-const IMM: usize = 3;
-const IDX_FOLLOW_UP: usize = 4;
-const IDX_INT_BY_BEN: usize = 5;
-const IDX_INT_BY_DATE: usize = 6;
-const IDX_PLAN_BY_BEN: usize = 7;
-const IDX_IMM_BY_BEN: usize = 8;
-const JOURNAL: usize = 9;
-const IDX_JOURNAL_BY_BEN: usize = 10;
-const SETTINGS: usize = 11;
+const META: usize = 0;
+const BEN: usize = 1;
+const INT: usize = 2;
+const PLAN: usize = 3;
+const IMM: usize = 4;
+const IDX_CHILDREN: usize = 5;
+const IDX_FOLLOW_UP: usize = 6;
+const IDX_INT_BY_DATE: usize = 7;
+const JOURNAL: usize = 8;
+const IDX_JOURNAL_BY_BEN: usize = 9;
+const SETTINGS: usize = 10;
+const ERASED: usize = 11;
 
 /// Names of the transactional trees, in the order of the constants above.
-const TX_TREE_NAMES: [&str; 12] = [
+pub(crate) const TX_TREE_NAMES: [&str; 12] = [
+    "meta",
     "beneficiaries",
     "interviews",
     "plans",
     "immersions",
+    "idx_children",
     "idx_follow_up",
-    "idx_interviews_by_beneficiary",
     "idx_interviews_by_date",
-    "idx_plans_by_beneficiary",
-    "idx_immersions_by_beneficiary",
     "journal",
     "idx_journal_by_beneficiary",
     "settings",
+    "erased",
 ];
-const META_TREE: &str = "meta";
-const REFERENTIEL_TREE: &str = "referentiel";
+pub(crate) const META_TREE: &str = "meta";
+pub(crate) const REFERENTIEL_TREE: &str = "referentiel";
 const FORMAT_KEY: &[u8] = b"format";
+const ID_KEY: &[u8] = b"id";
+const GEN_KEY: &[u8] = b"gen";
+const JSEQ_KEY: &[u8] = b"jseq";
 const RECENT_KEY: &[u8] = b"recent";
+
+/// The trees whose sizes the counters and the manifest record, with the
+/// kind they hold (for messages).
+pub(crate) const COUNTED: [(&str, RecordKind); 6] = [
+    ("beneficiaries", RecordKind::Beneficiary),
+    ("interviews", RecordKind::Interview),
+    ("plans", RecordKind::Plan),
+    ("immersions", RecordKind::Immersion),
+    ("journal", RecordKind::JournalEntry),
+    (REFERENTIEL_TREE, RecordKind::Referentiel),
+];
+
+fn count_key(tree: &str) -> Vec<u8> {
+    keys::cat(b"n:", tree.as_bytes())
+}
 
 /// `(tree name, key, value)`, see [`Store::dump`].
 pub type DumpRow = (String, Vec<u8>, Vec<u8>);
@@ -113,13 +143,34 @@ pub struct ErasureReport {
     pub recent: bool,
 }
 
+/// How [`Store::open_with`] treats a missing store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Create the store (and the data directory) when missing.
+    Create,
+    /// Refuse with [`StoreError::Missing`]: commands that only read.
+    Existing,
+    /// Like `Existing`, and open a store the manifest check refuses, so
+    /// that `verifier` can report on it (see [`Store::open_damage`]).
+    Check,
+}
+
 /// The data store. `Send + Sync`; share it behind an `Arc` if needed.
 pub struct Store {
     db: sled::Db,
-    path: PathBuf,
+    paths: StorePaths,
+    id: Id,
     tx_trees: Vec<Tree>,
     referentiel: Tree,
     write: Mutex<()>,
+    /// The generation the manifest on disk records.
+    manifest_gen: AtomicU64,
+    /// What the manifest check found, for a store opened with
+    /// [`OpenMode::Check`].
+    open_damage: Option<Damage>,
+    /// Writes allowed before an injected « disque plein » (debug builds,
+    /// tests only; `u64::MAX` = no injection).
+    write_budget: AtomicU64,
 }
 
 type TxResult<T> = ConflictableTransactionResult<T, StoreError>;
@@ -134,7 +185,8 @@ trait Record: Stored + Clone + PartialEq {
     fn id(&self) -> Id;
     fn beneficiary(&self) -> Id;
     fn meta(&self) -> &Meta;
-    /// Secondary index entries `(tree, key)`; values are empty.
+    /// Secondary index entries `(tree, key)` besides `idx_children`
+    /// (which every child record gets); values are empty.
     fn index_keys(&self) -> Vec<(usize, Vec<u8>)>;
 }
 
@@ -179,32 +231,85 @@ macro_rules! child_record {
     };
 }
 
-child_record!(Interview, INT, |s| vec![
-    (IDX_INT_BY_BEN, keys::cat(&s.beneficiary.0, &s.id.0)),
-    (IDX_INT_BY_DATE, keys::cat(&keys::instant(s.at), &s.id.0)),
-]);
-child_record!(Plan, PLAN, |s| vec![(
-    IDX_PLAN_BY_BEN,
-    keys::cat(&s.beneficiary.0, &s.id.0)
+child_record!(Interview, INT, |s| vec![(
+    IDX_INT_BY_DATE,
+    keys::cat(&keys::instant(s.at), &s.id.0)
 )]);
-child_record!(Immersion, IMM, |s| vec![(
-    IDX_IMM_BY_BEN,
-    keys::cat(&s.beneficiary.0, &s.id.0)
-)]);
+child_record!(Plan, PLAN, |_s| Vec::new());
+child_record!(Immersion, IMM, |_s| Vec::new());
+
+/// The tree of a person-owned kind.
+fn tree_of(kind: RecordKind) -> Option<usize> {
+    match kind {
+        RecordKind::Beneficiary => Some(BEN),
+        RecordKind::Interview => Some(INT),
+        RecordKind::Plan => Some(PLAN),
+        RecordKind::Immersion => Some(IMM),
+        _ => None,
+    }
+}
+
+/// `idx_children` key of a child record.
+fn child_key(beneficiary: Id, kind: RecordKind, id: Id) -> Vec<u8> {
+    let mut k = Vec::with_capacity(33);
+    k.extend_from_slice(&beneficiary.0);
+    k.push(kind.code());
+    k.extend_from_slice(&id.0);
+    k
+}
+
+fn u64_of(v: Option<IVec>) -> u64 {
+    v.and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
+        .map(u64::from_be_bytes)
+        .unwrap_or(0)
+}
+
+/// Inside a transaction: adds `delta` to the counter of `tree`.
+fn add_count(t: &[TransactionalTree], tree: &str, delta: i64) -> TxResult<()> {
+    let key = count_key(tree);
+    let n = u64_of(t[META].get(&key)?).saturating_add_signed(delta);
+    t[META].insert(key, &n.to_be_bytes())?;
+    Ok(())
+}
+
+/// Inside a transaction: one more generation (called once per write
+/// transaction that changed something).
+fn bump_generation(t: &[TransactionalTree]) -> TxResult<()> {
+    let g = u64_of(t[META].get(GEN_KEY)?) + 1;
+    t[META].insert(GEN_KEY, &g.to_be_bytes())?;
+    Ok(())
+}
 
 /// Appends a journal entry and its index entry inside a transaction.
-fn append_journal(t: &[TransactionalTree], e: &JournalEntry) -> TxResult<()> {
+fn append_journal(t: &[TransactionalTree], store: Id, e: &JournalEntry) -> TxResult<()> {
     let bytes = abort(encode(e))?;
-    let seq = t[JOURNAL].generate_id()?.to_be_bytes();
-    t[JOURNAL].insert(&seq, bytes)?;
-    t[IDX_JOURNAL_BY_BEN].insert(keys::cat(&e.beneficiary.0, &seq), IVec::default())?;
-    Ok(())
+    let seq = u64_of(t[META].get(JSEQ_KEY)?) + 1;
+    t[META].insert(JSEQ_KEY, &seq.to_be_bytes())?;
+    let key = journal_key(e.at, store, seq);
+    t[JOURNAL].insert(key.as_slice(), bytes)?;
+    t[IDX_JOURNAL_BY_BEN].insert(keys::cat(&e.beneficiary.0, &key), IVec::default())?;
+    add_count(t, TX_TREE_NAMES[JOURNAL], 1)
+}
+
+/// `instant(at) ++ store id ++ counter`: unique across stores, time-ordered.
+pub(crate) fn journal_key(at: DateTime<Utc>, store: Id, seq: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(32);
+    k.extend_from_slice(&keys::instant(at));
+    k.extend_from_slice(&store.0);
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
 }
 
 /// Inside a transaction: writes `r` (already encoded as `bytes`) with its
 /// index entries and a journal entry. Returns false when the stored record
 /// is identical (nothing written).
-fn put_tx<T: Record>(t: &[TransactionalTree], r: &T, bytes: &[u8], note: &str) -> TxResult<bool> {
+fn put_tx<T: Record>(
+    t: &[TransactionalTree],
+    store: Id,
+    r: &T,
+    bytes: &[u8],
+    note: &str,
+) -> TxResult<bool> {
     let id = r.id();
     if T::KIND != RecordKind::Beneficiary && t[BEN].get(r.beneficiary().0)?.is_none() {
         return Err(ConflictableTransactionError::Abort(StoreError::NotFound {
@@ -226,13 +331,22 @@ fn put_tx<T: Record>(t: &[TransactionalTree], r: &T, bytes: &[u8], note: &str) -
                 t[tree].remove(key)?;
             }
         }
+        if old.beneficiary() != r.beneficiary() {
+            t[IDX_CHILDREN].remove(child_key(old.beneficiary(), T::KIND, id))?;
+        }
+    } else {
+        add_count(t, TX_TREE_NAMES[T::TREE], 1)?;
     }
     for (tree, key) in &new_keys {
         t[*tree].insert(key.as_slice(), IVec::default())?;
     }
+    if T::KIND != RecordKind::Beneficiary {
+        t[IDX_CHILDREN].insert(child_key(r.beneficiary(), T::KIND, id), IVec::default())?;
+    }
     t[T::TREE].insert(&id.0, bytes)?;
     append_journal(
         t,
+        store,
         &JournalEntry {
             at: r.meta().updated_at,
             advisor: r.meta().advisor.clone(),
@@ -255,6 +369,7 @@ fn put_tx<T: Record>(t: &[TransactionalTree], r: &T, bytes: &[u8], note: &str) -
 /// journals it; returns the deleted record.
 fn delete_tx<T: Record>(
     t: &[TransactionalTree],
+    store: Id,
     id: Id,
     at: DateTime<Utc>,
     advisor: &str,
@@ -272,8 +387,13 @@ fn delete_tx<T: Record>(
     for (tree, key) in old.index_keys() {
         t[tree].remove(key)?;
     }
+    if T::KIND != RecordKind::Beneficiary {
+        t[IDX_CHILDREN].remove(child_key(old.beneficiary(), T::KIND, id))?;
+    }
+    add_count(t, TX_TREE_NAMES[T::TREE], -1)?;
     append_journal(
         t,
+        store,
         &JournalEntry {
             at,
             advisor: advisor.to_string(),
@@ -298,77 +418,292 @@ fn is_lock_error(e: &sled::Error) -> bool {
     }
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+/// Turns a failure of `sled::open` into a message with the right advice:
+/// lock, file-system cause, or damaged files.
+fn open_error(dir: &Path, e: sled::Error) -> StoreError {
+    tracing::error!("sled open {}: {e:?}", dir.display());
+    match e {
+        sled::Error::Io(io) => StoreError::io(IoAction::Open, dir, io),
+        sled::Error::Unsupported(_) => StoreError::Damaged {
+            path: dir.to_path_buf(),
+            damage: Damage::Unreadable {
+                what: "le fichier de configuration de la base (base/conf) est endommagé ou \
+                       a été modifié"
+                    .into(),
+            },
+        },
+        _ => StoreError::Damaged {
+            path: dir.to_path_buf(),
+            damage: Damage::Unreadable {
+                what: "les fichiers de la base sont illisibles (contrôle d'intégrité en échec)"
+                    .into(),
+            },
+        },
+    }
+}
+
+/// Opens the sled database in `dir`, retrying a lock conflict for
+/// `lock_wait` (a `Store` of this process that was just dropped may still
+/// hold the lock from sled's background threads for a few milliseconds).
+pub(crate) fn open_db(dir: &Path, lock_wait: Duration) -> Result<sled::Db, StoreError> {
+    let deadline = Instant::now() + lock_wait;
+    loop {
+        // sled may panic on some damaged files: never let that through.
+        let attempt = std::panic::catch_unwind(|| sled::Config::new().path(dir).open());
+        match attempt {
+            Ok(Ok(db)) => return Ok(db),
+            Ok(Err(e)) if is_lock_error(&e) => {
+                if Instant::now() >= deadline {
+                    return Err(StoreError::Locked {
+                        path: dir.to_path_buf(),
+                    });
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Ok(Err(e)) => return Err(open_error(dir, e)),
+            Err(_) => {
+                return Err(StoreError::Damaged {
+                    path: dir.to_path_buf(),
+                    damage: Damage::Unreadable {
+                        what: "les fichiers de la base sont illisibles".into(),
+                    },
+                })
+            }
+        }
+    }
+}
+
+/// Reads the format of an open database (`None` for an empty one).
+fn read_format(db: &sled::Db, dir: &Path) -> Result<Option<u16>, StoreError> {
+    let meta = db.open_tree(META_TREE)?;
+    match meta.get(FORMAT_KEY)? {
+        None => Ok(None),
+        Some(v) => <[u8; 2]>::try_from(v.as_ref())
+            .map(|b| Some(u16::from_be_bytes(b)))
+            .map_err(|_| StoreError::Damaged {
+                path: dir.to_path_buf(),
+                damage: Damage::Unreadable {
+                    what: "numéro de format de la base illisible".into(),
+                },
+            }),
+    }
+}
+
+/// The counters of an open database, per counted tree.
+fn read_counts(meta: &Tree) -> Result<BTreeMap<String, u64>, StoreError> {
+    let mut out = BTreeMap::new();
+    for (name, _) in COUNTED {
+        out.insert(name.to_string(), u64_of(meta.get(count_key(name))?));
+    }
+    Ok(out)
+}
+
+/// Initialises the meta tree of an empty database as format 2.
+pub(crate) fn init_meta(db: &sled::Db, id: Id) -> Result<(), StoreError> {
+    let meta = db.open_tree(META_TREE)?;
+    let mut b = sled::Batch::default();
+    b.insert(FORMAT_KEY, &current::STORE_FORMAT.to_be_bytes());
+    b.insert(ID_KEY, &id.0);
+    b.insert(GEN_KEY, &0u64.to_be_bytes());
+    b.insert(JSEQ_KEY, &0u64.to_be_bytes());
+    for (name, _) in COUNTED {
+        b.insert(count_key(name), &0u64.to_be_bytes());
+    }
+    meta.apply_batch(b)?;
+    db.flush()?;
+    Ok(())
+}
+
+/// The manifest describing an open (format 2) database as it is now.
+pub(crate) fn manifest_of_db(db: &sled::Db) -> Result<Manifest, StoreError> {
+    let meta = db.open_tree(META_TREE)?;
+    let store_id = meta
+        .get(ID_KEY)?
+        .and_then(|v| Id::from_slice(&v))
+        .unwrap_or(Id([0; 16]));
+    Ok(Manifest {
+        format: current::STORE_FORMAT,
+        store_id,
+        generation: u64_of(meta.get(GEN_KEY)?),
+        counts: read_counts(&meta)?,
+    })
+}
+
+/// Compares the store with its manifest: `None` when they agree (or the
+/// store is ahead, after a crash between a flush and the manifest write).
+fn compare_with_manifest(now: &Manifest, saved: Option<&Manifest>) -> Option<Damage> {
+    let Some(saved) = saved else {
+        let empty = now.generation == 0 && now.counts.values().all(|n| *n == 0);
+        return (!empty).then(|| Damage::Manifest {
+            what: "le fichier d'état base.etat manque : impossible de vérifier que la base est \
+                   complète"
+                .into(),
+        });
+    };
+    if saved.store_id != now.store_id {
+        return Some(Damage::OtherStore);
+    }
+    if now.generation > saved.generation {
+        return None;
+    }
+    let missing: Vec<(String, u64)> = COUNTED
+        .iter()
+        .filter_map(|(name, kind)| {
+            let want = saved.counts.get(*name).copied().unwrap_or(0);
+            let have = now.counts.get(*name).copied().unwrap_or(0);
+            (want > have).then(|| (kind.plural().to_string(), want - have))
+        })
+        .collect();
+    if now.generation < saved.generation || !missing.is_empty() {
+        return Some(Damage::Behind {
+            store_generation: now.generation,
+            manifest_generation: saved.generation,
+            missing,
+        });
+    }
+    None
 }
 
 impl Store {
-    /// Opens (creating it if missing) the store in `dir`.
+    /// Opens the store in `dir` (`DATA/base`), creating it if missing.
     ///
     /// Errors: [`StoreError::Locked`] when another process holds the
-    /// directory, [`StoreError::NewerStore`] when a newer Passerelle wrote it,
-    /// [`StoreError::Open`] / [`StoreError::CreateDir`] otherwise. Never panics.
-    ///
-    /// A lock conflict is retried for [`LOCK_WAIT`]: when a `Store` of this
-    /// process was just dropped, sled's background threads may still hold
-    /// the locked file for a few milliseconds.
+    /// directory, [`StoreError::Damaged`] when the store is behind its
+    /// manifest or its files are damaged, [`StoreError::NewerStore`] when a
+    /// newer Passerelle wrote it, [`StoreError::Io`] with the cause
+    /// otherwise. Never panics.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        Store::open_waiting(dir, LOCK_WAIT)
+        Store::open_with(dir, OpenMode::Create, LOCK_WAIT)
+    }
+
+    /// Opens an existing store; [`StoreError::Missing`] when there is none
+    /// (nothing is created).
+    pub fn open_existing(dir: &Path) -> Result<Store, StoreError> {
+        Store::open_with(dir, OpenMode::Existing, LOCK_WAIT)
     }
 
     /// [`Store::open`] with an explicit wait on a lock conflict.
     pub fn open_waiting(dir: &Path, lock_wait: Duration) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        let deadline = Instant::now() + lock_wait;
-        let db = loop {
-            match sled::Config::new().path(dir).open() {
-                Ok(db) => break db,
-                Err(e) if is_lock_error(&e) => {
-                    if Instant::now() >= deadline {
-                        return Err(StoreError::Locked {
-                            path: dir.to_path_buf(),
-                        });
-                    }
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                Err(source) => {
-                    return Err(StoreError::Open {
-                        path: dir.to_path_buf(),
-                        source,
-                    })
-                }
-            }
-        };
+        Store::open_with(dir, OpenMode::Create, lock_wait)
+    }
 
-        // Check the store format before creating any other tree.
-        let meta = db.open_tree(META_TREE)?;
-        match meta.get(FORMAT_KEY)? {
-            None => {
-                meta.insert(FORMAT_KEY, &current::STORE_FORMAT.to_be_bytes())?;
-                db.flush()?;
+    pub fn open_with(dir: &Path, mode: OpenMode, lock_wait: Duration) -> Result<Store, StoreError> {
+        let paths = StorePaths::new(dir);
+        let data = paths.data_dir().to_path_buf();
+        if mode == OpenMode::Create {
+            files::prepare_data_dir(&data)?;
+        } else if !data.is_dir() {
+            return Err(StoreError::Missing {
+                path: dir.to_path_buf(),
+            });
+        }
+        files::recover_swap(&paths)?;
+        let saved = Manifest::read(&paths.manifest())?;
+        let damaged = |damage| StoreError::Damaged {
+            path: dir.to_path_buf(),
+            damage,
+        };
+        let check = mode == OpenMode::Check;
+        match std::fs::metadata(dir) {
+            Ok(m) if !m.is_dir() => {
+                return Err(StoreError::io(
+                    IoAction::Open,
+                    dir,
+                    std::io::Error::from_raw_os_error(libc::ENOTDIR),
+                ))
             }
-            Some(v) => {
-                let found = <[u8; 2]>::try_from(v.as_ref())
-                    .map(u16::from_be_bytes)
-                    .map_err(|_| StoreError::Corrupt {
-                        kind: RecordKind::Setting,
-                        detail: "numéro de format du stockage illisible".into(),
-                    })?;
-                if found > current::STORE_FORMAT {
-                    return Err(StoreError::NewerStore {
+            Ok(_) => {
+                if !paths.db_file().exists() && saved.as_ref().is_some_and(|m| m.generation > 0) {
+                    if !check {
+                        return Err(damaged(Damage::MissingFiles {
+                            what: format!("le fichier {} a disparu", paths.db_file().display()),
+                        }));
+                    }
+                } else if mode != OpenMode::Create
+                    && !paths.db_file().exists()
+                    && !paths.conf_file().exists()
+                {
+                    return Err(StoreError::Missing {
                         path: dir.to_path_buf(),
-                        found,
-                        supported: current::STORE_FORMAT,
                     });
                 }
-                if found < current::STORE_FORMAT {
-                    legacy::migrate_store(&db, found)?;
-                    meta.insert(FORMAT_KEY, &current::STORE_FORMAT.to_be_bytes())?;
-                    db.flush()?;
+            }
+            Err(_) => {
+                if saved.is_some() && !check {
+                    return Err(damaged(Damage::MissingFiles {
+                        what: format!("le dossier {} a disparu", dir.display()),
+                    }));
                 }
+                if mode != OpenMode::Create {
+                    return Err(StoreError::Missing {
+                        path: dir.to_path_buf(),
+                    });
+                }
+                files::ensure_private_dir(dir)?;
+            }
+        }
+        if let Err(e) = files::make_private_tree(dir) {
+            // Reading a store one cannot chmod (another user's copy) is
+            // still fine; writing will say what is wrong.
+            tracing::warn!("permissions of {}: {}", dir.display(), e.log_detail());
+        }
+
+        let db = open_db(dir, lock_wait)?;
+        let format = read_format(&db, dir)?;
+        let db = match format {
+            None => {
+                if let Some(m) = saved.as_ref().filter(|m| m.generation > 0) {
+                    if !check {
+                        return Err(damaged(Damage::Behind {
+                            store_generation: 0,
+                            manifest_generation: m.generation,
+                            missing: COUNTED
+                                .iter()
+                                .filter_map(|(n, k)| {
+                                    m.counts
+                                        .get(*n)
+                                        .filter(|c| **c > 0)
+                                        .map(|c| (k.plural().to_string(), *c))
+                                })
+                                .collect(),
+                        }));
+                    }
+                }
+                if mode != OpenMode::Create && saved.is_none() {
+                    return Err(StoreError::Missing {
+                        path: dir.to_path_buf(),
+                    });
+                }
+                init_meta(&db, Id::generate())?;
+                manifest_of_db(&db)?.write(&paths.manifest())?;
+                db
+            }
+            Some(f) if f > current::STORE_FORMAT => {
+                return Err(StoreError::NewerStore {
+                    path: dir.to_path_buf(),
+                    found: f,
+                    supported: current::STORE_FORMAT,
+                })
+            }
+            Some(f) if f < current::STORE_FORMAT => {
+                legacy::migrate_store(db, &paths, f, lock_wait)?
+            }
+            Some(_) => db,
+        };
+
+        let now = manifest_of_db(&db)?;
+        let saved = Manifest::read(&paths.manifest())?;
+        let open_damage = compare_with_manifest(&now, saved.as_ref());
+        if let Some(d) = &open_damage {
+            if !check {
+                return Err(damaged(d.clone()));
+            }
+        } else if saved.as_ref().map(|m| m.generation) != Some(now.generation) {
+            // The store is ahead (a crash between a flush and the manifest
+            // write): record where it is.
+            tracing::warn!("manifest behind the store: rewritten");
+            if mode != OpenMode::Check {
+                now.write(&paths.manifest())?;
             }
         }
 
@@ -379,21 +714,64 @@ impl Store {
         let referentiel = db.open_tree(REFERENTIEL_TREE)?;
         Ok(Store {
             db,
-            path: dir.to_path_buf(),
+            paths,
+            id: now.store_id,
             tx_trees,
             referentiel,
             write: Mutex::new(()),
+            manifest_gen: AtomicU64::new(saved.map_or(0, |m| m.generation)),
+            open_damage,
+            write_budget: AtomicU64::new(injected_write_budget()),
         })
     }
 
-    /// The data directory.
+    /// The store directory (`DATA/base`).
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.paths.dir
     }
 
-    /// Makes every write so far durable.
+    pub fn paths(&self) -> &StorePaths {
+        &self.paths
+    }
+
+    /// The store's random id, given at creation.
+    pub fn id(&self) -> Id {
+        self.id
+    }
+
+    /// What the manifest check found at open ([`OpenMode::Check`] only).
+    pub fn open_damage(&self) -> Option<&Damage> {
+        self.open_damage.as_ref()
+    }
+
+    /// Number of write transactions made so far.
+    pub fn generation(&self) -> Result<u64, StoreError> {
+        Ok(u64_of(self.tx_trees[META].get(GEN_KEY)?))
+    }
+
+    /// The record counters, per counted tree.
+    pub fn counts(&self) -> Result<BTreeMap<String, u64>, StoreError> {
+        read_counts(&self.tx_trees[META])
+    }
+
+    /// The manifest as it would be written now.
+    pub fn manifest(&self) -> Result<Manifest, StoreError> {
+        manifest_of_db(&self.db)
+    }
+
+    /// Makes every write so far durable, then records it in the manifest.
+    /// Only after `Ok` may a save be reported as done.
     pub fn flush(&self) -> Result<(), StoreError> {
         self.db.flush()?;
+        let m = self.manifest()?;
+        if m.generation != self.manifest_gen.load(Ordering::SeqCst) {
+            // The data is durable; a manifest that cannot be written only
+            // weakens the next open's check: log it, do not fail the save.
+            match m.write(&self.paths.manifest()) {
+                Ok(()) => self.manifest_gen.store(m.generation, Ordering::SeqCst),
+                Err(e) => tracing::error!("manifest not written: {}", e.log_detail()),
+            }
+        }
         Ok(())
     }
 
@@ -401,13 +779,47 @@ impl Store {
         self.write.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Runs `f` in one sled transaction over all the transactional trees.
-    fn tx<R>(&self, f: impl Fn(&[TransactionalTree]) -> TxResult<R>) -> Result<R, StoreError> {
+    /// Debug builds: the next `n` write transactions succeed, then every
+    /// write fails as on a full disk (tests of honest counts).
+    #[cfg(debug_assertions)]
+    pub fn fail_writes_after(&self, n: u64) {
+        self.write_budget.store(n, Ordering::SeqCst);
+    }
+
+    /// Takes one write from the injected budget (see
+    /// [`Store::fail_writes_after`]); a no-op in release builds.
+    fn spend_write(&self) -> Result<(), StoreError> {
+        let budget = self.write_budget.load(Ordering::SeqCst);
+        if budget == u64::MAX {
+            return Ok(());
+        }
+        if budget == 0 {
+            return Err(StoreError::io(
+                IoAction::Write,
+                &self.paths.dir,
+                std::io::Error::from_raw_os_error(libc::ENOSPC),
+            ));
+        }
+        self.write_budget.store(budget - 1, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Runs `f` in one sled transaction over all the transactional trees;
+    /// `f` returns whether it changed something, and then the generation
+    /// is bumped in the same transaction.
+    fn tx(&self, f: impl Fn(&[TransactionalTree]) -> TxResult<bool>) -> Result<bool, StoreError> {
+        self.spend_write()?;
         self.tx_trees[..]
-            .transaction(|t: &Vec<TransactionalTree>| f(t))
+            .transaction(|t: &Vec<TransactionalTree>| {
+                let changed = f(t)?;
+                if changed {
+                    bump_generation(t)?;
+                }
+                Ok(changed)
+            })
             .map_err(|e| match e {
                 TransactionError::Abort(e) => e,
-                TransactionError::Storage(e) => StoreError::Sled(e),
+                TransactionError::Storage(e) => StoreError::from(e),
             })
     }
 
@@ -430,9 +842,10 @@ impl Store {
                 Err(e) => {
                     let id = Id::from_slice(&k);
                     tracing::error!(
-                        "undecodable {:?} record {}: {e}",
+                        "undecodable {:?} record {}: {}",
                         T::KIND,
-                        id.map(|i| i.short()).unwrap_or_else(|| "?".into())
+                        id.map(|i| i.short()).unwrap_or_else(|| "?".into()),
+                        e.log_detail()
                     );
                     scan.damaged.push(Damaged {
                         kind: T::KIND,
@@ -445,24 +858,35 @@ impl Store {
         Ok(scan)
     }
 
-    /// Ids (key suffixes) under `prefix` in an index tree.
-    fn ids_with_prefix(&self, tree: usize, prefix: &[u8]) -> Result<Vec<Id>, StoreError> {
+    /// `(kind, id)` of every record hanging off a beneficiary.
+    fn child_ids(&self, beneficiary: Id) -> Result<Vec<(RecordKind, Id)>, StoreError> {
         let mut out = Vec::new();
-        for kv in self.tx_trees[tree].scan_prefix(prefix) {
-            if let Some(id) = keys::id_suffix(&kv?.0) {
-                out.push(id);
+        for kv in self.tx_trees[IDX_CHILDREN].scan_prefix(beneficiary.0) {
+            let k = kv?.0;
+            match (
+                k.get(16).copied().and_then(RecordKind::from_code),
+                keys::id_suffix(&k),
+            ) {
+                (Some(kind), Some(id)) if k.len() == 33 => out.push((kind, id)),
+                _ => {
+                    return Err(StoreError::Corrupt {
+                        kind: RecordKind::Beneficiary,
+                        detail: "entrée d'index des enregistrements liés invalide".into(),
+                    })
+                }
             }
         }
         Ok(out)
     }
 
-    /// Loads the records of `tree` whose ids are listed in `index` under
-    /// the beneficiary's prefix.
-    fn children<T: Record>(&self, index: usize, beneficiary: Id) -> Result<Vec<T>, StoreError> {
+    /// Loads the beneficiary's records of kind `T` (from `idx_children`).
+    fn children<T: Record>(&self, beneficiary: Id) -> Result<Vec<T>, StoreError> {
         let mut out = Vec::new();
-        for id in self.ids_with_prefix(index, &beneficiary.0)? {
-            if let Some(r) = self.get::<T>(T::TREE, &id.0)? {
-                out.push(r);
+        for (kind, id) in self.child_ids(beneficiary)? {
+            if kind == T::KIND {
+                if let Some(r) = self.get::<T>(T::TREE, &id.0)? {
+                    out.push(r);
+                }
             }
         }
         Ok(out)
@@ -482,16 +906,21 @@ impl Store {
     fn save_unflushed<T: Record>(&self, r: &T) -> Result<bool, StoreError> {
         let _w = self.lock();
         let bytes = encode(r)?;
-        self.tx(|t| put_tx(t, r, &bytes, ""))
+        self.tx(|t| put_tx(t, self.id, r, &bytes, ""))
     }
 
     /// Deletes a record with its index entries, journals it, flushes, and
     /// returns the deleted record (for undo).
     fn delete<T: Record>(&self, id: Id, at: DateTime<Utc>, advisor: &str) -> Result<T, StoreError> {
         let _w = self.lock();
-        let old = self.tx(|t| delete_tx::<T>(t, id, at, advisor, ""))?;
+        let old = std::cell::RefCell::new(None);
+        self.tx(|t| {
+            *old.borrow_mut() = Some(delete_tx::<T>(t, self.id, id, at, advisor, "")?);
+            Ok(true)
+        })?;
         self.flush()?;
-        Ok(old)
+        old.into_inner()
+            .ok_or(StoreError::NotFound { kind: T::KIND, id })
     }
 
     /// Applies several writes (records of any person-owned kind, see
@@ -514,7 +943,8 @@ impl Store {
     }
 
     /// [`Store::apply_noted`] without the flush, for bulk operations that
-    /// flush in batches; returns whether anything changed.
+    /// flush in batches ([`Store::flush`]); returns whether anything
+    /// changed. Nothing it wrote may be reported as saved before that flush.
     pub fn apply_unflushed(&self, writes: &[Write], note: &str) -> Result<bool, StoreError> {
         let _w = self.lock();
         // Encode outside the transaction (which may be retried).
@@ -531,39 +961,51 @@ impl Store {
                 Write::Delete { .. } => Ok(None),
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let store = self.id;
         self.tx(|t| {
             let mut changed = false;
             for (w, bytes) in writes.iter().zip(&encoded) {
                 let bytes = bytes.as_deref().unwrap_or_default();
                 changed |= match w {
-                    Write::Put(AnyRecord::Beneficiary(r)) => put_tx(t, r.as_ref(), bytes, note)?,
-                    Write::Put(AnyRecord::Interview(r)) => put_tx(t, r.as_ref(), bytes, note)?,
-                    Write::Put(AnyRecord::Plan(r)) => put_tx(t, r.as_ref(), bytes, note)?,
-                    Write::Put(AnyRecord::Immersion(r)) => put_tx(t, r.as_ref(), bytes, note)?,
+                    Write::Put(AnyRecord::Beneficiary(r)) => {
+                        put_tx(t, store, r.as_ref(), bytes, note)?
+                    }
+                    Write::Put(AnyRecord::Interview(r)) => {
+                        put_tx(t, store, r.as_ref(), bytes, note)?
+                    }
+                    Write::Put(AnyRecord::Plan(r)) => put_tx(t, store, r.as_ref(), bytes, note)?,
+                    Write::Put(AnyRecord::Immersion(r)) => {
+                        put_tx(t, store, r.as_ref(), bytes, note)?
+                    }
                     Write::Delete {
                         kind,
                         id,
                         at,
                         advisor,
                     } => {
+                        let (id, at) = (*id, *at);
                         match kind {
                             RecordKind::Beneficiary => {
-                                delete_tx::<Beneficiary>(t, *id, *at, advisor, note).map(|_| ())?
+                                delete_tx::<Beneficiary>(t, store, id, at, advisor, note)
+                                    .map(|_| ())?
                             }
                             RecordKind::Interview => {
-                                delete_tx::<Interview>(t, *id, *at, advisor, note).map(|_| ())?
+                                delete_tx::<Interview>(t, store, id, at, advisor, note)
+                                    .map(|_| ())?
                             }
                             RecordKind::Plan => {
-                                delete_tx::<Plan>(t, *id, *at, advisor, note).map(|_| ())?
+                                delete_tx::<Plan>(t, store, id, at, advisor, note).map(|_| ())?
                             }
                             RecordKind::Immersion => {
-                                delete_tx::<Immersion>(t, *id, *at, advisor, note).map(|_| ())?
+                                delete_tx::<Immersion>(t, store, id, at, advisor, note)
+                                    .map(|_| ())?
                             }
                             other => {
                                 return Err(ConflictableTransactionError::Abort(
                                     StoreError::Corrupt {
                                         kind: *other,
-                                        detail: "ce type d'enregistrement ne se supprime pas ainsi"
+                                        detail: "ce type d'enregistrement ne se supprime pas \
+                                                 ainsi"
                                             .into(),
                                     },
                                 ))
@@ -588,6 +1030,22 @@ impl Store {
         })
     }
 
+    /// Every record that belongs to a person (the file first), for the
+    /// person's export: follows `idx_children`, so every person-owned kind
+    /// is included.
+    pub fn records_of(&self, beneficiary: Id) -> Result<Vec<AnyRecord>, StoreError> {
+        let mut out = Vec::new();
+        if let Some(b) = self.beneficiary(beneficiary)? {
+            out.push(AnyRecord::from(b));
+        }
+        for (kind, id) in self.child_ids(beneficiary)? {
+            if let Some(r) = self.get_any(kind, id)? {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
     // ----- beneficiaries -------------------------------------------------
 
     /// Creates or updates a file (record, follow-up index, journal), flushed.
@@ -597,7 +1055,7 @@ impl Store {
 
     /// Like [`Store::save_beneficiary`], each record still in its own
     /// transaction, but without the flush: for bulk imports, which call
-    /// [`Store::flush`] once before reporting anything as saved.
+    /// [`Store::flush`] before reporting anything as saved.
     pub fn save_beneficiary_unflushed(&self, b: &Beneficiary) -> Result<(), StoreError> {
         self.save_unflushed(b).map(|_| ())
     }
@@ -619,7 +1077,7 @@ impl Store {
     }
 
     pub fn beneficiary_count(&self) -> Result<usize, StoreError> {
-        Ok(self.tx_trees[BEN].len())
+        Ok(self.counts()?.get(TX_TREE_NAMES[BEN]).copied().unwrap_or(0) as usize)
     }
 
     /// `(next follow-up date, beneficiary)` for every follow-up on or before
@@ -665,7 +1123,7 @@ impl Store {
 
     /// The beneficiary's interviews, newest first.
     pub fn interviews_of(&self, beneficiary: Id) -> Result<Vec<Interview>, StoreError> {
-        let mut v: Vec<Interview> = self.children(IDX_INT_BY_BEN, beneficiary)?;
+        let mut v: Vec<Interview> = self.children(beneficiary)?;
         v.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
         Ok(v)
     }
@@ -713,7 +1171,7 @@ impl Store {
 
     /// The beneficiary's plans, oldest first (id order).
     pub fn plans_of(&self, beneficiary: Id) -> Result<Vec<Plan>, StoreError> {
-        self.children(IDX_PLAN_BY_BEN, beneficiary)
+        self.children(beneficiary)
     }
 
     /// Every plan (for the overdue steps of the home screen).
@@ -742,7 +1200,7 @@ impl Store {
 
     /// The beneficiary's immersions by start date.
     pub fn immersions_of(&self, beneficiary: Id) -> Result<Vec<Immersion>, StoreError> {
-        let mut v: Vec<Immersion> = self.children(IDX_IMM_BY_BEN, beneficiary)?;
+        let mut v: Vec<Immersion> = self.children(beneficiary)?;
         v.sort_by(|a, b| a.start.cmp(&b.start).then(a.id.cmp(&b.id)));
         Ok(v)
     }
@@ -754,103 +1212,91 @@ impl Store {
 
     // ----- erasure -------------------------------------------------------
 
-    /// Erases a beneficiary and everything linked to it: interviews, plans,
-    /// immersions, their index entries, every journal entry about them and
-    /// the recent-list entry, in one transaction, then flushes.
+    /// Erases a beneficiary and everything linked to it — every record
+    /// listed under it in `idx_children` (any person-owned kind), their
+    /// index entries, every journal entry about them (from the journal
+    /// index) and the recent-list entry — in one transaction, then
+    /// flushes. Nothing is found by scanning value bytes. The id goes to
+    /// the erasure register so that a restored backup can be erased again.
+    /// [`StoreError::NotFound`] when there was nothing to erase.
     ///
-    /// Besides the indexes, it sweeps the record and journal trees for any
-    /// value that mentions the id, so nothing is left even if an index was
-    /// damaged. [`StoreError::NotFound`] when there was nothing to erase.
-    ///
-    /// Note: sled keeps superseded pages in its log files until their
-    /// segments are reused; the logical trees hold no trace.
+    /// sled keeps superseded pages in its files until their segments are
+    /// reused: run [`backup::compact`] afterwards so that no byte of the
+    /// person remains in the store files.
     pub fn erase_beneficiary(&self, id: Id) -> Result<ErasureReport, StoreError> {
+        self.erase_beneficiary_on(id, Utc::now().date_naive())
+    }
+
+    /// [`Store::erase_beneficiary`] with the day recorded in the register.
+    pub fn erase_beneficiary_on(
+        &self,
+        id: Id,
+        day: NaiveDate,
+    ) -> Result<ErasureReport, StoreError> {
         let _w = self.lock();
         let ben = id.0;
-        // 1. Plan the removals (writes are serialised by the lock).
-        let mut children: [BTreeSet<Id>; 3] = Default::default(); // INT, PLAN, IMM
-        for (i, (tree, index)) in [
-            (INT, IDX_INT_BY_BEN),
-            (PLAN, IDX_PLAN_BY_BEN),
-            (IMM, IDX_IMM_BY_BEN),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            children[i].extend(self.ids_with_prefix(index, &ben)?);
-            for kv in self.tx_trees[tree].iter() {
-                let (k, v) = kv?;
-                if contains(&v, &ben) {
-                    if let Some(cid) = Id::from_slice(&k) {
-                        children[i].insert(cid);
-                    }
+        // 1. Plan the removals from the indexes (writes are serialised).
+        let children = self.child_ids(id)?;
+        let mut index_keys: BTreeSet<(usize, Vec<u8>)> = BTreeSet::new();
+        for (kind, cid) in &children {
+            index_keys.insert((IDX_CHILDREN, child_key(id, *kind, *cid)));
+        }
+        let own: Vec<(usize, Vec<u8>)> = match self.get::<Beneficiary>(BEN, &ben) {
+            Ok(Some(b)) => b.index_keys(),
+            Ok(None) => Vec::new(),
+            Err(_) => self.keys_ending_with(IDX_FOLLOW_UP, &[id])?,
+        };
+        index_keys.extend(own);
+        let mut unreadable_interviews = Vec::new();
+        for (kind, cid) in &children {
+            if *kind == RecordKind::Interview {
+                match self.get::<Interview>(INT, &cid.0) {
+                    Ok(Some(i)) => index_keys.extend(i.index_keys()),
+                    Ok(None) => {}
+                    Err(_) => unreadable_interviews.push(*cid),
                 }
             }
         }
-        let all_ids: BTreeSet<Id> = children
-            .iter()
-            .flatten()
-            .copied()
-            .chain(std::iter::once(id))
-            .collect();
-        let mut journal: BTreeSet<Vec<u8>> = BTreeSet::new();
+        // A child that does not decode: find its index entries by key.
+        index_keys.extend(self.keys_ending_with(IDX_INT_BY_DATE, &unreadable_interviews)?);
+        let mut journal: Vec<Vec<u8>> = Vec::new();
         for kv in self.tx_trees[IDX_JOURNAL_BY_BEN].scan_prefix(ben) {
             let k = kv?.0;
-            journal.insert(k[16..].to_vec());
+            journal.push(k[16..].to_vec());
+            index_keys.insert((IDX_JOURNAL_BY_BEN, k.to_vec()));
         }
-        for kv in self.tx_trees[JOURNAL].iter() {
-            let (k, v) = kv?;
-            if all_ids.iter().any(|i| contains(&v, &i.0)) {
-                journal.insert(k.to_vec());
-            }
-        }
-        // Index keys: by prefix (beneficiary) or by suffix (a removed id).
-        let mut index_keys: Vec<(usize, IVec)> = Vec::new();
-        for tree in [
-            IDX_FOLLOW_UP,
-            IDX_INT_BY_BEN,
-            IDX_INT_BY_DATE,
-            IDX_PLAN_BY_BEN,
-            IDX_IMM_BY_BEN,
-        ] {
-            for kv in self.tx_trees[tree].iter() {
-                let k = kv?.0;
-                let hit = k.starts_with(&ben)
-                    || keys::id_suffix(&k).is_some_and(|s| all_ids.contains(&s));
-                if hit {
-                    index_keys.push((tree, k));
-                }
-            }
-        }
-        for kv in self.tx_trees[IDX_JOURNAL_BY_BEN].iter() {
-            let k = kv?.0;
-            if k.starts_with(&ben) || journal.contains(k.get(16..).unwrap_or_default()) {
-                index_keys.push((IDX_JOURNAL_BY_BEN, k));
-            }
-        }
+        let erased_day = (day.num_days_from_ce()).to_be_bytes();
 
         // 2. Remove everything in one transaction.
-        let report = self.tx(|t| {
+        let report = std::cell::RefCell::new(ErasureReport::default());
+        self.tx(|t| {
             let mut r = ErasureReport {
                 beneficiary: t[BEN].remove(&ben)?.is_some(),
                 ..ErasureReport::default()
             };
-            for (i, tree) in [INT, PLAN, IMM].into_iter().enumerate() {
-                let mut n = 0;
-                for cid in &children[i] {
-                    n += usize::from(t[tree].remove(&cid.0)?.is_some());
-                }
-                match tree {
-                    INT => r.interviews = n,
-                    PLAN => r.plans = n,
-                    _ => r.immersions = n,
+            if r.beneficiary {
+                add_count(t, TX_TREE_NAMES[BEN], -1)?;
+            }
+            for (kind, cid) in &children {
+                let Some(tree) = tree_of(*kind) else { continue };
+                if t[tree].remove(&cid.0)?.is_some() {
+                    add_count(t, TX_TREE_NAMES[tree], -1)?;
+                    match kind {
+                        RecordKind::Interview => r.interviews += 1,
+                        RecordKind::Plan => r.plans += 1,
+                        RecordKind::Immersion => r.immersions += 1,
+                        _ => {}
+                    }
                 }
             }
             for seq in &journal {
-                r.journal_entries += usize::from(t[JOURNAL].remove(seq.as_slice())?.is_some());
+                if t[JOURNAL].remove(seq.as_slice())?.is_some() {
+                    r.journal_entries += 1;
+                    add_count(t, TX_TREE_NAMES[JOURNAL], -1)?;
+                }
             }
             for (tree, k) in &index_keys {
-                r.index_entries += usize::from(t[*tree].remove(k)?.is_some());
+                r.index_entries += usize::from(t[*tree].remove(k.as_slice())?.is_some());
             }
             if let Some(v) = t[SETTINGS].get(RECENT_KEY)? {
                 let RecentList(mut ids) = abort(decode(&v))?;
@@ -861,8 +1307,14 @@ impl Store {
                     t[SETTINGS].insert(RECENT_KEY, abort(encode(&RecentList(ids)))?)?;
                 }
             }
-            Ok(r)
+            let changed = r != ErasureReport::default();
+            if changed {
+                t[ERASED].insert(&ben, &erased_day)?;
+            }
+            *report.borrow_mut() = r;
+            Ok(changed)
         })?;
+        let report = report.into_inner();
         if report == ErasureReport::default() {
             return Err(StoreError::NotFound {
                 kind: RecordKind::Beneficiary,
@@ -871,6 +1323,37 @@ impl Store {
         }
         self.flush()?;
         Ok(report)
+    }
+
+    /// Keys of an index tree that end with one of `ids` (a key scan, used
+    /// only when a record cannot be decoded to compute its keys).
+    fn keys_ending_with(
+        &self,
+        tree: usize,
+        ids: &[Id],
+    ) -> Result<Vec<(usize, Vec<u8>)>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for kv in self.tx_trees[tree].iter() {
+            let k = kv?.0;
+            if keys::id_suffix(&k).is_some_and(|s| ids.contains(&s)) {
+                out.push((tree, k.to_vec()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Ids in the erasure register (persons erased from this store).
+    pub fn erased_ids(&self) -> Result<Vec<Id>, StoreError> {
+        let mut out = Vec::new();
+        for kv in self.tx_trees[ERASED].iter() {
+            if let Some(id) = Id::from_slice(&kv?.0) {
+                out.push(id);
+            }
+        }
+        Ok(out)
     }
 
     // ----- journal -------------------------------------------------------
@@ -909,6 +1392,7 @@ impl Store {
     /// Replaces the stored referential atomically (one batch), then flushes.
     pub fn save_referentiel(&self, r: &Referentiel) -> Result<(), StoreError> {
         let _w = self.lock();
+        self.spend_write()?;
         let too_big = || StoreError::Corrupt {
             kind: RecordKind::Referentiel,
             detail: "trop de lignes".into(),
@@ -930,6 +1414,12 @@ impl Store {
             batch.insert(keys::cat(b"a", &(i as u32).to_be_bytes()), encode(a)?);
         }
         self.referentiel.apply_batch(batch)?;
+        let rows = 1 + r.fiches.len() as u64 + r.appellations.len() as u64;
+        let meta = &self.tx_trees[META];
+        let mut m = sled::Batch::default();
+        m.insert(count_key(REFERENTIEL_TREE), &rows.to_be_bytes());
+        m.insert(GEN_KEY, &(u64_of(meta.get(GEN_KEY)?) + 1).to_be_bytes());
+        meta.apply_batch(m)?;
         self.flush()
     }
 
@@ -1013,6 +1503,29 @@ impl Store {
     pub fn size_on_disk(&self) -> Result<u64, StoreError> {
         Ok(self.db.size_on_disk()?)
     }
+
+    /// The underlying database (backups, checks and compaction).
+    pub(crate) fn db(&self) -> &sled::Db {
+        &self.db
+    }
+
+    /// The path of the data directory's store, for a data directory.
+    pub fn dir_in(data_dir: &Path) -> PathBuf {
+        data_dir.join("base")
+    }
+}
+
+/// The injected write budget from `PASSERELLE_TEST_PANNE_ECRITURE` (debug
+/// builds only: end-to-end tests of a full disk); `u64::MAX` otherwise.
+fn injected_write_budget() -> u64 {
+    #[cfg(debug_assertions)]
+    if let Some(n) = std::env::var("PASSERELLE_TEST_PANNE_ECRITURE")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        return n;
+    }
+    u64::MAX
 }
 
 #[cfg(test)]

@@ -120,8 +120,8 @@ fn mutated_values_never_panic() {
 #[test]
 fn second_open_in_the_same_process_is_locked() {
     let dir = tempfile::tempdir().unwrap();
-    let a = Store::open(dir.path()).unwrap();
-    let e = Store::open(dir.path())
+    let a = Store::open(&dir.path().join("base")).unwrap();
+    let e = Store::open(&dir.path().join("base"))
         .err()
         .expect("second open must fail");
     assert!(e.is_locked(), "{e:?}");
@@ -129,27 +129,29 @@ fn second_open_in_the_same_process_is_locked() {
     assert!(msg.contains("déjà ouvert par une autre instance"), "{msg}");
     drop(a);
     // Once closed, it opens again.
-    Store::open(dir.path()).unwrap();
+    Store::open(&dir.path().join("base")).unwrap();
 }
 
 #[test]
 fn newer_store_format_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let db = sled::open(dir.path()).unwrap();
+        let db = sled::open(dir.path().join("base")).unwrap();
         db.open_tree("meta")
             .unwrap()
             .insert("format", &(current::STORE_FORMAT + 1).to_be_bytes())
             .unwrap();
         db.flush().unwrap();
     }
-    let e = Store::open(dir.path()).err().expect("newer format");
+    let e = Store::open(&dir.path().join("base"))
+        .err()
+        .expect("newer format");
     assert!(
         matches!(
             e,
             StoreError::NewerStore {
-                found: 2,
-                supported: 1,
+                found: 3,
+                supported: 2,
                 ..
             }
         ),
@@ -179,13 +181,23 @@ fn open_creates_missing_dir_and_writes_format() {
             .unwrap()
             .unwrap()
             .as_ref(),
-        &[0, 1]
+        &current::STORE_FORMAT.to_be_bytes()
     );
     // A file where the directory should be: a clear error, no panic.
     let file = dir.path().join("fichier");
     std::fs::write(&file, b"x").unwrap();
     let e = Store::open(&file.join("x")).err().unwrap();
-    assert!(matches!(e, StoreError::CreateDir { .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            StoreError::Io {
+                cause: IoCause::NotADirectory,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("désigne un fichier"), "{e}");
 }
 
 #[test]
@@ -201,14 +213,15 @@ fn close_and_reopen_in_a_loop() {
     // `open` must wait for it rather than report a false « déjà ouvert ».
     let dir = tempfile::tempdir().unwrap();
     for i in 0..30 {
-        let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("round {i}: {e:?}"));
+        let s =
+            Store::open(&dir.path().join("base")).unwrap_or_else(|e| panic!("round {i}: {e:?}"));
         s.set_recent(&[Id([i as u8; 16])]).unwrap();
         s.flush().unwrap();
     }
-    let s = Store::open(dir.path()).unwrap();
+    let s = Store::open(&dir.path().join("base")).unwrap();
     assert_eq!(s.recent().unwrap(), vec![Id([29; 16])]);
     let t0 = std::time::Instant::now();
-    let e = Store::open_waiting(dir.path(), Duration::from_millis(100))
+    let e = Store::open_waiting(&dir.path().join("base"), Duration::from_millis(100))
         .err()
         .unwrap();
     assert!(e.is_locked());

@@ -299,7 +299,7 @@ struct Rig {
 impl Rig {
     fn new() -> Rig {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = Store::open(&dir.path().join("base")).unwrap();
         let clock = FixedClock(now().and_utc());
         let mut rt = Runtime::new(store, Box::new(clock), "Camille Conseil".into());
         let mut app = app();
