@@ -171,15 +171,7 @@ pub fn check(store: &Store) -> Result<CheckReport, StoreError> {
     // Counters against the trees.
     let counters = store.counts()?;
     for (name, kind) in COUNTED {
-        let actual = if name == super::REFERENTIEL_TREE {
-            store.referentiel.len() as u64
-        } else {
-            let i = TX_TREE_NAMES
-                .iter()
-                .position(|n| *n == name)
-                .unwrap_or(META);
-            store.tx_trees[i].len() as u64
-        };
+        let actual = tree_len(store, name);
         report.counts.insert(name.to_string(), actual);
         let counted = counters.get(name).copied().unwrap_or(0);
         if counted != actual {
@@ -190,6 +182,19 @@ pub fn check(store: &Store) -> Result<CheckReport, StoreError> {
         }
     }
     Ok(report)
+}
+
+/// Entries actually in a counted tree (a full scan).
+fn tree_len(store: &Store, name: &str) -> u64 {
+    if name == super::REFERENTIEL_TREE {
+        store.referentiel.len() as u64
+    } else {
+        let i = TX_TREE_NAMES
+            .iter()
+            .position(|n| *n == name)
+            .unwrap_or(META);
+        store.tx_trees[i].len() as u64
+    }
 }
 
 fn capitalized(s: &str) -> String {
@@ -256,15 +261,7 @@ pub fn repair(store: &Store) -> Result<RepairReport, StoreError> {
     let counters = store.counts()?;
     let mut m = sled::Batch::default();
     for (name, _) in COUNTED {
-        let actual = if name == super::REFERENTIEL_TREE {
-            store.referentiel.len() as u64
-        } else {
-            let i = TX_TREE_NAMES
-                .iter()
-                .position(|n| *n == name)
-                .unwrap_or(META);
-            store.tx_trees[i].len() as u64
-        };
+        let actual = tree_len(store, name);
         if counters.get(name).copied().unwrap_or(0) != actual {
             report.counters_fixed += 1;
         }
