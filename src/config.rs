@@ -20,6 +20,7 @@ pub struct Config {
     pub donnees: DataConfig,
     pub securite: SecurityConfig,
     pub interface: InterfaceConfig,
+    pub sauvegardes: BackupConfig,
     /// Action name (kebab-case, see `passerelle --help` / the help overlay)
     /// → one key or a list of keys, e.g. `nouveau = "n"` or `aide = ["?", "F1"]`.
     pub touches: BTreeMap<String, KeyList>,
@@ -46,6 +47,21 @@ pub struct SecurityConfig {
     /// Minutes of inactivity before the screen locks; 0 = never.
     /// Read and validated now; the lock itself arrives with a later version.
     pub verrouillage_minutes: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackupConfig {
+    /// Number of automatic backups kept in `DATA/sauvegardes` (the daily
+    /// one at exit and those made before bulk operations); backups made
+    /// with `passerelle sauvegarde` are never removed.
+    pub garder: u32,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        BackupConfig { garder: 7 }
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -257,6 +273,7 @@ mod tests {
             "[donnees]",
             "[securite]",
             "[interface]",
+            "[sauvegardes]",
             "[touches]",
         ] {
             assert!(text.contains(section), "{section}");

@@ -6,6 +6,7 @@ pub mod app;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod csvfile;
 pub mod domain;
 pub mod store;
 pub mod transfer;

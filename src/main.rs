@@ -1,5 +1,3 @@
-use clap::Parser;
-
 fn main() -> std::process::ExitCode {
-    passerelle::cli::main_with(passerelle::cli::Cli::parse())
+    passerelle::cli::main_entry()
 }

@@ -36,6 +36,19 @@ fn ok(dir: &Path, args: &[&str]) -> String {
     stdout(&o)
 }
 
+/// Runs the CLI, expects exit `code`, returns (stdout, stderr).
+fn exits(dir: &Path, args: &[&str], code: i32) -> (String, String) {
+    let o = cli(dir, args);
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "passerelle {args:?}\nstdout:\n{}\nstderr:\n{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    (stdout(&o), stderr(&o))
+}
+
 /// Runs the CLI, expects exit `code`, returns stderr.
 fn fails(dir: &Path, args: &[&str], code: i32) -> String {
     let o = cli(dir, args);
@@ -159,7 +172,7 @@ fn immersion(n: u8, ben: Id) -> Immersion {
 // ----- import -----------------------------------------------------------------
 
 #[test]
-fn import_prints_a_report_and_exits_0_even_with_rejected_lines() {
+fn import_prints_a_report_and_exits_1_when_lines_were_rejected() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("dossiers.csv");
     std::fs::write(
@@ -173,11 +186,13 @@ fn import_prints_a_report_and_exits_0_even_with_rejected_lines() {
          Bernard;Zoé;zoe@exemple.fr;3016;contrat aidé\r\n",
     )
     .unwrap();
-    let out = ok(
+    let (out, err) = exits(
         dir.path(),
         &["beneficiaires", "import", csv.to_str().unwrap()],
+        1,
     );
     assert!(out.contains("2 dossiers créés"), "{out}");
+    assert!(err.contains("3 lignes non importées"), "{err}");
     assert!(
         out.contains("ligne 3 : adresse e-mail invalide : il manque « @ »"),
         "{out}"
@@ -190,9 +205,10 @@ fn import_prints_a_report_and_exits_0_even_with_rejected_lines() {
     assert_eq!(names, vec!["Bernard", "Dupont"]);
 
     // Importing again doubles nothing.
-    let out = ok(
+    let (out, _) = exits(
         dir.path(),
         &["beneficiaires", "import", csv.to_str().unwrap()],
+        1,
     );
     assert!(out.contains("0 dossier créé"), "{out}");
     assert!(out.contains("ligne 2 : déjà enregistré (dossier "), "{out}");
@@ -253,6 +269,11 @@ fn import_shows_no_progress_bar_when_not_on_a_terminal() {
 #[test]
 fn liste_json_has_the_documented_shape_and_the_table_the_columns() {
     let dir = tempfile::tempdir().unwrap();
+    // No store: a read command creates nothing and says so (exit 2).
+    let err = fails(dir.path(), &["beneficiaires", "liste", "--json"], 2);
+    assert!(err.contains("Aucune base dans"), "{err}");
+    assert!(!dir.path().join("base").exists());
+    drop(open(dir.path()));
     assert_eq!(
         ok(dir.path(), &["beneficiaires", "liste", "--json"]).trim(),
         "[]"

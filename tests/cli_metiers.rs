@@ -62,9 +62,17 @@ fn branch_filter_by_short_name_or_idcc_and_unknown_branch() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|b| b.as_str().unwrap())
+            .map(|b| b["id"].as_str().unwrap())
             .collect();
         assert!(branches.contains(&"ECLAT"), "{row}");
+        // The label keeps its accent, the id beside it is ASCII.
+        let eclat = row["branches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["id"] == "ECLAT")
+            .unwrap();
+        assert_eq!(eclat["nom"], "ÉCLAT");
     }
     let out = cli(dir.path(), &["metiers", "animateur", "--branche", "2511"]);
     assert_eq!(out.status.code(), Some(2));
@@ -95,9 +103,26 @@ fn referential_import_then_search_covers_it_and_bad_file_changes_nothing() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Nothing found: an empty list and exit 1, like grep.
     let out = cli(dir.path(), &["metiers", "zythologue", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v.as_array().unwrap().is_empty());
+
+    // A 2-line file would remove 11 000 appellations: refused unless the
+    // advisor says it replaces the referential.
+    let out = cli(
+        dir.path(),
+        &["referentiel", "import", good.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("retirerait") && err.contains("--remplacer"),
+        "{err}"
+    );
+    let out = cli(dir.path(), &["referentiel", "info"]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("ROME test"));
 
     let out = cli(
         dir.path(),
@@ -107,6 +132,7 @@ fn referential_import_then_search_covers_it_and_bad_file_changes_nothing() {
             good.to_str().unwrap(),
             "--version",
             "ROME test",
+            "--remplacer",
         ],
     );
     assert!(
@@ -129,7 +155,7 @@ fn referential_import_then_search_covers_it_and_bad_file_changes_nothing() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|b| b == "ESH"));
+        .any(|b| b["id"] == "ESH"));
     let out = cli(dir.path(), &["referentiel", "info"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("ROME test"));
 }

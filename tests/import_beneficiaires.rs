@@ -3,9 +3,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use passerelle::catalog::Catalog;
+use passerelle::csvfile::{self as csv, CsvError};
 use passerelle::domain::{Beneficiary, Birth, Branches, Cents, ContractType, Id, Meta};
 use passerelle::store::Store;
-use passerelle::transfer::csv::{self, CsvError};
 use passerelle::transfer::import::{import_csv, ImportError, ImportOptions, ImportReport};
 use passerelle::transfer::{short_id, SequentialIds};
 use std::time::Instant;

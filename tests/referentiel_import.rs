@@ -14,6 +14,7 @@ fn strict() -> ImportOptions {
     ImportOptions {
         version: "ROME importé (test)".into(),
         accept_rejected_lines: false,
+        replace: true,
     }
 }
 
@@ -119,7 +120,7 @@ fn malformed_lines_are_reported_with_line_numbers_and_refuse_the_file() {
          10986;K1206;trois colonnes\n\
          ;K1206;Sans OGR;x\n\
          10987;K1206;;x\n\
-         10988;K1206;\"guillemet ouvert;x\n\
+         10988;K1206;\"libellé sur\ndeux lignes\";x\n\
          11009;K1206;Bon libellé;Bon libellé\n"
     );
     let err = parse_referentiel(text.as_bytes(), cat(), &strict(), |_, _| {}).unwrap_err();
@@ -151,8 +152,10 @@ fn malformed_lines_are_reported_with_line_numbers_and_refuse_the_file() {
         "{:?}",
         report.rejected[3]
     );
+    // A quoted newline is read as one record (the line numbers after it
+    // stay right) and refused as a control character in a label.
     assert!(
-        report.rejected[4].1.contains("guillemet"),
+        report.rejected[4].1.contains("caractère de contrôle"),
         "{:?}",
         report.rejected[4]
     );
@@ -170,6 +173,49 @@ fn malformed_lines_are_reported_with_line_numbers_and_refuse_the_file() {
     assert_eq!(imp.referentiel.appellations.len(), 2);
     assert_eq!(imp.report.rejected.len(), 5);
     assert_eq!(imp.report.valid(), 2);
+}
+
+#[test]
+fn an_unclosed_quote_refuses_the_file_and_names_its_line() {
+    let text = format!(
+        "{HEADER}\n10984;K1206;Animateur;Animateur\n10988;K1206;\"guillemet ouvert;x\n11009;K1206;B;B\n"
+    );
+    let err = parse_referentiel(text.as_bytes(), cat(), &strict(), |_, _| {}).unwrap_err();
+    assert_eq!(err, ImportError::GuillemetNonFerme { line: 3 });
+    assert!(err.to_string().contains("ligne 3"), "{err}");
+}
+
+#[test]
+fn a_file_that_would_remove_most_of_the_referential_is_refused_without_replace() {
+    let text = format!("{HEADER}\n10984;K1206;Animateur;Animateur\n");
+    let opts = ImportOptions {
+        replace: false,
+        ..strict()
+    };
+    let err = parse_referentiel(text.as_bytes(), cat(), &opts, |_, _| {}).unwrap_err();
+    match err {
+        ImportError::TropDeSuppressions {
+            removed, current, ..
+        } => {
+            assert_eq!(current, removed + 1);
+            assert!(removed > 11_000, "{removed}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // The whole current referential plus one new line is accepted as is.
+    let mut full = format!("{HEADER}\n");
+    for a in cat().appellations() {
+        if !passerelle::catalog::is_synthetic_ogr(a.ogr) {
+            full.push_str(&format!(
+                "{};{};{};{}\n",
+                a.ogr, a.rome, a.label, a.short_label
+            ));
+        }
+    }
+    full.push_str("999001;K1302;Zythologue;Zythologue\n");
+    let imp = parse_referentiel(full.as_bytes(), cat(), &opts, |_, _| {}).unwrap();
+    assert_eq!(imp.report.removed, 0);
+    assert_eq!(imp.report.added, 1);
 }
 
 #[test]

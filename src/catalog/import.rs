@@ -30,6 +30,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::csvfile::{self, CsvError};
+use crate::domain::rules::is_forbidden_char;
 use crate::domain::{is_rome_code, Appellation, Referentiel, RomeFiche};
 
 use super::{is_synthetic_ogr, Catalog};
@@ -94,13 +96,21 @@ pub struct ImportOptions {
     pub version: String,
     /// Import the valid lines even if some are rejected (default: refuse).
     pub accept_rejected_lines: bool,
+    /// Accept a file that removes more than [`MAX_REMOVED_PERCENT`] % of
+    /// the current referential (default: refuse, it is probably partial).
+    pub replace: bool,
 }
+
+/// Largest share of the current appellations an import may remove
+/// without `replace`.
+pub const MAX_REMOVED_PERCENT: usize = 5;
 
 impl Default for ImportOptions {
     fn default() -> Self {
         ImportOptions {
             version: "ROME — référentiel importé".to_string(),
             accept_rejected_lines: false,
+            replace: false,
         }
     }
 }
@@ -136,6 +146,18 @@ pub enum ImportError {
     EnTete { found: String },
     #[error("le fichier ne contient aucune ligne de données")]
     AucuneDonnee,
+    #[error("ligne {line} : guillemet ouvert mais jamais refermé (vérifiez les guillemets de cette ligne)")]
+    GuillemetNonFerme { line: usize },
+    #[error(
+        "ce fichier retirerait {removed} appellations sur {current} ({percent} %) : ce n'est \
+         probablement pas un référentiel complet. Rien n'a été modifié. S'il s'agit bien de la \
+         nouvelle version complète, relancez avec --remplacer"
+    )]
+    TropDeSuppressions {
+        removed: usize,
+        current: usize,
+        percent: usize,
+    },
     #[error("aucune ligne valide : les {} ligne(s) ont été rejetées", report.rejected.len())]
     AucuneLigneValide { report: ImportReport },
     #[error(
@@ -156,48 +178,6 @@ impl ImportError {
             _ => None,
         }
     }
-}
-
-/// Splits one line on `;`, honouring double quotes. Err = unclosed quote.
-fn split_fields(line: &str) -> Result<Vec<String>, ()> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut chars = line.chars().peekable();
-    let mut in_quotes = false;
-    let mut at_field_start = true;
-    while let Some(c) = chars.next() {
-        if in_quotes {
-            if c == '"' {
-                if chars.peek() == Some(&'"') {
-                    chars.next();
-                    cur.push('"');
-                } else {
-                    in_quotes = false;
-                }
-            } else {
-                cur.push(c);
-            }
-            continue;
-        }
-        match c {
-            ';' => {
-                out.push(std::mem::take(&mut cur));
-                at_field_start = true;
-                continue;
-            }
-            '"' if at_field_start && cur.trim().is_empty() => {
-                cur.clear();
-                in_quotes = true;
-            }
-            c => cur.push(c),
-        }
-        at_field_start = false;
-    }
-    if in_quotes {
-        return Err(());
-    }
-    out.push(cur);
-    Ok(out)
 }
 
 /// Reads and parses a referential file.
@@ -222,48 +202,37 @@ pub fn parse_referentiel(
     opts: &ImportOptions,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Imported, ImportError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+    if bytes
+        .iter()
+        .all(|b| b.is_ascii_whitespace() || *b == 0xEF || *b == 0xBB || *b == 0xBF)
+    {
         return Err(ImportError::Vide);
     }
-    let text = std::str::from_utf8(bytes).map_err(|e| ImportError::Encodage {
-        line: 1 + bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count(),
+    let table = csvfile::parse(bytes).map_err(|e| match e {
+        CsvError::NotUtf8 { line } => ImportError::Encodage { line },
+        CsvError::Empty => ImportError::Vide,
+        CsvError::UnclosedQuote { line } => ImportError::GuillemetNonFerme { line },
     })?;
-    let lines: Vec<&str> = text
-        .split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .collect();
-
     // Header.
-    let header = lines[0];
-    let cols = split_fields(header).unwrap_or_else(|_| vec![header.to_string()]);
-    if cols.len() == 1 {
-        for sep in [",", "\t", "|"] {
-            if header.contains(sep) {
-                let found = if sep == "\t" { "tabulation" } else { sep };
-                return Err(ImportError::Separateur {
-                    found: found.to_string(),
-                });
-            }
-        }
+    if table.delimiter != ';' {
+        let found = if table.delimiter == '\t' {
+            "tabulation".to_string()
+        } else {
+            table.delimiter.to_string()
+        };
+        return Err(ImportError::Separateur { found });
     }
-    let names: Vec<String> = cols.iter().map(|c| c.trim().to_lowercase()).collect();
+    let names: Vec<String> = table
+        .header
+        .iter()
+        .map(|c| c.trim().to_lowercase())
+        .collect();
     if names.len() != 4 || names.iter().zip(HEADER).any(|(n, h)| n != h) {
         return Err(ImportError::EnTete {
-            found: header.chars().take(120).collect(),
+            found: table.header.join(";").chars().take(120).collect(),
         });
     }
-
-    let data: Vec<(usize, &str)> = lines
-        .iter()
-        .enumerate()
-        .skip(1)
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(k, l)| (k + 1, *l))
-        .collect();
+    let data = &table.records;
     let total = data.len();
     if total == 0 {
         return Err(ImportError::AucuneDonnee);
@@ -275,13 +244,13 @@ pub fn parse_referentiel(
     };
     let mut parsed: Vec<(usize, Appellation)> = Vec::with_capacity(total);
     progress(0, total);
-    for (done, &(line_no, line)) in data.iter().enumerate() {
+    for (done, record) in data.iter().enumerate() {
         if done % 512 == 511 {
             progress(done + 1, total);
         }
-        match parse_line(line) {
-            Ok(a) => parsed.push((line_no, a)),
-            Err(reason) => report.rejected.push((line_no, reason)),
+        match parse_fields(&record.fields) {
+            Ok(a) => parsed.push((record.line, a)),
+            Err(reason) => report.rejected.push((record.line, reason)),
         }
     }
 
@@ -327,11 +296,23 @@ pub fn parse_referentiel(
             }
         }
     }
+    let real = current
+        .appellations()
+        .iter()
+        .filter(|a| !is_synthetic_ogr(a.ogr))
+        .count();
     report.removed = current
         .appellations()
         .iter()
         .filter(|a| !is_synthetic_ogr(a.ogr) && !in_file.contains(&a.ogr))
         .count();
+    if !opts.replace && report.removed * 100 > real * MAX_REMOVED_PERCENT {
+        return Err(ImportError::TropDeSuppressions {
+            removed: report.removed,
+            current: real,
+            percent: (report.removed * 100).div_ceil(real.max(1)),
+        });
+    }
 
     let mut codes: Vec<&str> = appellations.iter().map(|a| a.rome.as_str()).collect();
     codes.sort_unstable();
@@ -360,17 +341,20 @@ pub fn parse_referentiel(
     })
 }
 
-fn parse_line(line: &str) -> Result<Appellation, String> {
-    let f = split_fields(line).map_err(|_| "guillemet non fermé".to_string())?;
+/// Longest appellation label accepted (the official ones stay far below).
+pub const LABEL_MAX: usize = 250;
+
+fn parse_fields(f: &[String]) -> Result<Appellation, String> {
     if f.len() != 4 {
-        let hint = if f.len() == 1 && line.contains(',') {
+        let hint = if f.len() == 1 && f[0].contains(',') {
             " (séparateur « , » au lieu de « ; » ?)"
         } else {
             ""
         };
         return Err(format!(
-            "4 colonnes attendues, {} trouvée(s){hint}",
-            f.len()
+            "4 colonnes attendues, {} trouvée{}{hint}",
+            f.len(),
+            if f.len() > 1 { "s" } else { "" }
         ));
     }
     let ogr_s = f[0].trim();
@@ -378,28 +362,40 @@ fn parse_line(line: &str) -> Result<Appellation, String> {
         Ok(o) if o > 0 && !is_synthetic_ogr(o) => o,
         _ => {
             return Err(format!(
-                "code OGR invalide « {ogr_s} » (nombre entier positif attendu)"
+                "code OGR invalide « {} » (nombre entier positif attendu)",
+                shorten(ogr_s)
             ))
         }
     };
     let rome = f[1].trim();
     if !is_rome_code(rome) {
         return Err(format!(
-            "code ROME invalide « {rome} » (attendu : une lettre majuscule et quatre chiffres, ex. K1202)"
+            "code ROME invalide « {} » (attendu : une lettre majuscule et quatre chiffres, ex. K1202)",
+            shorten(rome)
         ));
     }
-    let clean = |s: &str| -> String {
-        s.chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect::<String>()
-            .trim()
-            .to_string()
-    };
-    let label = clean(&f[2]);
+    let mut labels = Vec::with_capacity(2);
+    for (what, raw) in [("libellé long", &f[2]), ("libellé court", &f[3])] {
+        let t = raw.trim();
+        if let Some(c) = t.chars().find(|c| is_forbidden_char(*c)) {
+            return Err(format!(
+                "{what} : caractère de contrôle ou invisible (U+{:04X})",
+                c as u32
+            ));
+        }
+        if t.chars().count() > LABEL_MAX {
+            return Err(format!(
+                "{what} trop long ({} caractères, {LABEL_MAX} au plus)",
+                t.chars().count()
+            ));
+        }
+        labels.push(t.split_whitespace().collect::<Vec<_>>().join(" "));
+    }
+    let short = labels.pop().unwrap_or_default();
+    let label = labels.pop().unwrap_or_default();
     if label.is_empty() {
         return Err("libellé de l'appellation vide".to_string());
     }
-    let short = clean(&f[3]);
     Ok(Appellation {
         ogr,
         rome: rome.to_string(),
@@ -413,19 +409,26 @@ fn parse_line(line: &str) -> Result<Appellation, String> {
     })
 }
 
+/// A value quoted back in a message: at most 40 characters.
+fn shorten(s: &str) -> String {
+    if s.chars().count() > 40 {
+        format!("{}…", s.chars().take(40).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn splits_quoted_fields() {
-        assert_eq!(split_fields("a;b;c").unwrap(), vec!["a", "b", "c"]);
-        assert_eq!(
-            split_fields("1;\"x;y\";\"il a dit \"\"oui\"\"\";").unwrap(),
-            vec!["1", "x;y", "il a dit \"oui\"", ""]
-        );
-        assert!(split_fields("1;\"abc").is_err());
-        assert_eq!(split_fields("a\"b;c").unwrap(), vec!["a\"b", "c"]);
+    fn parse_line(line: &str) -> Result<Appellation, String> {
+        let t = csvfile::parse(format!("h\n{line}").as_bytes()).unwrap();
+        let mut fields = t.records[0].fields.clone();
+        if t.delimiter != ';' {
+            fields = vec![line.to_string()];
+        }
+        parse_fields(&fields)
     }
 
     #[test]
@@ -435,6 +438,17 @@ mod tests {
             parse_line("10;K1202;Éducateur;").unwrap().short_label,
             "Éducateur"
         );
+        assert!(parse_line("10;K1202;A\u{1b}[31m;A")
+            .unwrap_err()
+            .contains("contrôle"));
+        let long = "x".repeat(LABEL_MAX + 1);
+        assert!(parse_line(&format!("10;K1202;{long};A"))
+            .unwrap_err()
+            .contains("trop long"));
+        assert!(parse_line("10;K1202;A").unwrap_err().contains("4 colonnes"));
+        assert!(parse_line("10;K1202;A;B;C")
+            .unwrap_err()
+            .contains("4 colonnes"));
         assert!(parse_line("x;K1202;A;A").unwrap_err().contains("OGR"));
         assert!(parse_line("0;K1202;A;A").unwrap_err().contains("OGR"));
         assert!(parse_line("900101306;K1306;A;A")

@@ -4,7 +4,7 @@
 //! confirmation and exit codes (0 done, 1 runtime failure, 2 usage: bad file,
 //! unknown id, refused confirmation, store locked).
 
-use super::{Failure, Setup};
+use super::{out, Failure, Setup};
 use crate::catalog::Catalog;
 use crate::domain::time::fmt_date;
 use crate::domain::{Beneficiary, Branches, Id};
@@ -26,13 +26,16 @@ pub enum BeneficiairesCmd {
         En-tête attendu (ordre libre, majuscules et accents indifférents ; seules les colonnes \
         nom et prenom sont obligatoires) :\n  \
         nom;prenom;email;telephone;code_postal;idcc;employeur;contrat;anciennete_mois;niveau;solde_cpf\n\
-        Colonnes facultatives en plus : date_naissance, commune, siret.\n\n\
-        Chaque valeur est vérifiée comme dans le formulaire ; une ligne invalide est signalée \
-        (numéro de ligne et raison) sans empêcher les autres. Une personne déjà enregistrée \
-        (mêmes nom, prénom et date de naissance, ou même adresse e-mail) n'est pas créée une \
-        seconde fois.\n\n\
-        Code de sortie : 0 si le fichier a été lu (même avec des lignes rejetées), 2 si le \
-        fichier est illisible ou son en-tête invalide.")]
+        Colonnes facultatives en plus : anciennete_totale_mois, date_naissance, commune, siret.\n\n\
+        Chaque valeur est vérifiée comme dans le formulaire ; une ligne invalide (valeur \
+        incorrecte, trop ou trop peu de colonnes, caractère de contrôle) est signalée avec son \
+        numéro et la raison, sans empêcher les autres. Une personne déjà enregistrée (mêmes nom, \
+        prénom et date de naissance, ou même adresse e-mail) n'est pas créée une seconde fois. \
+        Le terminal montre au plus 20 lignes rejetées ; --rapport FICHIER les écrit toutes. \
+        Une sauvegarde de la base est faite avant l'import.\n\n\
+        Code de sortie : 0 si toutes les lignes ont été importées, 1 si des lignes ont été \
+        rejetées ou si l'import a été interrompu (le nombre affiché ne compte que les dossiers \
+        enregistrés), 2 si le fichier est illisible ou son en-tête invalide.")]
     Import(ImportArgs),
     /// Liste les dossiers (tableau, ou JSON avec --json)
     Liste(ListeArgs),
@@ -47,6 +50,9 @@ pub struct ImportArgs {
     /// Fichier CSV à importer
     #[arg(value_name = "FICHIER.csv")]
     pub fichier: PathBuf,
+    /// Écrit le compte rendu complet (toutes les lignes rejetées) dans ce fichier
+    #[arg(long, value_name = "FICHIER")]
+    pub rapport: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -180,9 +186,17 @@ fn resolve_id(store: &Store, text: &str) -> Result<Beneficiary, Failure> {
 const PROGRESS_MIN: usize = 100;
 
 fn import_cmd(a: ImportArgs, setup: &Setup) -> Result<(), Failure> {
-    let bytes = std::fs::read(&a.fichier)
-        .map_err(|e| Failure::usage(format!("impossible de lire {} : {e}", a.fichier.display())))?;
+    let bytes = std::fs::read(&a.fichier).map_err(|e| {
+        Failure::usage(format!(
+            "impossible de lire {} : {}",
+            a.fichier.display(),
+            crate::store::IoCause::of(&e).what()
+        ))
+    })?;
     let store = super::open_store(&setup.data_dir)?;
+    if store.beneficiary_count()? > 0 {
+        super::backup_before(&store, "avant-import", setup)?;
+    }
     let branches = branches()?;
     let opts = ImportOptions {
         branches: &branches,
@@ -212,27 +226,51 @@ fn import_cmd(a: ImportArgs, setup: &Setup) -> Result<(), Failure> {
     if let Some(b) = bar.take() {
         b.finish_and_clear();
     }
-    let name = a.fichier.display().to_string();
-    match result {
-        Ok(report) => {
-            print_import_report(&name, &report);
-            Ok(())
-        }
+    let name = out::escape(&a.fichier.display().to_string());
+    let (report, failure) = match result {
+        Ok(report) => (report, None),
         Err(ImportError::Store {
             line,
             source,
             report,
         }) => {
-            print_import_report(&name, &report);
             let mut f = Failure::from(source);
-            f.message = format!("import interrompu à la ligne {line} : {}", f.message);
-            Err(f)
+            f.code = 1;
+            f.message = format!(
+                "import interrompu à la ligne {line} : {} Seuls les {} annoncés ci-dessus \
+                 sont enregistrés.",
+                f.message,
+                count(report.created.len(), "dossier", "dossiers"),
+            );
+            (*report, Some(f))
         }
-        Err(e) => Err(Failure::usage(format!("{name} : {e}"))),
+        Err(e) => {
+            return Err(Failure::usage(format!(
+                "{name} : {}",
+                out::escape(&e.to_string())
+            )))
+        }
+    };
+    if let Some(path) = &a.rapport {
+        out::write_report(path, &import_report(&name, &report, usize::MAX))?;
     }
+    out::print(&import_report(&name, &report, out::SHOWN_LINES))?;
+    if let Some(f) = failure {
+        return Err(f);
+    }
+    let refused = report.rejected.len() + report.duplicates.len();
+    if refused > 0 {
+        return Err(Failure::runtime(format!(
+            "{} non importée{} (voir ci-dessus)",
+            count(refused, "ligne", "lignes"),
+            if refused > 1 { "s" } else { "" }
+        )));
+    }
+    Ok(())
 }
 
-fn print_import_report(name: &str, r: &ImportReport) {
+/// The import report; `limit` caps the lines listed per section.
+fn import_report(name: &str, r: &ImportReport, limit: usize) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "Import de {name} : {} lue{}.\n",
@@ -240,8 +278,9 @@ fn print_import_report(name: &str, r: &ImportReport) {
         if r.lines > 1 { "s" } else { "" }
     ));
     out.push_str(&format!(
-        "{} créé{}.\n",
+        "{} créé{} et enregistré{}.\n",
         count(r.created.len(), "dossier", "dossiers"),
+        if r.created.len() > 1 { "s" } else { "" },
         if r.created.len() > 1 { "s" } else { "" }
     ));
     if !r.rejected.is_empty() {
@@ -250,9 +289,7 @@ fn print_import_report(name: &str, r: &ImportReport) {
             count(r.rejected.len(), "ligne", "lignes"),
             if r.rejected.len() > 1 { "s" } else { "" }
         ));
-        for (line, reason) in &r.rejected {
-            out.push_str(&format!("  ligne {line} : {reason}\n"));
-        }
+        out.push_str(&out::line_list(&r.rejected, limit));
     }
     if !r.duplicates.is_empty() {
         out.push_str(&format!(
@@ -260,42 +297,50 @@ fn print_import_report(name: &str, r: &ImportReport) {
             count(r.duplicates.len(), "doublon", "doublons"),
             if r.duplicates.len() > 1 { "s" } else { "" }
         ));
-        for (line, reason) in &r.duplicates {
-            out.push_str(&format!("  ligne {line} : {reason}\n"));
-        }
+        out.push_str(&out::line_list(&r.duplicates, limit));
     }
     if !r.ignored_columns.is_empty() {
+        let cols: Vec<String> = r.ignored_columns.iter().map(|c| out::escape(c)).collect();
         out.push_str(&format!(
             "Colonne{} ignorée{} : « {} »\n",
-            if r.ignored_columns.len() > 1 { "s" } else { "" },
-            if r.ignored_columns.len() > 1 { "s" } else { "" },
-            r.ignored_columns.join(" », « ")
+            if cols.len() > 1 { "s" } else { "" },
+            if cols.len() > 1 { "s" } else { "" },
+            cols.join(" », « ")
         ));
     }
-    print!("{out}");
+    out
 }
 
 // ----- liste -----------------------------------------------------------------
 
 fn liste(a: ListeArgs, setup: &Setup) -> Result<(), Failure> {
-    let store = super::open_store(&setup.data_dir)?;
+    let store = super::open_existing(&setup.data_dir)?;
     let branches = branches()?;
     let scan = store.beneficiaries()?;
-    if let Some(msg) = scan.damaged_summary() {
-        eprintln!("passerelle : {msg}");
+    drop(store);
+    // One unreadable file is reported, never hides the others; the
+    // command then exits 1 (the work partly failed).
+    let damaged = scan.damaged_summary();
+    let result = print_list(a, scan.records, &branches);
+    match damaged {
+        Some(msg) => {
+            result?;
+            Err(Failure::runtime(msg))
+        }
+        None => result,
     }
-    let mut all = scan.records;
+}
+
+fn print_list(a: ListeArgs, mut all: Vec<Beneficiary>, branches: &Branches) -> Result<(), Failure> {
     all.sort_by_cached_key(|b| (fold(&b.last_name), fold(&b.first_name), b.id));
     if a.json {
-        let v: Vec<serde_json::Value> = all.iter().map(|b| list_json(b, &branches)).collect();
+        let v: Vec<serde_json::Value> = all.iter().map(|b| list_json(b, branches)).collect();
         let text = serde_json::to_string_pretty(&v)
             .map_err(|e| Failure::runtime(format!("erreur JSON : {e}")))?;
-        println!("{text}");
-        return Ok(());
+        return out::println(&text);
     }
     if all.is_empty() {
-        println!("Aucun dossier.");
-        return Ok(());
+        return out::println("Aucun dossier.");
     }
     let header = ["id", "nom", "prénom", "branche", "statut", "prochain suivi"];
     let rows: Vec<[String; 6]> = all
@@ -345,8 +390,7 @@ fn liste(a: ListeArgs, setup: &Setup) -> Result<(), Failure> {
         out.push('\n');
     }
     out.push_str(&format!("{}\n", count(rows.len(), "dossier", "dossiers")));
-    print!("{out}");
-    Ok(())
+    out::print(&out)
 }
 
 fn status_label(b: &Beneficiary) -> &'static str {
@@ -383,19 +427,18 @@ fn list_json(b: &Beneficiary, branches: &Branches) -> serde_json::Value {
 // ----- export ----------------------------------------------------------------
 
 fn export_cmd(a: IdArgs, setup: &Setup) -> Result<(), Failure> {
-    let store = super::open_store(&setup.data_dir)?;
+    let store = super::open_existing(&setup.data_dir)?;
     let b = resolve_id(&store, &a.id)?;
     let json = export::person_json(&store, b.id, Utc::now())?.ok_or_else(|| {
         Failure::usage(format!("aucun dossier ne porte l'identifiant « {} »", a.id))
     })?;
-    println!("{json}");
-    Ok(())
+    out::println(&json)
 }
 
 // ----- supprimer -------------------------------------------------------------
 
 fn supprimer(a: SupprimerArgs, setup: &Setup) -> Result<(), Failure> {
-    let store = super::open_store(&setup.data_dir)?;
+    let store = super::open_existing(&setup.data_dir)?;
     let b = resolve_id(&store, &a.id)?;
     let what = format!("le dossier {} ({})", b.display_name(), short_id(b.id));
     if !a.oui {
@@ -405,7 +448,8 @@ fn supprimer(a: SupprimerArgs, setup: &Setup) -> Result<(), Failure> {
                  Ajoutez --oui pour effacer {what} sans question."
             )));
         }
-        eprint!(
+        let _ = write!(
+            std::io::stderr(),
             "Effacer définitivement {what} et tout ce qui s'y rattache \
              (entretiens, parcours, immersions, historique) ? (oui/non) "
         );
@@ -416,15 +460,33 @@ fn supprimer(a: SupprimerArgs, setup: &Setup) -> Result<(), Failure> {
             .read_line(&mut answer)
             .map_err(|e| Failure::runtime(format!("lecture de la réponse : {e}")))?;
         if !matches!(fold(&answer).as_str(), "oui" | "o") {
-            println!("Effacement annulé : rien n'a été modifié.");
-            return Ok(());
+            return out::println("Effacement annulé : rien n'a été modifié.");
         }
     }
     let r = store.erase_beneficiary(b.id)?;
     let mut p = PurgeReport::default();
     p.add(&r);
-    println!("Effacé : {what}.\n{}", removed_summary(&p));
-    Ok(())
+    out::println(&format!("Effacé : {what}.\n{}", removed_summary(&p)))?;
+    physical_erasure(store)
+}
+
+/// Rewrites the store after an erasure so that the erased bytes leave its
+/// files (sled keeps superseded pages until their space is reused).
+fn physical_erasure(store: Store) -> Result<(), Failure> {
+    match crate::store::backup::compact(store) {
+        Ok(_) => {
+            out::println("Effacement physique : la base a été réécrite sans les données effacées.")
+        }
+        Err(e) => {
+            let mut f = Failure::from(e);
+            f.message = format!(
+                "l'effacement est enregistré, mais la réécriture de la base a échoué ; \
+                 relancez « passerelle compacter » : {}",
+                f.message
+            );
+            Err(f)
+        }
+    }
 }
 
 /// `12 enregistrements effacés : 1 dossier, 3 entretiens, … (et 5 entrées d'index).`
@@ -446,17 +508,16 @@ fn removed_summary(p: &PurgeReport) -> String {
 // ----- purge -----------------------------------------------------------------
 
 pub fn purge(args: PurgeArgs, setup: &Setup) -> Result<(), Failure> {
-    let store = super::open_store(&setup.data_dir)?;
+    let store = super::open_existing(&setup.data_dir)?;
     let today = today();
     let limit = purge::cutoff(today, args.avant_jours);
     let list = purge::candidates(&store, today, args.avant_jours)?;
     if list.is_empty() {
-        println!(
+        return out::println(&format!(
             "Aucun dossier clos sans contact depuis le {} ({}) : rien à effacer.",
             fmt_date(limit),
             count(args.avant_jours as usize, "jour", "jours")
-        );
-        return Ok(());
+        ));
     }
     let mut out = format!(
         "{} clos sans contact depuis le {} ({}) :\n",
@@ -475,17 +536,17 @@ pub fn purge(args: PurgeArgs, setup: &Setup) -> Result<(), Failure> {
     }
     if args.dry_run {
         out.push_str("Simulation (--dry-run) : rien n'a été effacé.\n");
-        print!("{out}");
-        return Ok(());
+        return out::print(&out);
     }
-    print!("{out}");
+    out::print(&out)?;
+    super::backup_before(&store, "avant-purge", setup)?;
     match purge::erase(&store, &list) {
         Ok(r) => {
-            println!("Purge terminée. {}", removed_summary(&r));
-            Ok(())
+            out::println(&format!("Purge terminée. {}", removed_summary(&r)))?;
+            physical_erasure(store)
         }
         Err((e, r)) => {
-            println!("Purge interrompue. {}", removed_summary(&r));
+            out::println(&format!("Purge interrompue. {}", removed_summary(&r)))?;
             Err(Failure::from(e))
         }
     }
@@ -518,26 +579,62 @@ pub fn demo(args: DemoArgs, setup: &Setup) -> Result<(), Failure> {
         now: Utc::now(),
         advisor: &setup.config.conseiller.nom,
     };
+    let summary = |r: &demo::DemoReport| {
+        format!(
+            "{} fictif{} ({}), {} dont {} au-delà de la durée de conservation de 2 ans",
+            count(r.files, "dossier", "dossiers"),
+            if r.files > 1 { "s" } else { "" },
+            count(r.interviews, "entretien", "entretiens"),
+            count(r.closed, "dossier clos", "dossiers clos"),
+            r.past_retention,
+        )
+    };
     match demo::seed(&store, &opts, &mut RandomIds) {
-        Ok(r) => {
-            println!(
-                "Démonstration créée : {} fictif{} ({}), {} dont {} au-delà de la durée de \
-                 conservation de 2 ans.\n\
-                 Tous les noms sont inventés ; employeurs « {} … », adresses @{}.\n\
-                 Lancez « passerelle » pour les explorer.",
-                count(r.files, "dossier", "dossiers"),
-                if r.files > 1 { "s" } else { "" },
-                count(r.interviews, "entretien", "entretiens"),
-                count(r.closed, "dossier clos", "dossiers clos"),
-                r.past_retention,
-                demo::EMPLOYER_PREFIX,
-                demo::EMAIL_DOMAIN,
-            );
-            Ok(())
-        }
+        Ok(r) => out::println(&format!(
+            "Démonstration créée : {}.\n\
+             Tous les noms sont inventés ; employeurs « {} … », adresses @{}.\n\
+             Pour l'ouvrir :\n  {}",
+            summary(&r),
+            demo::EMPLOYER_PREFIX,
+            demo::EMAIL_DOMAIN,
+            open_command(&setup.data_dir),
+        )),
         Err(DemoError::NotEmpty { files }) => {
             Err(Failure::usage(DemoError::NotEmpty { files }.to_string()))
         }
-        Err(DemoError::Store(e)) => Err(Failure::from(e)),
+        Err(DemoError::Store { source, durable }) => {
+            out::println(&format!(
+                "Démonstration interrompue : seuls {} sont enregistrés.",
+                summary(&durable)
+            ))?;
+            Err(Failure::runtime(source.to_string()))
+        }
+    }
+}
+
+/// The exact command that opens the TUI on `data_dir`: the program as it
+/// was called, with the data directory quoted for a POSIX shell.
+pub fn open_command(data_dir: &std::path::Path) -> String {
+    let program = std::env::args()
+        .next()
+        .filter(|p| p.contains('/'))
+        .unwrap_or_else(|| "passerelle".to_string());
+    let dir = std::fs::canonicalize(data_dir).unwrap_or_else(|_| data_dir.to_path_buf());
+    format!(
+        "{} --data-dir {}",
+        shell_quote(&program),
+        shell_quote(&dir.display().to_string())
+    )
+}
+
+/// `'…'` quoting for a POSIX shell (only when needed).
+pub fn shell_quote(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
     }
 }

@@ -1,11 +1,11 @@
 //! `passerelle metiers`, `passerelle referentiel import`, `passerelle bench recherche`.
 
-use super::{open_store, Failure, Setup};
+use super::{open_store, out, Failure, Setup};
 use crate::catalog::import::{import_file, ImportOptions};
 use crate::catalog::Catalog;
 use crate::store::Store;
 use clap::{Args, Subcommand};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -20,7 +20,7 @@ pub struct MetiersArgs {
     /// Nombre maximal de résultats
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub limite: usize,
-    /// Sortie JSON : tableau de {ogr, rome, appellation, rome_label, branches, score}
+    /// Sortie JSON : tableau de {ogr, rome, appellation, rome_label, branches: [{id, nom}], score}
     #[arg(long)]
     pub json: bool,
 }
@@ -35,9 +35,15 @@ pub enum ReferentielCmd {
         /// Importer quand même les lignes valides si certaines lignes sont rejetées
         #[arg(long)]
         ignorer_lignes_invalides: bool,
-        /// Libellé de version affiché dans l'écran Métiers
+        /// Libellé de version affiché dans l'écran Métiers (100 caractères au plus)
         #[arg(long, value_name = "TEXTE")]
         version: Option<String>,
+        /// Accepte un fichier qui retirerait plus de 5 % des appellations actuelles
+        #[arg(long)]
+        remplacer: bool,
+        /// Écrit la liste complète des lignes rejetées dans ce fichier
+        #[arg(long, value_name = "FICHIER")]
+        rapport: Option<PathBuf>,
     },
     /// Affiche la version du référentiel utilisé
     Info,
@@ -71,10 +77,18 @@ pub fn load_catalog(store: &Store) -> Result<Arc<Catalog>, Failure> {
     }
 }
 
+/// The catalogue in force for a data directory, without creating anything:
+/// the built-in one when there is no store.
+pub fn catalog_of(data_dir: &std::path::Path) -> Result<Arc<Catalog>, Failure> {
+    match Store::open_existing(&Store::dir_in(data_dir)) {
+        Ok(store) => load_catalog(&store),
+        Err(crate::store::StoreError::Missing { .. }) => Ok(crate::app::metiers::builtin_catalog()),
+        Err(e) => Err(Failure::store_unusable(e)),
+    }
+}
+
 pub fn search(args: MetiersArgs, setup: &Setup) -> Result<(), Failure> {
-    let store = open_store(&setup.data_dir)?;
-    let catalog = load_catalog(&store)?;
-    drop(store);
+    let catalog = catalog_of(&setup.data_dir)?;
     let branch = match &args.branche {
         None => None,
         Some(key) => Some(
@@ -103,13 +117,24 @@ pub fn search(args: MetiersArgs, setup: &Setup) -> Result<(), Failure> {
             .iter()
             .filter_map(|h| {
                 let a = catalog.appellation(h.idx)?;
+                let branches: Vec<serde_json::Value> = a
+                    .branches
+                    .iter()
+                    .map(|b| {
+                        let nom = catalog
+                            .branches()
+                            .by_short(b)
+                            .map_or(b.as_str(), |br| br.display.as_str());
+                        serde_json::json!({ "id": b, "nom": nom })
+                    })
+                    .collect();
                 Some(serde_json::json!({
                     // Synthetic codes (ROME 4.0 fiche-level rows) are not real OGR codes.
                     "ogr": (!crate::catalog::is_synthetic_ogr(a.ogr)).then_some(a.ogr),
                     "rome": a.rome,
                     "appellation": a.label,
                     "rome_label": catalog.fiche(&a.rome).map(|f| f.label.as_str()).unwrap_or(""),
-                    "branches": a.branches,
+                    "branches": branches,
                     "score": h.score,
                 }))
             })
@@ -135,42 +160,50 @@ pub fn search(args: MetiersArgs, setup: &Setup) -> Result<(), Failure> {
                 catalog.branches_label(&a.branches)
             ));
         }
-        if hits.is_empty() {
-            eprintln!("Aucun métier ne correspond à « {} ».", args.query);
-        }
     }
-    write_stdout(&out)
+    out::print(&out)?;
+    if hits.is_empty() {
+        // Like grep: nothing found is exit 1.
+        return Err(Failure::runtime(format!(
+            "aucun métier ne correspond à « {} »",
+            out::escape(&args.query)
+        )));
+    }
+    Ok(())
 }
 
-/// Writes to stdout; a closed pipe (`| head`) is not an error.
-pub fn write_stdout(text: &str) -> Result<(), Failure> {
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(Failure::runtime(format!("écriture impossible : {e}")))
-        }
-        _ => Ok(()),
-    }
-}
+/// Longest version label accepted for an imported referential.
+const VERSION_MAX: usize = 100;
 
 pub fn referentiel(cmd: ReferentielCmd, setup: &Setup) -> Result<(), Failure> {
     match cmd {
         ReferentielCmd::Info => {
-            let store = open_store(&setup.data_dir)?;
-            let catalog = load_catalog(&store)?;
-            println!("{}", catalog.version());
-            println!(
-                "{} fiches ROME, {} appellations",
+            let catalog = catalog_of(&setup.data_dir)?;
+            out::print(&format!(
+                "{}\n{} fiches ROME, {} appellations\n{}\n",
+                catalog.version(),
                 catalog.fiches().len(),
-                catalog.appellations().len()
-            );
-            println!("{}", catalog.info().licence);
-            Ok(())
+                catalog.appellations().len(),
+                catalog.info().licence
+            ))
         }
         ReferentielCmd::Import {
             fichier,
             ignorer_lignes_invalides,
             version,
+            remplacer,
+            rapport,
         } => {
+            if let Some(v) = &version {
+                if v.chars().count() > VERSION_MAX
+                    || v.chars().any(crate::domain::rules::is_forbidden_char)
+                {
+                    return Err(Failure::usage(format!(
+                        "libellé de version invalide : {VERSION_MAX} caractères au plus, sans \
+                         caractère de contrôle"
+                    )));
+                }
+            }
             let store = open_store(&setup.data_dir)?;
             let current = load_catalog(&store)?;
             let name = fichier
@@ -180,11 +213,16 @@ pub fn referentiel(cmd: ReferentielCmd, setup: &Setup) -> Result<(), Failure> {
             let opts = ImportOptions {
                 version: version.unwrap_or_else(|| {
                     format!(
-                        "ROME importé le {} ({name})",
-                        chrono::Local::now().format("%d/%m/%Y")
+                        "ROME importé le {} ({})",
+                        chrono::Local::now().format("%d/%m/%Y"),
+                        name.chars()
+                            .filter(|c| !crate::domain::rules::is_forbidden_char(*c))
+                            .take(60)
+                            .collect::<String>()
                     )
                 }),
                 accept_rejected_lines: ignorer_lignes_invalides,
+                replace: remplacer,
             };
             let bar = std::io::stderr().is_terminal().then(|| {
                 let b = indicatif::ProgressBar::new(0);
@@ -203,22 +241,57 @@ pub fn referentiel(cmd: ReferentielCmd, setup: &Setup) -> Result<(), Failure> {
             if let Some(b) = &bar {
                 b.finish_and_clear();
             }
+            let rejected_text = |r: &[(usize, String)], limit: usize| {
+                if r.is_empty() {
+                    String::new()
+                } else {
+                    format!("Lignes rejetées :\n{}", out::line_list(r, limit))
+                }
+            };
             match result {
                 Ok(imported) => {
+                    if store.counts()?.values().any(|n| *n > 0) {
+                        super::backup_before(&store, "avant-referentiel", setup)?;
+                    }
                     store
                         .save_referentiel(&imported.referentiel)
                         .map_err(Failure::from)?;
-                    println!("Référentiel importé : {}", imported.referentiel.version);
-                    println!("{}", imported.report.summary_fr());
-                    print_rejected(&imported.report.rejected);
-                    Ok(())
+                    let r = &imported.report;
+                    if let Some(path) = &rapport {
+                        out::write_report(
+                            path,
+                            &format!(
+                                "{}\n{}",
+                                r.summary_fr(),
+                                rejected_text(&r.rejected, usize::MAX)
+                            ),
+                        )?;
+                    }
+                    out::print(&format!(
+                        "Référentiel importé et enregistré : {}\n{}\n{}",
+                        out::escape(&imported.referentiel.version),
+                        r.summary_fr(),
+                        rejected_text(&r.rejected, out::SHOWN_LINES)
+                    ))?;
+                    if r.rejected.is_empty() {
+                        Ok(())
+                    } else {
+                        Err(Failure::runtime(format!(
+                            "{} ligne(s) rejetée(s), non importée(s)",
+                            r.rejected.len()
+                        )))
+                    }
                 }
                 Err(e) => {
                     if let Some(r) = e.report() {
-                        print_rejected(&r.rejected);
+                        if let Some(path) = &rapport {
+                            out::write_report(path, &rejected_text(&r.rejected, usize::MAX))?;
+                        }
+                        out::print(&rejected_text(&r.rejected, out::SHOWN_LINES))?;
                     }
                     Err(Failure::usage(format!(
-                        "import refusé, rien n'a été modifié : {e}"
+                        "import refusé, rien n'a été modifié : {}",
+                        out::escape(&e.to_string())
                     )))
                 }
             }
@@ -226,24 +299,12 @@ pub fn referentiel(cmd: ReferentielCmd, setup: &Setup) -> Result<(), Failure> {
     }
 }
 
-fn print_rejected(rejected: &[(usize, String)]) {
-    const SHOWN: usize = 50;
-    for (line, why) in rejected.iter().take(SHOWN) {
-        eprintln!("  ligne {line} : {why}");
-    }
-    if rejected.len() > SHOWN {
-        eprintln!("  … et {} autres lignes rejetées", rejected.len() - SHOWN);
-    }
-}
-
 pub fn bench(cmd: BenchCmd, setup: &Setup) -> Result<(), Failure> {
     match cmd {
         BenchCmd::Recherche { stress, liste } => {
-            let store = open_store(&setup.data_dir)?;
-            let catalog = load_catalog(&store)?;
-            drop(store);
+            let catalog = catalog_of(&setup.data_dir)?;
             if cfg!(debug_assertions) {
-                eprintln!("Attention : binaire de mise au point ; mesurez avec `cargo run --release -- bench recherche`.");
+                out::warn("Attention : binaire de mise au point ; mesurez avec `cargo run --release -- bench recherche`.");
             }
             let mut out = std::io::stdout().lock();
             crate::catalog::bench::run_search_bench(&catalog, &mut out, stress, liste.as_deref())

@@ -7,6 +7,7 @@ use crate::domain::time::{Clock, SystemClock};
 use crate::store::{Store, StoreError};
 use crate::ui::Theme;
 use clap::{Parser, Subcommand};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -29,8 +30,11 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+pub mod base;
 pub mod beneficiaires;
+pub mod french;
 pub mod metiers;
+pub mod out;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -49,14 +53,30 @@ pub enum Command {
     /// Mesures de vitesse (chiffres, pas de verdict)
     #[command(subcommand)]
     Bench(metiers::BenchCmd),
+    /// Vérifie toute la base : enregistrements lisibles, index complets, fichier d'état
+    Verifier(base::VerifierArgs),
+    /// Écrit une sauvegarde de la base dans DOSSIER_DES_DONNEES/sauvegardes
+    Sauvegarde,
+    /// Liste les sauvegardes et en restaure une (la base actuelle est mise de côté)
+    Restaurer(base::RestaurerArgs),
+    /// Réécrit la base sans les pages périmées (effacement physique, place disque)
+    Compacter,
 }
 
 /// A CLI failure: message for stderr and exit code.
+///
+/// Exit codes: 0 success, 1 the work partly failed (lines rejected,
+/// damage found, a write failed midway), 2 unusable input or store (bad
+/// arguments or file, no store, damaged or locked store). A closed stdout
+/// ends the command quietly with 141, like `cat` killed by SIGPIPE.
 #[derive(Debug)]
 pub struct Failure {
     pub code: u8,
     pub message: String,
 }
+
+/// Exit code of a command whose stdout was closed (128 + SIGPIPE).
+pub const EXIT_PIPE_CLOSED: u8 = 141;
 
 impl Failure {
     pub fn usage(message: impl Into<String>) -> Failure {
@@ -71,14 +91,30 @@ impl Failure {
             message: message.into(),
         }
     }
+    /// stdout was closed by the reader (`| head`): end quietly.
+    pub fn pipe_closed() -> Failure {
+        Failure {
+            code: EXIT_PIPE_CLOSED,
+            message: String::new(),
+        }
+    }
+    /// A store that cannot be opened: unusable, exit 2.
+    pub fn store_unusable(e: StoreError) -> Failure {
+        tracing::error!("store open: {}", e.log_detail());
+        Failure::usage(e.to_string())
+    }
 }
 
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Failure {
-        let code = if matches!(e, StoreError::Locked { .. }) {
-            2
-        } else {
-            1
+        tracing::error!("{}", e.log_detail());
+        let code = match e {
+            StoreError::Locked { .. }
+            | StoreError::Missing { .. }
+            | StoreError::Damaged { .. }
+            | StoreError::NewerStore { .. }
+            | StoreError::BadBackup { .. } => 2,
+            _ => 1,
         };
         Failure {
             code,
@@ -146,12 +182,33 @@ pub fn log_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("journaux")
 }
 
-/// Sends logs to a file in the data directory, never to the screen.
+/// Sends logs to `DATA/journaux/passerelle.log` (0600), never to the
+/// screen. When the file cannot be created (read-only directory…), says
+/// so once on stderr and goes on without a log.
 fn init_logging(data_dir: &Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dir = log_dir(data_dir);
-    std::fs::create_dir_all(&dir).ok()?;
-    let appender = tracing_appender::rolling::never(&dir, "passerelle.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let file = crate::store::files::ensure_private_dir(&dir).and_then(|_| {
+        let path = dir.join("passerelle.log");
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(crate::store::files::FILE_MODE)
+            .open(&path)
+            .map_err(|e| StoreError::io(crate::store::IoAction::Write, &path, e))
+    });
+    let file = match file {
+        Ok(f) => f,
+        Err(e) => {
+            out::warn(&format!(
+                "passerelle : journal technique indisponible, la suite n'est pas journalisée. {e}"
+            ));
+            return None;
+        }
+    };
+    let _ = file.set_permissions(std::fs::Permissions::from_mode(
+        crate::store::files::FILE_MODE,
+    ));
+    let (writer, guard) = tracing_appender::non_blocking(file);
     let subscriber = tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(false)
@@ -161,26 +218,84 @@ fn init_logging(data_dir: &Path) -> Option<tracing_appender::non_blocking::Worke
     Some(guard)
 }
 
+/// Parses the command line with French help and errors.
+pub fn parse_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, Failure> {
+    use clap::error::ErrorKind;
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = french::frenchify(Cli::command())
+        .try_get_matches_from(args)
+        .map_err(|e| match e.kind() {
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => Failure {
+                code: 0,
+                message: french::translate_help(&e.to_string()),
+            },
+            _ => Failure::usage(french::error_message(&e)),
+        })?;
+    Cli::from_arg_matches(&matches).map_err(|e| Failure::usage(french::error_message(&e)))
+}
+
 /// Entry point used by `main`.
-pub fn main_with(cli: Cli) -> ExitCode {
-    match run(cli) {
+pub fn main_entry() -> ExitCode {
+    // Every file and directory the process creates is private (0600 /
+    // 0700), sled's included, whatever the user's umask.
+    // SAFETY: umask only changes this process's file-creation mask.
+    unsafe {
+        libc::umask(0o077);
+    }
+    let result = parse_args(std::env::args_os()).and_then(run);
+    match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(f) if f.code == 0 => {
+            // Help or version text.
+            match out::print(&f.message) {
+                Err(p) => ExitCode::from(p.code),
+                Ok(()) => ExitCode::SUCCESS,
+            }
+        }
         Err(f) => {
-            eprintln!("passerelle : {}", f.message);
+            if !f.message.is_empty() {
+                out::warn(&format!("passerelle : {}", f.message));
+            }
             ExitCode::from(f.code)
         }
     }
 }
 
+/// Runs an already parsed command line (tests call this).
+pub fn main_with(cli: Cli) -> ExitCode {
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            if !f.message.is_empty() {
+                out::warn(&format!("passerelle : {}", f.message));
+            }
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+/// Whether a command may create the data directory and the store.
+fn creates_store(cmd: &Option<Command>) -> bool {
+    matches!(
+        cmd,
+        None | Some(Command::Demo(_))
+            | Some(Command::Beneficiaires(
+                beneficiaires::BeneficiairesCmd::Import(_)
+            ))
+            | Some(Command::Referentiel(metiers::ReferentielCmd::Import { .. }))
+    )
+}
+
 fn run(cli: Cli) -> Result<(), Failure> {
     let setup = setup(&cli)?;
-    std::fs::create_dir_all(&setup.data_dir).map_err(|e| {
-        Failure::usage(format!(
-            "Impossible de créer le dossier des données {} : {e}",
-            setup.data_dir.display()
-        ))
-    })?;
-    let _guard = init_logging(&setup.data_dir);
+    if creates_store(&cli.command) {
+        crate::store::files::prepare_data_dir(&setup.data_dir).map_err(Failure::store_unusable)?;
+    }
+    let _guard = setup
+        .data_dir
+        .is_dir()
+        .then(|| init_logging(&setup.data_dir))
+        .flatten();
     match cli.command {
         None => run_tui(setup),
         Some(Command::Beneficiaires(c)) => beneficiaires::run(c, &setup),
@@ -189,36 +304,111 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Metiers(a)) => metiers::search(a, &setup),
         Some(Command::Referentiel(c)) => metiers::referentiel(c, &setup),
         Some(Command::Bench(c)) => metiers::bench(c, &setup),
+        Some(Command::Verifier(a)) => base::verifier(a, &setup),
+        Some(Command::Sauvegarde) => base::sauvegarde(&setup),
+        Some(Command::Restaurer(a)) => base::restaurer(a, &setup),
+        Some(Command::Compacter) => base::compacter(&setup),
     }
 }
 
-/// Opens the store of the data directory (`DATA_DIR/base`).
+/// Opens (creating it if needed) the store of the data directory
+/// (`DATA_DIR/base`); any failure is exit 2.
 pub fn open_store(data_dir: &Path) -> Result<Store, Failure> {
-    Store::open(&data_dir.join("base")).map_err(Failure::from)
+    Store::open(&Store::dir_in(data_dir)).map_err(Failure::store_unusable)
+}
+
+/// Opens the existing store of the data directory; none is « aucune
+/// base dans … », exit 2, and nothing is created.
+pub fn open_existing(data_dir: &Path) -> Result<Store, Failure> {
+    Store::open_existing(&Store::dir_in(data_dir)).map_err(Failure::store_unusable)
+}
+
+/// Local time now, for backup names.
+pub fn local_stamp() -> chrono::NaiveDateTime {
+    chrono::Local::now().naive_local()
+}
+
+/// Writes a backup before a bulk operation and rotates the automatic ones.
+pub fn backup_before(store: &Store, reason: &str, setup: &Setup) -> Result<(), Failure> {
+    let b = store.backup(reason, local_stamp()).map_err(|e| {
+        let mut f = Failure::from(e);
+        f.message = format!(
+            "sauvegarde préalable impossible, rien n'a été modifié : {}",
+            f.message
+        );
+        f
+    })?;
+    tracing::info!("backup before {reason}: {}", b.path.display());
+    crate::store::backup::rotate(
+        &store.paths().backups(),
+        setup.config.sauvegardes.garder as usize,
+    )?;
+    Ok(())
 }
 
 fn run_tui(setup: Setup) -> Result<(), Failure> {
     crate::catalog::Catalog::builtin_shared()
         .map_err(|e| Failure::runtime(format!("catalogue des métiers embarqué illisible : {e}")))?;
     let store = open_store(&setup.data_dir)?;
+    let erased_before = store.erased_ids()?.len();
     let catalog = metiers::load_catalog(&store)?;
     tracing::info!("TUI started");
     let clock: Box<dyn Clock> = Box::new(SystemClock);
     let mut runtime = Runtime::new(store, clock, setup.config.conseiller.nom.clone());
+    let keep = setup.config.sauvegardes.garder as usize;
+    let data_dir = setup.data_dir.clone();
     let mut app = App::new(setup.keymap, runtime.local_now());
-    app.data_dir = setup.data_dir.display().to_string();
+    app.data_dir = data_dir.display().to_string();
     crate::app::metiers::set_catalog(&mut app, catalog);
     runtime.start(&mut app);
     let theme = Theme::named(setup.config.interface.theme);
-    install_panic_hook(log_dir(&setup.data_dir).join("passerelle.log"));
+    install_panic_hook(log_dir(&data_dir).join("passerelle.log"));
     crate::app::tui::run(&mut app, &theme, &mut runtime)
         .map_err(|e| Failure::runtime(format!("erreur du terminal : {e}")))?;
-    runtime
-        .store
-        .flush()
-        .map_err(|e| Failure::runtime(e.to_string()))?;
+    let store = runtime.store;
+    store.flush()?;
     tracing::info!("TUI closed");
+    // Erasures of the session: rewrite the store so that no byte of the
+    // erased persons stays in its files.
+    let store = if store.erased_ids()?.len() > erased_before {
+        let (s, r) = crate::store::backup::compact(store)?;
+        tracing::info!(
+            "compacted at exit: {} -> {} bytes",
+            r.bytes_before,
+            r.bytes_after
+        );
+        s
+    } else {
+        store
+    };
+    daily_backup(&store, keep);
     Ok(())
+}
+
+/// At most one automatic backup a day, at a clean exit; a failure is
+/// reported on stderr but the session's work is already saved.
+fn daily_backup(store: &Store, keep: usize) {
+    const DAILY: &str = "quotidienne";
+    let dir = store.paths().backups();
+    let today = local_stamp().date().format("%Y-%m-%d").to_string();
+    let done_today = crate::store::backup::list(&dir)
+        .map(|(all, _)| {
+            all.iter()
+                .any(|b| b.header.reason == DAILY && b.header.created.starts_with(&today))
+        })
+        .unwrap_or(false);
+    if done_today {
+        return;
+    }
+    let result = store
+        .backup(DAILY, local_stamp())
+        .and_then(|_| crate::store::backup::rotate(&dir, keep));
+    if let Err(e) = result {
+        out::warn(&format!(
+            "passerelle : vos données sont enregistrées, mais la sauvegarde quotidienne a \
+             échoué : {e}"
+        ));
+    }
 }
 
 /// On a panic: restore the terminal first, then say where the log is.
@@ -231,11 +421,11 @@ fn install_panic_hook(log_file: PathBuf) {
             ratatui::crossterm::event::DisableMouseCapture
         );
         tracing::error!("panic: {info}");
-        eprintln!(
+        out::warn(&format!(
             "\nPasserelle s'est arrêtée sur une erreur interne. Vos données enregistrées sont intactes.\n\
              Détails dans le journal : {}",
             log_file.display()
-        );
+        ));
         previous(info);
     }));
 }

@@ -123,6 +123,11 @@ pub(crate) const COUNTED: [(&str, RecordKind); 6] = [
     (REFERENTIEL_TREE, RecordKind::Referentiel),
 ];
 
+/// The counted trees and the kind each holds (for reports).
+pub fn counted_kinds() -> &'static [(&'static str, RecordKind)] {
+    &COUNTED
+}
+
 fn count_key(tree: &str) -> Vec<u8> {
     keys::cat(b"n:", tree.as_bytes())
 }
@@ -1512,6 +1517,84 @@ impl Store {
     /// The path of the data directory's store, for a data directory.
     pub fn dir_in(data_dir: &Path) -> PathBuf {
         data_dir.join("base")
+    }
+}
+
+/// Bulk writing with honest counts: units of work (one file with its
+/// interviews, say) are written one transaction each, flushed every
+/// `every` units; [`Bulk::durable`] counts only the units a successful
+/// flush covered. On a failure (disk full, I/O error) the writer tries one
+/// last flush and reports exactly how many units are durable.
+pub struct Bulk<'a> {
+    store: &'a Store,
+    every: usize,
+    written: usize,
+    durable: usize,
+}
+
+/// A bulk write stopped: why, and how many units are durable.
+#[derive(Debug)]
+pub struct BulkError {
+    pub source: StoreError,
+    pub durable: usize,
+}
+
+impl<'a> Bulk<'a> {
+    pub fn new(store: &'a Store, every: usize) -> Bulk<'a> {
+        Bulk {
+            store,
+            every: every.max(1),
+            written: 0,
+            durable: 0,
+        }
+    }
+
+    /// Units made durable so far.
+    pub fn durable(&self) -> usize {
+        self.durable
+    }
+
+    /// Writes one unit (one transaction).
+    pub fn write(&mut self, writes: &[Write], note: &str) -> Result<(), BulkError> {
+        if let Err(source) = self.store.apply_unflushed(writes, note) {
+            return Err(self.stop(source));
+        }
+        self.written += 1;
+        if self.written - self.durable >= self.every {
+            self.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Flushes what was written; every unit so far becomes durable.
+    pub fn commit(&mut self) -> Result<(), BulkError> {
+        match self.store.flush() {
+            Ok(()) => {
+                self.durable = self.written;
+                Ok(())
+            }
+            Err(source) => Err(BulkError {
+                source,
+                durable: self.durable,
+            }),
+        }
+    }
+
+    /// Final flush; returns the number of durable units.
+    pub fn finish(mut self) -> Result<usize, BulkError> {
+        self.commit()?;
+        Ok(self.durable)
+    }
+
+    fn stop(&mut self, source: StoreError) -> BulkError {
+        // What was written before the failure may still be saved.
+        if self.store.flush().is_ok() {
+            self.durable = self.written;
+        }
+        BulkError {
+            source,
+            durable: self.durable,
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use crate::domain::{
     Beneficiary, Birth, Branches, Cents, CepLevel, ConsentRecord, ContractType, Interview,
     InterviewMode, Meta, Request, Status, TargetMetier,
 };
-use crate::store::{Store, StoreError};
+use crate::store::{AnyRecord, Bulk, Store, StoreError, Write};
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 use std::fmt;
 
@@ -219,11 +219,16 @@ pub struct DemoReport {
 #[derive(Debug)]
 pub enum DemoError {
     /// The store already holds files and `force` was not given.
-    NotEmpty {
-        files: usize,
+    NotEmpty { files: usize },
+    /// Writing stopped; `durable` is what was saved before.
+    Store {
+        source: StoreError,
+        durable: DemoReport,
     },
-    Store(StoreError),
 }
+
+/// Files written between two flushes.
+pub const BATCH: usize = 500;
 
 impl fmt::Display for DemoError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -236,7 +241,7 @@ impl fmt::Display for DemoError {
                  de données à part, par exemple --data-dir /tmp/passerelle-demo",
                 if *files > 1 { "s" } else { "" }
             ),
-            DemoError::Store(e) => write!(f, "{e}"),
+            DemoError::Store { source, .. } => write!(f, "{source}"),
         }
     }
 }
@@ -244,8 +249,11 @@ impl fmt::Display for DemoError {
 impl std::error::Error for DemoError {}
 
 impl From<StoreError> for DemoError {
-    fn from(e: StoreError) -> DemoError {
-        DemoError::Store(e)
+    fn from(source: StoreError) -> DemoError {
+        DemoError::Store {
+            source,
+            durable: DemoReport::default(),
+        }
     }
 }
 
@@ -452,26 +460,48 @@ pub fn seed(
         return Err(DemoError::NotEmpty { files: existing });
     }
     let retention_limit = super::purge::cutoff(opts.today, super::purge::DEFAULT_DAYS);
-    let mut report = DemoReport::default();
-    for f in build(opts, ids) {
-        store.save_beneficiary_unflushed(&f.beneficiary)?;
-        for i in &f.interviews {
-            store.save_interview_unflushed(i)?;
-        }
-        report.files += 1;
-        report.interviews += f.interviews.len();
-        if !f.beneficiary.status.is_open() {
-            report.closed += 1;
-            if f.beneficiary
-                .last_contact
-                .is_some_and(|d| d < retention_limit)
-            {
-                report.past_retention += 1;
+    let files = build(opts, ids);
+    // The report of the first `n` files (only durable ones are reported).
+    let report_of = |n: usize| {
+        let mut report = DemoReport::default();
+        for f in files.iter().take(n) {
+            report.files += 1;
+            report.interviews += f.interviews.len();
+            if !f.beneficiary.status.is_open() {
+                report.closed += 1;
+                if f.beneficiary
+                    .last_contact
+                    .is_some_and(|d| d < retention_limit)
+                {
+                    report.past_retention += 1;
+                }
             }
         }
+        report
+    };
+    let mut bulk = Bulk::new(store, BATCH);
+    for f in &files {
+        // A file and its interviews: one transaction.
+        let mut writes = vec![Write::Put(AnyRecord::from(f.beneficiary.clone()))];
+        writes.extend(
+            f.interviews
+                .iter()
+                .map(|i| Write::Put(AnyRecord::from(i.clone()))),
+        );
+        if let Err(e) = bulk.write(&writes, "") {
+            return Err(DemoError::Store {
+                source: e.source,
+                durable: report_of(e.durable),
+            });
+        }
     }
-    store.flush()?;
-    Ok(report)
+    match bulk.finish() {
+        Ok(n) => Ok(report_of(n)),
+        Err(e) => Err(DemoError::Store {
+            source: e.source,
+            durable: report_of(e.durable),
+        }),
+    }
 }
 
 #[cfg(test)]

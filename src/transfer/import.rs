@@ -16,11 +16,11 @@
 //! (case and accents ignored) and same birth date, or same e-mail — is
 //! reported as a duplicate and not created.
 
-use super::csv::{self, CsvError, Record, Table};
 use super::{fold, short_id, IdSource};
+use crate::csvfile::{self, CsvError, Record, Table};
 use crate::domain::rules;
 use crate::domain::{Beneficiary, Birth, Branches, ContractType, Id, Meta};
-use crate::store::{Store, StoreError};
+use crate::store::{AnyRecord, Bulk, BulkError, Store, StoreError, Write};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use std::collections::HashMap;
 use std::fmt;
@@ -37,6 +37,7 @@ pub enum Column {
     Employeur,
     Contrat,
     AncienneteMois,
+    AncienneteTotaleMois,
     Niveau,
     SoldeCpf,
     DateNaissance,
@@ -45,7 +46,7 @@ pub enum Column {
 }
 
 impl Column {
-    pub const ALL: [Column; 14] = [
+    pub const ALL: [Column; 15] = [
         Column::Nom,
         Column::Prenom,
         Column::Email,
@@ -55,6 +56,7 @@ impl Column {
         Column::Employeur,
         Column::Contrat,
         Column::AncienneteMois,
+        Column::AncienneteTotaleMois,
         Column::Niveau,
         Column::SoldeCpf,
         Column::DateNaissance,
@@ -74,6 +76,7 @@ impl Column {
             Column::Employeur => "employeur",
             Column::Contrat => "contrat",
             Column::AncienneteMois => "anciennete_mois",
+            Column::AncienneteTotaleMois => "anciennete_totale_mois",
             Column::Niveau => "niveau",
             Column::SoldeCpf => "solde_cpf",
             Column::DateNaissance => "date_naissance",
@@ -93,7 +96,17 @@ impl Column {
             Column::Idcc => &["idcc", "branche"],
             Column::Employeur => &["employeur", "structure"],
             Column::Contrat => &["contrat", "type contrat", "type de contrat"],
-            Column::AncienneteMois => &["anciennete mois", "anciennete", "anciennete en mois"],
+            Column::AncienneteMois => &[
+                "anciennete mois",
+                "anciennete",
+                "anciennete en mois",
+                "anciennete entreprise mois",
+            ],
+            Column::AncienneteTotaleMois => &[
+                "anciennete totale mois",
+                "anciennete totale",
+                "anciennete salariee totale mois",
+            ],
             Column::Niveau => &["niveau", "niveau qualification", "niveau de qualification"],
             Column::SoldeCpf => &["solde cpf", "cpf", "solde cpf euros"],
             Column::DateNaissance => &[
@@ -190,6 +203,7 @@ pub struct HeaderMap {
     /// Column → index in the record.
     index: HashMap<Column, usize>,
     width: usize,
+    names: Vec<String>,
     pub ignored: Vec<String>,
 }
 
@@ -231,8 +245,14 @@ impl HeaderMap {
         Ok(HeaderMap {
             index,
             width: header.len(),
+            names: header.iter().map(|h| h.trim().to_string()).collect(),
             ignored,
         })
+    }
+
+    /// The header cell of column `i` (for messages).
+    fn header_name(&self, i: usize) -> &str {
+        self.names.get(i).map(String::as_str).unwrap_or("?")
     }
 
     /// The trimmed value of a column ("" when the column or value is missing).
@@ -281,6 +301,8 @@ pub fn beneficiary_from_record(
     id: Id,
 ) -> Result<Beneficiary, String> {
     let mut errors: Vec<String> = Vec::new();
+    // As many values as columns (empty trailing cells that spreadsheets
+    // add are tolerated): fewer or more is a rejected line.
     let extra = r
         .fields
         .iter()
@@ -294,6 +316,24 @@ pub fn beneficiary_from_record(
             h.width + extra,
             h.width
         ));
+    }
+    if r.fields.len() < h.width {
+        return Err(format!(
+            "{} valeur{} pour {} colonnes : la ligne est incomplète",
+            r.fields.len(),
+            if r.fields.len() > 1 { "s" } else { "" },
+            h.width
+        ));
+    }
+    // No control or invisible formatting characters in any value.
+    for (i, f) in r.fields.iter().enumerate().take(h.width) {
+        if let Some(c) = f.chars().find(|c| rules::is_forbidden_char(*c)) {
+            return Err(format!(
+                "caractère de contrôle ou invisible (U+{:04X}) dans la colonne « {} »",
+                c as u32,
+                h.header_name(i)
+            ));
+        }
     }
     let mut check = |res: Result<(), String>| {
         if let Err(e) = res {
@@ -340,6 +380,19 @@ pub fn beneficiary_from_record(
             .map(|v| b.seniority_company_months = v)
             .map_err(|e| format!("ancienneté : {e}")),
     );
+    check(
+        rules::months(h.get(r, Column::AncienneteTotaleMois))
+            .map(|v| b.seniority_total_months = v)
+            .map_err(|e| format!("ancienneté totale : {e}")),
+    );
+    if let (Some(company), Some(total)) = (b.seniority_company_months, b.seniority_total_months) {
+        if company > total {
+            check(Err(format!(
+                "ancienneté dans l'entreprise ({company} mois) supérieure à l'ancienneté \
+                 totale ({total} mois)"
+            )));
+        }
+    }
     check(rules::qualification_level(h.get(r, Column::Niveau)).map(|v| b.qualification_level = v));
     check(rules::cpf_balance(h.get(r, Column::SoldeCpf)).map(|v| b.cpf_balance = v));
     if errors.is_empty() {
@@ -462,11 +515,14 @@ pub fn prepare(
     Ok(out)
 }
 
-/// Reads the CSV `bytes` and creates the files in `store`.
-///
-/// `progress(done, total)` is called after each saved file (`total` = files
-/// to create). A save error stops the import ([`ImportError::Store`], with
-/// what was created before).
+/// Files created between two flushes.
+pub const BATCH: usize = 500;
+
+/// Imports a CSV file: every line is validated first (nothing is written
+/// for a refused file); the new files are then written one transaction
+/// each and flushed every [`BATCH`]. On a write failure (disk full…) the
+/// error carries the report of what is durable: `report.created` lists
+/// only files a successful flush covered.
 pub fn import_csv(
     store: &Store,
     bytes: &[u8],
@@ -474,7 +530,7 @@ pub fn import_csv(
     ids: &mut dyn IdSource,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ImportReport, ImportError> {
-    let table = csv::parse(bytes)?;
+    let table = csvfile::parse(bytes)?;
     let existing = store.beneficiaries().map_err(|source| ImportError::Store {
         line: table.header_line,
         source,
@@ -490,28 +546,32 @@ pub fn import_csv(
     };
     let total = prepared.new.len();
     progress(0, total);
-    for (i, (line, b)) in prepared.new.into_iter().enumerate() {
-        if let Err(source) = store.save_beneficiary_unflushed(&b) {
-            return Err(ImportError::Store {
-                line,
-                source,
-                report: Box::new(report),
-            });
+    let mut bulk = Bulk::new(store, BATCH);
+    let mut written: Vec<(usize, Id)> = Vec::with_capacity(total);
+    let stopped = |e: BulkError, line: usize, written: &[(usize, Id)], mut report: ImportReport| {
+        report.created = written[..e.durable.min(written.len())].to_vec();
+        ImportError::Store {
+            line,
+            source: e.source,
+            report: Box::new(report),
         }
-        report.created.push((line, b.id));
+    };
+    for (i, (line, b)) in prepared.new.into_iter().enumerate() {
+        let id = b.id;
+        if let Err(e) = bulk.write(&[Write::Put(AnyRecord::from(b))], "") {
+            return Err(stopped(e, line, &written, report));
+        }
+        written.push((line, id));
         progress(i + 1, total);
     }
-    // One flush for the whole import, before anything is reported as saved.
-    if let Err(source) = store.flush() {
-        let line = report.created.last().map(|c| c.0).unwrap_or(0);
-        report.created.clear();
-        return Err(ImportError::Store {
-            line,
-            source,
-            report: Box::new(report),
-        });
+    let last = written.last().map(|w| w.0).unwrap_or(table.header_line);
+    match bulk.finish() {
+        Ok(n) => {
+            report.created = written[..n.min(written.len())].to_vec();
+            Ok(report)
+        }
+        Err(e) => Err(stopped(e, last, &written, report)),
     }
-    Ok(report)
 }
 
 #[cfg(test)]
@@ -541,7 +601,7 @@ mod tests {
             today: NaiveDate::from_ymd_opt(2026, 5, 28).unwrap(),
             advisor: "Camille",
         };
-        let t = csv::parse(text.as_bytes()).unwrap();
+        let t = csvfile::parse(text.as_bytes()).unwrap();
         prepare(&t, &[], &opts, &mut SequentialIds::default()).unwrap()
     }
 

@@ -6,7 +6,6 @@
 //! thin layer over it. Time and id generation are injected so that tests are
 //! deterministic.
 
-pub mod csv;
 pub mod demo;
 pub mod export;
 pub mod import;

@@ -9,6 +9,21 @@ use chrono::{Datelike, NaiveDate};
 
 pub type Check<T> = Result<T, String>;
 
+/// Characters refused in every stored text (imports, forms): control
+/// characters (ESC, BEL…, and newlines outside multi-line fields) and
+/// invisible formatting ones (bidirectional overrides, zero-width), which
+/// could disguise a value or garble a terminal.
+pub fn is_forbidden_char(c: char) -> bool {
+    c.is_control() || is_invisible_format(c)
+}
+
+/// Bidirectional controls and zero-width characters.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        | '\u{feff}' | '\u{061c}')
+}
+
 fn opt(s: &str) -> Option<&str> {
     let t = s.trim();
     (!t.is_empty()).then_some(t)

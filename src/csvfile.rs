@@ -1,4 +1,5 @@
-//! A small, forgiving CSV reader for files exported by spreadsheets.
+//! The one CSV reader of Passerelle (beneficiary and referential imports):
+//! small and forgiving, for files exported by spreadsheets.
 //!
 //! - the separator (`;`, `,` or tab) is detected from the header line
 //!   (the first non-empty line), counting separators outside quotes;

@@ -1,0 +1,265 @@
+//! `passerelle verifier`, `sauvegarde`, `restaurer`, `compacter`: the
+//! store's health and its backups.
+
+use super::{local_stamp, open_existing, out, Failure, Setup};
+use crate::store::backup::{self, BackupInfo};
+use crate::store::check;
+use crate::store::{OpenMode, RecordKind, Store, StoreError, LOCK_WAIT};
+use clap::Args;
+use std::collections::BTreeMap;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+pub struct VerifierArgs {
+    /// Accepte l'état actuel : reconstruit les index et les compteurs, réécrit le fichier
+    /// d'état (les enregistrements illisibles restent signalés)
+    #[arg(long)]
+    pub reparer: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RestaurerArgs {
+    /// Sauvegarde à restaurer (chemin, ou nom dans le dossier des sauvegardes) ; sans elle,
+    /// la liste est affichée et la plus récente est proposée
+    #[arg(value_name = "FICHIER")]
+    pub fichier: Option<PathBuf>,
+    /// Restaure sans demander de confirmation (scripts)
+    #[arg(long)]
+    pub oui: bool,
+}
+
+/// `50 dossiers, 120 entretiens, …` from per-tree counts.
+pub fn counts_line(counts: &BTreeMap<String, u64>) -> String {
+    crate::store::counted_kinds()
+        .iter()
+        .map(|(name, kind)| {
+            let n = counts.get(*name).copied().unwrap_or(0);
+            plural(n, kind)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn plural(n: u64, kind: &RecordKind) -> String {
+    if n <= 1 {
+        format!("{n} {}", kind.label())
+    } else {
+        format!("{n} {}", kind.plural())
+    }
+}
+
+fn human_size(bytes: u64) -> String {
+    if bytes >= 10 * 1024 * 1024 {
+        format!("{} Mo", bytes / (1024 * 1024))
+    } else if bytes >= 1024 {
+        format!("{} Ko", bytes.div_ceil(1024))
+    } else {
+        format!("{bytes} octets")
+    }
+}
+
+pub fn verifier(a: VerifierArgs, setup: &Setup) -> Result<(), Failure> {
+    let dir = Store::dir_in(&setup.data_dir);
+    let store = match Store::open_with(&dir, OpenMode::Check, LOCK_WAIT) {
+        Ok(s) => s,
+        Err(e @ (StoreError::Damaged { .. } | StoreError::NewerStore { .. })) => {
+            // sled itself cannot read the files: that is the report.
+            out::println(&format!("Base de {} :", setup.data_dir.display()))?;
+            out::println(&format!("  - {e}"))?;
+            return Err(Failure::runtime("la base est endommagée (voir ci-dessus)"));
+        }
+        Err(e) => return Err(Failure::store_unusable(e)),
+    };
+    if a.reparer {
+        let r = check::repair(&store)?;
+        out::println(&format!(
+            "Réparation : {} entrée(s) d'index ajoutée(s), {} retirée(s), {} compteur(s) \
+             corrigé(s) ; le fichier d'état décrit maintenant la base telle qu'elle est.",
+            r.index_entries_added, r.index_entries_removed, r.counters_fixed
+        ))?;
+        drop(store);
+        return verifier(VerifierArgs { reparer: false }, setup);
+    }
+    let report = check::check(&store)?;
+    let mut text = format!(
+        "Base de {} (modification n° {}) :\n  {}\n",
+        setup.data_dir.display(),
+        store.generation()?,
+        counts_line(&report.counts)
+    );
+    if report.is_sound() {
+        text.push_str("Aucun problème trouvé.\n");
+        return out::print(&text);
+    }
+    let n = report.problems.len();
+    text.push_str(&format!(
+        "{n} problème{s} trouvé{s} :\n",
+        s = if n > 1 { "s" } else { "" }
+    ));
+    for p in &report.problems {
+        text.push_str(&format!("  - {p}\n"));
+    }
+    text.push_str(
+        "Que faire : « passerelle restaurer » revient à la dernière sauvegarde (la base \
+         actuelle est mise de côté) ; « passerelle verifier --reparer » accepte l'état actuel.\n",
+    );
+    out::print(&text)?;
+    Err(Failure::runtime(format!(
+        "{n} problème{} dans la base",
+        if n > 1 { "s" } else { "" }
+    )))
+}
+
+fn describe(b: &BackupInfo) -> String {
+    format!(
+        "{}  {}  {} dossier{}  {}  {}",
+        b.header.created,
+        b.header.reason,
+        b.files(),
+        if b.files() > 1 { "s" } else { "" },
+        human_size(b.size),
+        b.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    )
+}
+
+pub fn sauvegarde(setup: &Setup) -> Result<(), Failure> {
+    let store = open_existing(&setup.data_dir)?;
+    let b = store.backup(backup::MANUAL, local_stamp())?;
+    out::println(&format!(
+        "Sauvegarde écrite : {}\n  {} ({}). Elle contient des données personnelles : gardez-la \
+         sur un support chiffré.",
+        b.path.display(),
+        counts_line(&b.header.counts),
+        human_size(b.size)
+    ))
+}
+
+/// Reads one line of answer from the terminal.
+fn ask(question: &str) -> Result<String, Failure> {
+    let mut e = std::io::stderr();
+    let _ = write!(e, "{question}");
+    let _ = e.flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Failure::runtime(format!("lecture de la réponse : {e}")))?;
+    Ok(answer.trim().to_string())
+}
+
+fn resolve_backup(given: &Path, dir: &Path) -> PathBuf {
+    if given.exists() || given.components().count() > 1 {
+        given.to_path_buf()
+    } else {
+        dir.join(given)
+    }
+}
+
+pub fn restaurer(a: RestaurerArgs, setup: &Setup) -> Result<(), Failure> {
+    let paths = crate::store::files::StorePaths::new(&Store::dir_in(&setup.data_dir));
+    if !setup.data_dir.is_dir() {
+        return Err(Failure::usage(format!(
+            "aucun dossier de données {} : rien à restaurer",
+            setup.data_dir.display()
+        )));
+    }
+    let dir = paths.backups();
+    let chosen = match &a.fichier {
+        Some(f) => backup::info(&resolve_backup(f, &dir))?,
+        None => {
+            let (all, unreadable) = backup::list(&dir)?;
+            for (p, why) in &unreadable {
+                out::warn(&format!("  (illisible) {} : {why}", p.display()));
+            }
+            if all.is_empty() {
+                return Err(Failure::usage(format!(
+                    "aucune sauvegarde dans {}",
+                    dir.display()
+                )));
+            }
+            let mut list = format!(
+                "Sauvegardes dans {} (la plus récente d'abord) :\n",
+                dir.display()
+            );
+            for (i, b) in all.iter().enumerate() {
+                list.push_str(&format!("  {}. {}\n", i + 1, describe(b)));
+            }
+            out::print(&list)?;
+            if a.oui {
+                all[0].clone()
+            } else if !std::io::stdin().is_terminal() {
+                return Err(Failure::usage(
+                    "restauration refusée : choix impossible (l'entrée n'est pas un terminal). \
+                     Indiquez le FICHIER, ou --oui pour la plus récente.",
+                ));
+            } else {
+                let answer = ask("Numéro de la sauvegarde à restaurer [1] : ")?;
+                let n: usize = if answer.is_empty() {
+                    1
+                } else {
+                    answer.parse().map_err(|_| {
+                        Failure::usage(format!("« {answer} » n'est pas un numéro de la liste"))
+                    })?
+                };
+                all.get(n.wrapping_sub(1)).cloned().ok_or_else(|| {
+                    Failure::usage(format!("pas de sauvegarde n° {n} dans la liste"))
+                })?
+            }
+        }
+    };
+    if !a.oui {
+        if !std::io::stdin().is_terminal() {
+            return Err(Failure::usage(
+                "restauration refusée : confirmation impossible (l'entrée n'est pas un \
+                 terminal). Ajoutez --oui.",
+            ));
+        }
+        let answer = ask(&format!(
+            "Restaurer la sauvegarde du {} ({}) ? La base actuelle sera mise de côté, pas \
+             effacée. (oui/non) ",
+            chosen.header.created,
+            counts_line(&chosen.header.counts)
+        ))?;
+        if !matches!(crate::transfer::fold(&answer).as_str(), "oui" | "o") {
+            return out::println("Restauration annulée : rien n'a été modifié.");
+        }
+    }
+    let r = backup::restore(&chosen.path, &paths, local_stamp())?;
+    let mut text = format!(
+        "Sauvegarde du {} restaurée : {}.\n",
+        r.restored.header.created,
+        counts_line(&r.restored.header.counts)
+    );
+    if let Some(p) = &r.set_aside {
+        text.push_str(&format!(
+            "La base qui était en place est gardée dans {} : supprimez-la quand vous n'en avez \
+             plus besoin (elle contient des données personnelles).\n",
+            p.display()
+        ));
+    }
+    if r.erased_again > 0 {
+        text.push_str(&format!(
+            "{} personne{} effacée{} depuis cette sauvegarde l'{} été à nouveau.\n",
+            r.erased_again,
+            if r.erased_again > 1 { "s" } else { "" },
+            if r.erased_again > 1 { "s" } else { "" },
+            if r.erased_again > 1 { "ont" } else { "a" },
+        ));
+    }
+    out::print(&text)
+}
+
+pub fn compacter(setup: &Setup) -> Result<(), Failure> {
+    let store = open_existing(&setup.data_dir)?;
+    let (_, r) = backup::compact(store)?;
+    out::println(&format!(
+        "Base compactée : {} → {} ({} entrées réécrites).",
+        human_size(r.bytes_before),
+        human_size(r.bytes_after),
+        r.entries
+    ))
+}
