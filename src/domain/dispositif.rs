@@ -296,7 +296,7 @@ impl Unit {
 }
 
 /// `1300` → `1 300` (plain space, as money amounts).
-fn group_thousands(n: i64) -> String {
+pub(crate) fn group_thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     if n < 0 {

@@ -11,7 +11,9 @@
 //! any unknown datum or point to check gives *à vérifier*; else *éligible*.
 
 use crate::domain::beneficiary::{Beneficiary, ContractType};
-use crate::domain::dispositif::{Dispositif, DispositifInfo, Dispositifs, Funder, Parameter};
+use crate::domain::dispositif::{
+    group_thousands, Dispositif, DispositifInfo, Dispositifs, Funder, Parameter, Unit,
+};
 use crate::domain::money::Cents;
 use crate::domain::plan::{CpfPicture, EligibilityFacts, FundingStatus, Plan, Step, StepKind};
 use crate::domain::time::fmt_date;
@@ -261,6 +263,11 @@ fn months_between(from: NaiveDate, to: NaiveDate) -> u32 {
         m -= 1;
     }
     u32::try_from(m).unwrap_or(0)
+}
+
+/// `1 300 jours`.
+fn days(n: u32) -> String {
+    Unit::Jours.format(n.into())
 }
 
 fn contract_unknown(f: &mut Findings) {
@@ -607,10 +614,14 @@ fn demission(c: &Ctx) -> Hint {
                 "jours travaillés sur les {window} derniers mois inconnus"
             )),
             Some(n) if n >= need => f.ok(format!(
-                "{n} jours travaillés sur les {window} derniers mois ({need} requis)"
+                "{} travaillés sur les {window} derniers mois ({} requis)",
+                days(n),
+                group_thousands(need.into())
             )),
             Some(n) => f.fail(format!(
-                "{n} jours travaillés sur les {window} derniers mois, {need} requis (congés sans solde, sabbatiques et disponibilités exclus)"
+                "{} travaillés sur les {window} derniers mois, {} requis (congés sans solde, sabbatiques et disponibilités exclus)",
+                days(n),
+                group_thousands(need.into())
             )),
         }
     }
@@ -844,4 +855,683 @@ fn transitions_collectives(c: &Ctx) -> Hint {
     f.unknown("emploi listé comme fragilisé par un accord GEPP de l'employeur");
     f.ok("parcours certifiant vers un métier porteur de la région, rémunération maintenue");
     f.hint(info, info.since)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::beneficiary::Meta;
+    use crate::domain::id::Id;
+    use crate::domain::plan::{FundingLine, StepStatus};
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn reference() -> &'static Dispositifs {
+        Dispositifs::builtin().unwrap()
+    }
+
+    /// The facts of one case; `input()` lends them to the rules.
+    struct Case {
+        contract: Option<ContractType>,
+        company: Option<u16>,
+        total: Option<u16>,
+        level: Option<u8>,
+        balance: Option<Cents>,
+        started_on: NaiveDate,
+        facts: EligibilityFacts,
+        steps: Vec<Step>,
+        interviews: Vec<NaiveDate>,
+    }
+
+    impl Case {
+        fn input(&self) -> EligibilityInput<'_> {
+            EligibilityInput {
+                contract: self.contract,
+                seniority_company_months: self.company,
+                seniority_total_months: self.total,
+                qualification_level: self.level,
+                cpf_balance: self.balance,
+                plan_started_on: self.started_on,
+                facts: &self.facts,
+                steps: &self.steps,
+                cep_interviews: &self.interviews,
+            }
+        }
+        fn hint(&self, d: Dispositif, on: NaiveDate) -> Hint {
+            hint(d, &self.input(), reference(), on).unwrap()
+        }
+    }
+
+    /// A CDI with 30 months, 14 in the company, level 4, nothing else known.
+    fn cdi() -> Case {
+        Case {
+            contract: Some(ContractType::Cdi),
+            company: Some(14),
+            total: Some(30),
+            level: Some(4),
+            balance: Some(Cents(234_000)),
+            started_on: d(2026, 3, 2),
+            facts: EligibilityFacts::default(),
+            steps: Vec::new(),
+            interviews: Vec::new(),
+        }
+    }
+
+    fn step(n: u8, kind: StepKind) -> Step {
+        Step::new(Id([n; 16]), kind, &format!("Étape {n}"))
+    }
+
+    const ON: fn() -> NaiveDate = || d(2026, 3, 2);
+
+    fn verdict(c: &Case, dispositif: Dispositif) -> Verdict {
+        c.hint(dispositif, ON()).verdict
+    }
+
+    // ----- PTP -----------------------------------------------------------
+
+    #[test]
+    fn ptp_cdi_total_seniority_23_24_25_months() {
+        let mut c = cdi();
+        c.company = Some(12);
+        for (total, expected) in [
+            (23, Verdict::NonEligible),
+            (24, Verdict::Eligible),
+            (25, Verdict::Eligible),
+        ] {
+            c.total = Some(total);
+            let h = c.hint(Dispositif::Ptp, ON());
+            assert_eq!(h.verdict, expected, "{total} mois : {:?}", h.reasons);
+            assert!(h.missing.is_empty());
+        }
+        c.total = Some(23);
+        let h = c.hint(Dispositif::Ptp, ON());
+        assert!(h
+            .reasons
+            .contains(&"ancienneté salariée totale : 23 mois, 24 requis".to_string()));
+        assert_eq!(h.since, d(2019, 1, 1));
+        assert!(h.rule.starts_with("art. L.6323-17-2 et D.6323-9 C. trav."));
+    }
+
+    #[test]
+    fn ptp_cdi_company_seniority_11_12_months() {
+        let mut c = cdi();
+        c.company = Some(11);
+        let h = c.hint(Dispositif::Ptp, ON());
+        assert_eq!(h.verdict, Verdict::NonEligible);
+        assert!(h
+            .reasons
+            .contains(&"ancienneté dans l'entreprise : 11 mois, 12 requis".to_string()));
+        c.company = Some(12);
+        let h = c.hint(Dispositif::Ptp, ON());
+        assert_eq!(h.verdict, Verdict::Eligible);
+        assert!(h
+            .reasons
+            .contains(&"ancienneté dans l'entreprise : 12 mois (12 requis)".to_string()));
+    }
+
+    #[test]
+    fn ptp_unknown_data_is_listed_as_missing() {
+        let mut c = cdi();
+        c.total = None;
+        let h = c.hint(Dispositif::Ptp, ON());
+        assert_eq!(h.verdict, Verdict::AVerifier);
+        assert_eq!(h.missing, vec!["ancienneté salariée totale inconnue"]);
+        // A known failure wins over an unknown datum.
+        c.company = Some(3);
+        assert_eq!(verdict(&c, Dispositif::Ptp), Verdict::NonEligible);
+        c.contract = None;
+        let h = c.hint(Dispositif::Ptp, ON());
+        assert_eq!(h.verdict, Verdict::AVerifier);
+        assert_eq!(h.missing, vec!["type de contrat inconnu"]);
+    }
+
+    #[test]
+    fn ptp_seniority_is_assessed_at_the_departure_date() {
+        let mut c = cdi();
+        c.total = Some(22);
+        let mut training = step(1, StepKind::Formation);
+        training.start = Some(d(2026, 5, 2));
+        training.funding = vec![FundingLine::envisaged(Funder::TransitionsPro, Cents::ZERO)];
+        c.steps.push(training);
+        // 2 months short today, 2 months until the departure: to check.
+        let h = c.hint(Dispositif::Ptp, ON());
+        assert_eq!(h.verdict, Verdict::AVerifier, "{:?}", h.reasons);
+        assert!(h.reasons.iter().any(|r| r.contains(
+            "il en manque 2 aujourd'hui ; l'ancienneté s'apprécie au départ en formation le 02/05/2026"
+        )));
+        // One day earlier, only one full month is left: not enough.
+        c.steps[0].start = Some(d(2026, 5, 1));
+        assert_eq!(verdict(&c, Dispositif::Ptp), Verdict::NonEligible);
+        // A refused Transitions Pro line does not make a departure.
+        c.steps[0].start = Some(d(2026, 5, 2));
+        c.steps[0].funding[0].status = FundingStatus::Refuse;
+        assert_eq!(verdict(&c, Dispositif::Ptp), Verdict::NonEligible);
+    }
+
+    #[test]
+    fn ptp_exemptions_are_named() {
+        let mut c = cdi();
+        c.total = Some(5);
+        c.company = Some(5);
+        c.facts.boeth = Some(false);
+        assert_eq!(verdict(&c, Dispositif::Ptp), Verdict::NonEligible);
+        c.facts.boeth = Some(true);
+        let h = c.hint(Dispositif::Ptp, ON());
+        assert_eq!(h.verdict, Verdict::Eligible);
+        assert!(h.reasons[0].starts_with("RQTH ou bénéficiaire de l'obligation d'emploi"));
+        c.facts.boeth = None;
+        c.facts.dismissed_without_training = Some(true);
+        let h = c.hint(Dispositif::Ptp, ON());
+        assert_eq!(h.verdict, Verdict::Eligible);
+        assert!(h.reasons[0].starts_with("licencié pour motif économique ou inaptitude"));
+        c.facts.dismissed_without_training = None;
+        c.facts.long_absence_last_24_months = Some(true);
+        let h = c.hint(Dispositif::Ptp, ON());
+        assert_eq!(h.verdict, Verdict::Eligible);
+        assert!(h.reasons[0].starts_with("maladie professionnelle"));
+    }
+
+    #[test]
+    fn ptp_cdd_rule() {
+        let mut c = cdi();
+        c.contract = Some(ContractType::Cdd);
+        c.facts.months_employee_last_5_years = Some(24);
+        c.facts.months_cdd_last_12_months = Some(4);
+        assert_eq!(verdict(&c, Dispositif::Ptp), Verdict::Eligible);
+        c.facts.months_cdd_last_12_months = Some(3);
+        let h = c.hint(Dispositif::Ptp, ON());
+        assert_eq!(h.verdict, Verdict::NonEligible);
+        assert!(h
+            .reasons
+            .contains(&"3 mois en CDD sur les 12 derniers mois, 4 requis".to_string()));
+        c.facts.months_cdd_last_12_months = None;
+        let h = c.hint(Dispositif::Ptp, ON());
+        assert_eq!(h.verdict, Verdict::AVerifier);
+        assert_eq!(
+            h.missing,
+            vec!["mois en CDD sur les 12 derniers mois inconnus"]
+        );
+        c.facts.months_cdd_last_12_months = Some(6);
+        c.facts.months_employee_last_5_years = Some(23);
+        assert_eq!(verdict(&c, Dispositif::Ptp), Verdict::NonEligible);
+        // Without the 5-year figure, a career shorter than 24 months decides.
+        c.facts.months_employee_last_5_years = None;
+        c.total = Some(20);
+        assert_eq!(verdict(&c, Dispositif::Ptp), Verdict::NonEligible);
+        c.total = Some(80);
+        let h = c.hint(Dispositif::Ptp, ON());
+        assert_eq!(h.verdict, Verdict::AVerifier);
+        assert_eq!(
+            h.missing,
+            vec!["mois d'activité salariée sur les 5 dernières années inconnus"]
+        );
+        c.contract = Some(ContractType::Interim);
+        assert_eq!(verdict(&c, Dispositif::Ptp), Verdict::AVerifier);
+    }
+
+    // ----- démission-reconversion ------------------------------------------
+
+    fn resigning() -> Case {
+        let mut c = cdi();
+        c.facts.days_worked_last_60_months = Some(1_300);
+        c.facts.resignation_on = Some(d(2026, 6, 1));
+        c.interviews = vec![d(2026, 2, 10)];
+        c
+    }
+
+    #[test]
+    fn demission_days_worked_1299_1300() {
+        let mut c = resigning();
+        let h = c.hint(Dispositif::DemissionReconversion, ON());
+        assert_eq!(h.verdict, Verdict::Eligible, "{:?}", h.reasons);
+        assert!(h.reasons.contains(
+            &"1 300 jours travaillés sur les 60 derniers mois (1 300 requis)".to_string()
+        ));
+        assert_eq!(h.since, d(2019, 11, 1));
+        c.facts.days_worked_last_60_months = Some(1_299);
+        let h = c.hint(Dispositif::DemissionReconversion, ON());
+        assert_eq!(h.verdict, Verdict::NonEligible);
+        c.facts.days_worked_last_60_months = None;
+        let h = c.hint(Dispositif::DemissionReconversion, ON());
+        assert_eq!(h.verdict, Verdict::AVerifier);
+        assert_eq!(
+            h.missing,
+            vec!["jours travaillés sur les 60 derniers mois inconnus"]
+        );
+    }
+
+    #[test]
+    fn demission_is_for_cdi_only() {
+        let mut c = resigning();
+        for other in [ContractType::Cdd, ContractType::Interim, ContractType::Aide] {
+            c.contract = Some(other);
+            let h = c.hint(Dispositif::DemissionReconversion, ON());
+            assert_eq!(h.verdict, Verdict::NonEligible);
+            assert!(h.reasons[0].starts_with("réservée aux salariés en CDI"));
+        }
+    }
+
+    #[test]
+    fn demission_needs_a_cep_interview_before_the_resignation() {
+        let mut c = resigning();
+        // An interview on the resignation day itself is not before it.
+        c.interviews = vec![d(2026, 6, 1)];
+        let on = d(2026, 6, 5);
+        let h = c.hint(Dispositif::DemissionReconversion, on);
+        assert_eq!(h.verdict, Verdict::NonEligible);
+        assert!(h
+            .reasons
+            .iter()
+            .any(|r| r
+                .starts_with("aucun entretien CEP enregistré avant la démission du 01/06/2026")));
+        c.interviews = vec![d(2026, 5, 31), d(2026, 6, 1)];
+        let h = c.hint(Dispositif::DemissionReconversion, on);
+        assert_eq!(h.verdict, Verdict::Eligible);
+        assert!(h
+            .reasons
+            .contains(&"entretien CEP du 31/05/2026 avant la démission du 01/06/2026".to_string()));
+        // Resignation still ahead and no interview held yet: to check. A
+        // planned interview after today does not count as held.
+        c.interviews = vec![d(2026, 4, 1)];
+        let h = c.hint(Dispositif::DemissionReconversion, ON());
+        assert_eq!(h.verdict, Verdict::AVerifier);
+        assert!(h.missing.is_empty());
+        // Unknown resignation date.
+        c.facts.resignation_on = None;
+        let h = c.hint(Dispositif::DemissionReconversion, ON());
+        assert_eq!(h.missing, vec!["date de démission prévue inconnue"]);
+    }
+
+    #[test]
+    fn demission_waits_for_the_attestation() {
+        let mut c = resigning();
+        c.facts.attestation_on = Some(d(2026, 6, 15));
+        let h = c.hint(Dispositif::DemissionReconversion, ON());
+        assert_eq!(h.verdict, Verdict::AVerifier);
+        c.facts.attestation_on = Some(d(2026, 5, 15));
+        let h = c.hint(Dispositif::DemissionReconversion, ON());
+        assert_eq!(h.verdict, Verdict::Eligible);
+        assert!(h
+            .reasons
+            .iter()
+            .any(|r| r.ends_with("inscription à France Travail au plus tard le 15/11/2026")));
+    }
+
+    // ----- période de reconversion ------------------------------------------
+
+    fn periode_case(hours: u32, start: NaiveDate, end: NaiveDate) -> Case {
+        let mut c = cdi();
+        c.facts.employer_agreement = Some(true);
+        let mut s = step(1, StepKind::PeriodeReconversion);
+        s.hours = Some(hours);
+        s.start = Some(start);
+        s.end = Some(end);
+        c.steps.push(s);
+        c
+    }
+
+    #[test]
+    fn periode_de_reconversion_from_1_february_2026() {
+        let c = periode_case(300, d(2026, 3, 1), d(2026, 12, 1));
+        let h = c.hint(Dispositif::PeriodeReconversion, d(2026, 1, 31));
+        assert_eq!(h.verdict, Verdict::NonEligible);
+        assert_eq!(
+            h.reasons,
+            vec![
+                "pas encore en vigueur : période de reconversion s'applique à partir du 01/02/2026"
+            ]
+        );
+        assert_eq!(h.since, d(2026, 2, 1));
+        let h = c.hint(Dispositif::PeriodeReconversion, d(2026, 2, 1));
+        assert_eq!(
+            h.verdict,
+            Verdict::Eligible,
+            "{:?} {:?}",
+            h.reasons,
+            h.missing
+        );
+        assert!(h
+            .reasons
+            .contains(&"300 h de formation prévues (450 h au plus)".to_string()));
+        assert_eq!(h.since, d(2026, 2, 1));
+    }
+
+    #[test]
+    fn periode_de_reconversion_hours_150_to_450() {
+        let (a, b) = (d(2026, 3, 1), d(2026, 12, 1));
+        let v = |h: u32, agreement: Option<bool>| {
+            let mut c = periode_case(h, a, b);
+            c.facts.extending_agreement = agreement;
+            c.hint(Dispositif::PeriodeReconversion, ON())
+        };
+        assert_eq!(v(149, None).verdict, Verdict::NonEligible);
+        assert_eq!(v(150, None).verdict, Verdict::Eligible);
+        assert_eq!(v(450, None).verdict, Verdict::Eligible);
+        let h = v(451, None);
+        assert_eq!(h.verdict, Verdict::AVerifier);
+        assert_eq!(
+            h.missing,
+            vec!["accord d'entreprise ou de branche étendant la période non renseigné"]
+        );
+        assert_eq!(v(451, Some(false)).verdict, Verdict::NonEligible);
+        assert_eq!(v(451, Some(true)).verdict, Verdict::Eligible);
+        assert_eq!(v(2_100, Some(true)).verdict, Verdict::Eligible);
+        assert_eq!(v(2_101, Some(true)).verdict, Verdict::NonEligible);
+        // Hours add up over the période's steps.
+        let mut c = periode_case(100, a, b);
+        let mut more = step(2, StepKind::PeriodeReconversion);
+        more.hours = Some(50);
+        c.steps.push(more);
+        assert_eq!(
+            verdict(&c, Dispositif::PeriodeReconversion),
+            Verdict::Eligible
+        );
+        c.steps[1].status = StepStatus::Abandonne;
+        assert_eq!(
+            verdict(&c, Dispositif::PeriodeReconversion),
+            Verdict::NonEligible
+        );
+    }
+
+    #[test]
+    fn periode_de_reconversion_lasts_12_months_at_most() {
+        let a = d(2026, 3, 1);
+        let c = periode_case(300, a, d(2027, 3, 1));
+        assert_eq!(
+            verdict(&c, Dispositif::PeriodeReconversion),
+            Verdict::Eligible
+        );
+        let mut c = periode_case(300, a, d(2027, 3, 2));
+        let h = c.hint(Dispositif::PeriodeReconversion, ON());
+        assert_eq!(h.verdict, Verdict::AVerifier);
+        assert!(h.reasons.contains(
+            &"période du 01/03/2026 au 02/03/2027 : au-delà de 12 mois, il faut un accord d'entreprise ou de branche"
+                .to_string()
+        ));
+        c.facts.extending_agreement = Some(true);
+        assert_eq!(
+            verdict(&c, Dispositif::PeriodeReconversion),
+            Verdict::Eligible
+        );
+        let c = periode_case(300, a, d(2029, 3, 2));
+        assert_eq!(
+            verdict(&c, Dispositif::PeriodeReconversion),
+            Verdict::NonEligible
+        );
+    }
+
+    #[test]
+    fn periode_de_reconversion_needs_the_employer_agreement() {
+        let mut c = periode_case(300, d(2026, 3, 1), d(2026, 12, 1));
+        c.facts.employer_agreement = None;
+        let h = c.hint(Dispositif::PeriodeReconversion, ON());
+        assert_eq!(h.verdict, Verdict::AVerifier);
+        assert_eq!(
+            h.missing,
+            vec!["accord écrit entre l'employeur et le salarié non renseigné"]
+        );
+        c.facts.employer_agreement = Some(false);
+        assert_eq!(
+            verdict(&c, Dispositif::PeriodeReconversion),
+            Verdict::NonEligible
+        );
+        // No période step at all: hours and dates are missing.
+        let mut c = cdi();
+        c.facts.employer_agreement = Some(true);
+        let h = c.hint(Dispositif::PeriodeReconversion, ON());
+        assert_eq!(h.verdict, Verdict::AVerifier);
+        assert_eq!(
+            h.missing,
+            vec![
+                "nombre d'heures de formation prévu inconnu",
+                "dates de début et de fin de la période inconnues"
+            ]
+        );
+    }
+
+    // ----- legacy ----------------------------------------------------------
+
+    #[test]
+    fn pro_a_only_for_plans_begun_before_2026() {
+        let mut c = cdi();
+        c.started_on = d(2025, 12, 31);
+        let h = c.hint(Dispositif::ProA, ON());
+        assert_eq!(h.verdict, Verdict::Eligible, "{:?}", h.reasons);
+        assert!(h.reasons[0].starts_with("ancien dispositif : parcours commencé le 31/12/2025"));
+        c.started_on = d(2026, 1, 1);
+        let h = c.hint(Dispositif::ProA, ON());
+        assert_eq!(h.verdict, Verdict::NonEligible);
+        assert_eq!(
+            h.reasons,
+            vec!["parcours commencé le 01/01/2026 : Pro-A est remplacé par la période de reconversion pour les parcours commencés à partir du 01/01/2026"]
+        );
+        assert_eq!(h.since, d(2026, 1, 1));
+        // The old conditions: CDI, below the licence.
+        c.started_on = d(2025, 6, 1);
+        c.level = Some(6);
+        assert_eq!(verdict(&c, Dispositif::ProA), Verdict::NonEligible);
+        c.level = Some(5);
+        c.contract = Some(ContractType::Cdd);
+        assert_eq!(verdict(&c, Dispositif::ProA), Verdict::NonEligible);
+        c.contract = Some(ContractType::Cdi);
+        c.level = None;
+        assert_eq!(
+            c.hint(Dispositif::ProA, ON()).missing,
+            vec!["niveau de qualification inconnu"]
+        );
+    }
+
+    #[test]
+    fn transitions_collectives_only_for_plans_begun_before_2026() {
+        let mut c = cdi();
+        c.started_on = d(2025, 12, 31);
+        let h = c.hint(Dispositif::TransitionsCollectives, ON());
+        assert_eq!(h.verdict, Verdict::AVerifier);
+        assert_eq!(
+            h.missing,
+            vec!["emploi listé comme fragilisé par un accord GEPP de l'employeur"]
+        );
+        c.started_on = d(2026, 1, 1);
+        let h = c.hint(Dispositif::TransitionsCollectives, ON());
+        assert_eq!(h.verdict, Verdict::NonEligible);
+        assert_eq!(h.since, d(2026, 1, 1));
+        c.started_on = d(2020, 6, 1);
+        assert_eq!(
+            verdict(&c, Dispositif::TransitionsCollectives),
+            Verdict::NonEligible
+        );
+    }
+
+    // ----- CPF, CEP, bilan, VAE ----------------------------------------------
+
+    fn cpf_line(c: &mut Case, n: u8, amount: i64, co_financer: Option<Funder>) {
+        let mut s = step(n, StepKind::Formation);
+        s.start = Some(d(2026, 4, 1));
+        s.funding
+            .push(FundingLine::envisaged(Funder::Cpf, Cents(amount)));
+        if let Some(f) = co_financer {
+            s.funding.push(FundingLine::envisaged(f, Cents(10_000)));
+        }
+        c.steps.push(s);
+    }
+
+    #[test]
+    fn cpf_balance_and_participation() {
+        let mut c = cdi();
+        cpf_line(&mut c, 1, 150_000, None);
+        cpf_line(&mut c, 2, 50_000, Some(Funder::Employeur));
+        let h = c.hint(Dispositif::Cpf, ON());
+        assert_eq!(h.verdict, Verdict::Eligible, "{:?}", h.reasons);
+        assert_eq!(h.since, d(2026, 1, 1));
+        assert!(
+            h.reasons[0].starts_with("participation forfaitaire de 103,20 € par formation achetée")
+        );
+        assert!(h.reasons.contains(&"solde CPF : 2 340,00 €".to_string()));
+        assert!(h.reasons.contains(
+            &"« Étape 1 » : 1 500,00 € au 01/04/2026 — participation de 103,20 €".to_string()
+        ));
+        assert!(h.reasons.contains(
+            &"« Étape 2 » : 500,00 € au 01/04/2026 — exonérée : cofinancement « employeur » sur la même étape"
+                .to_string()
+        ));
+        // Lines beyond the balance.
+        c.balance = Some(Cents(199_999));
+        let h = c.hint(Dispositif::Cpf, ON());
+        assert_eq!(h.verdict, Verdict::AVerifier);
+        assert!(h.reasons.contains(
+            &"les lignes CPF (2 000,00 €) dépassent le solde : 0,01 € à cofinancer".to_string()
+        ));
+        c.balance = Some(Cents(200_000));
+        assert_eq!(verdict(&c, Dispositif::Cpf), Verdict::Eligible);
+        c.balance = None;
+        assert_eq!(
+            c.hint(Dispositif::Cpf, ON()).missing,
+            vec!["solde CPF inconnu"]
+        );
+        c.balance = Some(Cents::ZERO);
+        assert_eq!(verdict(&c, Dispositif::Cpf), Verdict::AVerifier);
+    }
+
+    #[test]
+    fn cpf_participation_on_the_evaluation_date() {
+        let c = cdi();
+        let first = |on| c.hint(Dispositif::Cpf, on).reasons[0].clone();
+        assert_eq!(
+            first(d(2024, 5, 1)),
+            "pas de participation avant le 2 mai 2024"
+        );
+        assert!(first(d(2024, 5, 2)).starts_with("participation forfaitaire de 100,00 €"));
+        assert!(first(d(2025, 12, 31)).starts_with("participation forfaitaire de 102,23 €"));
+        assert!(first(d(2026, 1, 1)).starts_with("participation forfaitaire de 103,20 €"));
+        assert_eq!(
+            c.hint(Dispositif::Cpf, d(2025, 12, 31)).since,
+            d(2025, 1, 1)
+        );
+    }
+
+    #[test]
+    fn cep_counts_the_interviews_held() {
+        let mut c = cdi();
+        let h = c.hint(Dispositif::Cep, ON());
+        assert_eq!(h.verdict, Verdict::Eligible);
+        assert!(h
+            .reasons
+            .contains(&"aucun entretien CEP enregistré".to_string()));
+        c.interviews = vec![d(2026, 2, 20), d(2026, 1, 5), d(2026, 4, 1)];
+        let h = c.hint(Dispositif::Cep, ON());
+        assert!(h
+            .reasons
+            .contains(&"2 entretiens CEP enregistrés, le dernier le 20/02/2026".to_string()));
+        c.facts.resignation_on = Some(d(2026, 9, 1));
+        let h = c.hint(Dispositif::Cep, ON());
+        assert!(h
+            .reasons
+            .contains(&"obligatoire avant une démission-reconversion".to_string()));
+    }
+
+    #[test]
+    fn bilan_lasts_24_hours_at_most() {
+        let mut c = cdi();
+        let mut s = step(1, StepKind::BilanCompetences);
+        s.hours = Some(24);
+        c.steps.push(s);
+        assert_eq!(verdict(&c, Dispositif::BilanCompetences), Verdict::Eligible);
+        c.steps[0].hours = Some(25);
+        let h = c.hint(Dispositif::BilanCompetences, ON());
+        assert_eq!(h.verdict, Verdict::AVerifier);
+        assert!(h
+            .reasons
+            .contains(&"« Étape 1 » : 25 h prévues, un bilan dure 24 h au plus".to_string()));
+        let h = c.hint(Dispositif::BilanCompetences, d(2018, 12, 31));
+        assert_eq!(h.verdict, Verdict::NonEligible);
+    }
+
+    #[test]
+    fn vae_one_dossier_per_certification_and_year() {
+        let mut c = cdi();
+        let h = c.hint(Dispositif::Vae, ON());
+        assert_eq!(h.verdict, Verdict::AVerifier);
+        assert!(h.reasons[0].starts_with("30 mois d'expérience salariée"));
+        for (n, due) in [(1, d(2026, 3, 1)), (2, d(2026, 11, 1)), (3, d(2027, 2, 1))] {
+            let mut s = step(n, StepKind::Vae);
+            s.title = "DEEJE ".into();
+            s.due = Some(due);
+            c.steps.push(s);
+        }
+        let h = c.hint(Dispositif::Vae, ON());
+        assert!(h.reasons.contains(
+            &"2 démarches VAE « deeje » en 2026 : un seul dossier par certification et par année civile"
+                .to_string()
+        ));
+        assert!(!h.reasons.iter().any(|r| r.contains("en 2027")));
+        c.total = None;
+        assert_eq!(
+            c.hint(Dispositif::Vae, ON()).missing,
+            vec!["expérience professionnelle (ancienneté totale) inconnue"]
+        );
+    }
+
+    // ----- all together ----------------------------------------------------
+
+    #[test]
+    fn one_hint_per_dispositif_in_json() {
+        let c = resigning();
+        let all = hints(&c.input(), reference(), ON());
+        let ids: Vec<&str> = all.iter().map(|h| h.dispositif.id()).collect();
+        assert_eq!(
+            ids,
+            [
+                "cep",
+                "bilan_competences",
+                "vae",
+                "cpf",
+                "ptp",
+                "demission_reconversion",
+                "periode_reconversion",
+                "pro_a",
+                "transitions_collectives"
+            ]
+        );
+        assert!(all
+            .iter()
+            .all(|h| !h.reasons.is_empty() && !h.rule.is_empty()));
+        let json = serde_json::to_value(&all).unwrap();
+        let periode = &json[6];
+        assert_eq!(periode["dispositif"], "periode_reconversion");
+        assert_eq!(periode["verdict"], "a_verifier");
+        assert_eq!(periode["depuis"], "2026-02-01");
+        assert!(periode["raisons"].is_array() && periode["manquant"].is_array());
+        assert!(periode["regle"].as_str().unwrap().contains("L.6324-1"));
+        assert_eq!(json[7]["verdict"], "non_eligible");
+        assert_eq!(json[4]["verdict"], "eligible");
+        assert_eq!(
+            [Verdict::Eligible, Verdict::AVerifier, Verdict::NonEligible].map(|v| v.label()),
+            ["éligible", "à vérifier", "non éligible"]
+        );
+        assert_eq!(hint(Dispositif::Pmsmp, &c.input(), reference(), ON()), None);
+    }
+
+    #[test]
+    fn the_input_is_filled_from_the_beneficiary_and_the_plan() {
+        let now = d(2026, 3, 2).and_hms_opt(9, 0, 0).unwrap().and_utc();
+        let mut b = Beneficiary::new(Id([1; 16]), "Dupont", "Léa", Meta::new(now, "c"));
+        b.contract = Some(ContractType::Cdi);
+        b.seniority_company_months = Some(12);
+        b.seniority_total_months = Some(24);
+        b.cpf_balance = Some(Cents(100));
+        let mut p = Plan::new(Id([2; 16]), b.id, d(2025, 10, 1), Meta::new(now, "c"));
+        p.facts.boeth = Some(true);
+        let interviews = [d(2026, 1, 1)];
+        let input = EligibilityInput::new(&b, &p, &interviews);
+        assert_eq!(input.contract, Some(ContractType::Cdi));
+        assert_eq!(input.plan_started_on, d(2025, 10, 1));
+        assert_eq!(input.facts.boeth, Some(true));
+        assert_eq!(input.cpf_balance, Some(Cents(100)));
+        let all = hints(&input, reference(), ON());
+        assert_eq!(all[4].verdict, Verdict::Eligible);
+        assert_eq!(all[7].dispositif, Dispositif::ProA);
+        assert_ne!(all[7].verdict, Verdict::NonEligible);
+    }
 }
