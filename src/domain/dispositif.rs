@@ -260,16 +260,8 @@ pub enum Unit {
 }
 
 impl Unit {
+    /// ASCII id, also the French word (`euros`, `heures`, `jours`, `mois`).
     pub fn id(self) -> &'static str {
-        match self {
-            Unit::Euros => "euros",
-            Unit::Heures => "heures",
-            Unit::Jours => "jours",
-            Unit::Mois => "mois",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
         match self {
             Unit::Euros => "euros",
             Unit::Heures => "heures",
@@ -597,7 +589,7 @@ impl Dispositifs {
         } else {
             Err(ReferenceError::WrongUnit {
                 label: self.series(p).label.clone(),
-                expected: unit.label(),
+                expected: unit.id(),
             })
         }
     }

@@ -33,6 +33,6 @@ pub use money::Cents;
 // land at the root where another module's `v1` could clash with it.
 pub use plan::{
     CpfDateBasis, CpfExemption, CpfLine, CpfPicture, EligibilityFacts, FundingLine, FundingStatus,
-    FundingTotals, Participation, Plan, PlanTarget, Step, StepKind, StepStatus,
+    FundingTotals, Participation, Plan, PlanSummary, PlanTarget, Step, StepKind, StepStatus,
 };
 pub use plan_template::*;

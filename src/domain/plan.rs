@@ -580,6 +580,19 @@ impl Plan {
             .fold(FundingTotals::default(), FundingTotals::add)
     }
 
+    /// Totals and CPF picture together (screen, `parcours voir --json`).
+    pub fn summary(
+        &self,
+        balance: Option<Cents>,
+        reference: &Dispositifs,
+        today: NaiveDate,
+    ) -> PlanSummary {
+        PlanSummary {
+            totals: self.totals(),
+            cpf: self.cpf_picture(balance, reference, today),
+        }
+    }
+
     /// The CPF picture; see [`CpfPicture`]. `balance` comes from the
     /// beneficiary; `today` dates the lines that have no other date.
     pub fn cpf_picture(
@@ -590,6 +603,14 @@ impl Plan {
     ) -> CpfPicture {
         CpfPicture::compute(&self.steps, &self.facts, balance, reference, today)
     }
+}
+
+/// Everything `parcours voir` shows besides the plan itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlanSummary {
+    #[serde(rename = "totaux")]
+    pub totals: FundingTotals,
+    pub cpf: CpfPicture,
 }
 
 /// Money figures of a step or a plan, in cents.
@@ -1578,6 +1599,12 @@ mod tests {
         );
         let pic = p.cpf_picture(None, reference(), d(2026, 3, 2));
         assert_eq!((pic.shortfall, pic.balance_left), (None, None));
+        let summary = p.summary(Some(Cents(200_000)), reference(), d(2026, 3, 2));
+        assert_eq!(summary.totals, p.totals());
+        let v = serde_json::to_value(&summary).unwrap();
+        assert_eq!(v["cpf"]["manque"], 100_000);
+        assert_eq!(v["cpf"]["lignes"][0]["participation"]["montant"], 10_320);
+        assert_eq!(v["totaux"]["demande"], 150_000);
     }
 
     #[test]

@@ -78,6 +78,18 @@ pub struct Hint {
     pub missing: Vec<String>,
 }
 
+impl Hint {
+    /// `PTP ✓ éligible`, for one-line lists.
+    pub fn headline(&self) -> String {
+        format!(
+            "{} {} {}",
+            self.dispositif.label(),
+            self.verdict.symbol(),
+            self.verdict.label()
+        )
+    }
+}
+
 /// What the rules read, filled by the caller from the beneficiary, the plan
 /// and the interviews (no store types).
 #[derive(Clone, Copy, Debug)]
@@ -277,8 +289,7 @@ fn contract_unknown(f: &mut Findings) {
 fn not_yet_in_force(info: &DispositifInfo) -> Hint {
     let mut f = Findings::default();
     f.fail(format!(
-        "pas encore en vigueur : {} s'applique à partir du {}",
-        info.dispositif.name(),
+        "pas encore en vigueur : ce dispositif s'applique à partir du {}",
         fmt_date(info.since)
     ));
     f.hint(info, info.since)
@@ -786,7 +797,7 @@ fn replaced(c: &Ctx, d: Dispositif) -> Option<Hint> {
     }
     let mut f = Findings::default();
     f.fail(format!(
-        "parcours commencé le {} : {} est remplacé par la période de reconversion pour les parcours commencés à partir du {}",
+        "parcours commencé le {} : le dispositif {} est remplacé par la période de reconversion pour les parcours commencés à partir du {}",
         fmt_date(c.input.plan_started_on),
         d.label(),
         fmt_date(cutoff)
@@ -1179,9 +1190,7 @@ mod tests {
         assert_eq!(h.verdict, Verdict::NonEligible);
         assert_eq!(
             h.reasons,
-            vec![
-                "pas encore en vigueur : période de reconversion s'applique à partir du 01/02/2026"
-            ]
+            vec!["pas encore en vigueur : ce dispositif s'applique à partir du 01/02/2026"]
         );
         assert_eq!(h.since, d(2026, 2, 1));
         let h = c.hint(Dispositif::PeriodeReconversion, d(2026, 2, 1));
@@ -1305,7 +1314,7 @@ mod tests {
         assert_eq!(h.verdict, Verdict::NonEligible);
         assert_eq!(
             h.reasons,
-            vec!["parcours commencé le 01/01/2026 : Pro-A est remplacé par la période de reconversion pour les parcours commencés à partir du 01/01/2026"]
+            vec!["parcours commencé le 01/01/2026 : le dispositif Pro-A est remplacé par la période de reconversion pour les parcours commencés à partir du 01/01/2026"]
         );
         assert_eq!(h.since, d(2026, 1, 1));
         // The old conditions: CDI, below the licence.
