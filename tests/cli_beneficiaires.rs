@@ -124,20 +124,17 @@ fn interview(n: u8, ben: Id, day: NaiveDate) -> Interview {
 }
 
 fn plan(n: u8, ben: Id) -> Plan {
-    Plan {
-        id: id(n),
-        beneficiary: ben,
-        targets: vec![],
-        steps: vec![Step {
-            kind: StepKind::Formation,
-            title: "Formation fictive".into(),
-            due: Some(today()),
-            status: StepStatus::Todo,
-            cost: Cents(150_000),
-            funding: vec![],
-        }],
-        meta: Meta::new(noon(days_ago(10)), "Test"),
-    }
+    let mut p = Plan::new(
+        id(n),
+        ben,
+        days_ago(10),
+        Meta::new(noon(days_ago(10)), "Test"),
+    );
+    let mut s = Step::new(id(n + 100), StepKind::Formation, "Formation fictive");
+    s.due = Some(today());
+    s.cost = Cents(150_000);
+    p.add_step(s);
+    p
 }
 
 fn immersion(n: u8, ben: Id) -> Immersion {

@@ -123,46 +123,49 @@ fn interview(n: u8, ben: Id, at: DateTime<Utc>) -> Interview {
     }
 }
 
+/// A plan as the v1 fixture stores it (`domain::plan::v1`), read back
+/// through the migration to the current `Plan`.
 fn plan(n: u8, ben: Id) -> Plan {
-    Plan {
+    use passerelle::domain::plan::v1;
+    Plan::from(v1::Plan {
         id: id(n),
         beneficiary: ben,
-        targets: vec![target(
-            12_345,
-            "K1202",
-            "Éducateur / Éducatrice de jeunes enfants",
-        )],
+        targets: vec![v1::TargetMetier {
+            ogr: 12_345,
+            rome: "K1202".into(),
+            label: "Éducateur / Éducatrice de jeunes enfants".into(),
+        }],
         steps: vec![
-            Step {
-                kind: StepKind::Immersion,
+            v1::Step {
+                kind: v1::StepKind::Immersion,
                 title: "PMSMP en crèche".into(),
                 due: Some(d(2026, 9, 1)),
-                status: StepStatus::Doing,
+                status: v1::StepStatus::Doing,
                 cost: Cents::ZERO,
                 funding: vec![],
             },
-            Step {
-                kind: StepKind::Formation,
+            v1::Step {
+                kind: v1::StepKind::Formation,
                 title: "DEEJE en VAE".into(),
                 due: None,
-                status: StepStatus::Todo,
+                status: v1::StepStatus::Todo,
                 cost: Cents(650_000),
                 funding: vec![
-                    FundingLine {
-                        funder: Funder::Cpf,
+                    v1::FundingLine {
+                        funder: v1::Funder::Cpf,
                         amount: Cents(412_050),
-                        status: FundingStatus::Granted,
+                        status: v1::FundingStatus::Granted,
                     },
-                    FundingLine {
-                        funder: Funder::OpcoBranche,
+                    v1::FundingLine {
+                        funder: v1::Funder::OpcoBranche,
                         amount: Cents(237_950),
-                        status: FundingStatus::Requested,
+                        status: v1::FundingStatus::Requested,
                     },
                 ],
             },
         ],
         meta: Meta::new(t(T0 + 100), "conseil-lyon"),
-    }
+    })
 }
 
 fn immersion(n: u8, ben: Id) -> Immersion {

@@ -10,20 +10,29 @@
 
 pub mod beneficiary;
 pub mod branch;
+pub mod dispositif;
 pub mod id;
 pub mod immersion;
 pub mod interview;
 pub mod metier;
 pub mod money;
 pub mod plan;
+pub mod plan_template;
 pub mod rules;
 pub mod time;
 
 pub use beneficiary::*;
 pub use branch::*;
+pub use dispositif::*;
 pub use id::Id;
 pub use immersion::*;
 pub use interview::*;
 pub use metier::*;
 pub use money::Cents;
-pub use plan::*;
+// Explicit, so that `plan::v1` (the frozen store-format-1 layout) does not
+// land at the root where another module's `v1` could clash with it.
+pub use plan::{
+    CpfDateBasis, CpfExemption, CpfLine, CpfPicture, EligibilityFacts, FundingLine, FundingStatus,
+    FundingTotals, Participation, Plan, PlanSummary, PlanTarget, Step, StepKind, StepStatus,
+};
+pub use plan_template::*;

@@ -28,7 +28,8 @@ use serde::{Deserialize, Serialize};
 pub mod current {
     pub const BENEFICIARY: u16 = 1;
     pub const INTERVIEW: u16 = 1;
-    pub const PLAN: u16 = 1;
+    /// 2: the plan of issue 9 (`domain::plan`); 1 is `domain::plan::v1`.
+    pub const PLAN: u16 = 2;
     pub const IMMERSION: u16 = 1;
     pub const REFERENTIEL: u16 = 1;
     pub const ROME_FICHE: u16 = 1;
@@ -69,7 +70,8 @@ pub fn decode_interview(version: u16, bytes: &[u8]) -> Result<Interview, StoreEr
 pub fn decode_plan(version: u16, bytes: &[u8]) -> Result<Plan, StoreError> {
     const K: RecordKind = RecordKind::Plan;
     match version {
-        1 => payload(K, bytes),
+        1 => payload::<crate::domain::plan::v1::Plan>(K, bytes).map(Into::into),
+        2 => payload(K, bytes),
         v => Err(unknown(K, v, current::PLAN)),
     }
 }

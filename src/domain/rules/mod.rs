@@ -7,6 +7,8 @@ use super::money::Cents;
 use super::time::parse_date;
 use chrono::{Datelike, NaiveDate};
 
+pub mod eligibility;
+
 pub type Check<T> = Result<T, String>;
 
 /// Characters refused in every stored text (imports, forms): control
