@@ -7,8 +7,10 @@
 //! deterministic.
 
 pub mod csv;
+pub mod csv_out;
 pub mod demo;
 pub mod export;
+pub mod ics;
 pub mod import;
 pub mod purge;
 
