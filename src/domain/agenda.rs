@@ -54,7 +54,9 @@ pub fn paris_offset_seconds(utc: DateTime<Utc>) -> i32 {
 
 /// The Europe/Paris wall-clock time of an instant.
 pub fn to_paris(utc: DateTime<Utc>) -> NaiveDateTime {
-    utc.naive_utc() + Duration::seconds(i64::from(paris_offset_seconds(utc)))
+    let n = utc.naive_utc();
+    n.checked_add_signed(Duration::seconds(i64::from(paris_offset_seconds(utc))))
+        .unwrap_or(n)
 }
 
 /// The instant of a Europe/Paris wall-clock time. In the autumn hour that
@@ -63,13 +65,16 @@ pub fn to_paris(utc: DateTime<Utc>) -> NaiveDateTime {
 /// Sunday of March), which does not exist, is read as winter time, i.e. one
 /// hour later on the clock.
 pub fn from_paris(local: NaiveDateTime) -> DateTime<Utc> {
-    for offset in [7200, 3600] {
-        let utc = Utc.from_utc_datetime(&(local - Duration::seconds(offset)));
-        if to_paris(utc) == local {
-            return utc;
-        }
-    }
-    Utc.from_utc_datetime(&(local - Duration::seconds(3600)))
+    let minus = |s: i64| {
+        let n = local
+            .checked_sub_signed(Duration::seconds(s))
+            .unwrap_or(local);
+        Utc.from_utc_datetime(&n)
+    };
+    [minus(7200), minus(3600)]
+        .into_iter()
+        .find(|utc| to_paris(*utc) == local)
+        .unwrap_or_else(|| minus(3600))
 }
 
 // ----- names ---------------------------------------------------------------------

@@ -38,8 +38,11 @@ pub struct Slot {
 impl Slot {
     /// A slot from hours and minutes; `None` unless `start < end` within a day.
     pub fn hm(start_h: u16, start_m: u16, end_h: u16, end_m: u16) -> Option<Slot> {
+        if start_h > 24 || end_h > 24 || start_m >= 60 || end_m >= 60 {
+            return None;
+        }
         let (s, e) = (start_h * 60 + start_m, end_h * 60 + end_m);
-        (start_m < 60 && end_m < 60 && s < e && e <= 24 * 60).then_some(Slot { start: s, end: e })
+        (s < e && e <= 24 * 60).then_some(Slot { start: s, end: e })
     }
     pub fn minutes(self) -> u32 {
         u32::from(self.end.saturating_sub(self.start))
@@ -231,7 +234,9 @@ fn tokens(text: &str) -> Vec<Tok> {
     let mut out = Vec::new();
     let mut word = String::new();
     for c in text.chars() {
-        if c.is_whitespace() || matches!(c, ';' | ',' | '/' | '+') || is_dash(c) {
+        // `:` belongs to a time (`9:00`); after a day (`ven :`) it is a separator.
+        let colon_sep = c == ':' && !word.ends_with(|p: char| p.is_ascii_digit());
+        if c.is_whitespace() || matches!(c, ';' | ',' | '/' | '+') || colon_sep || is_dash(c) {
             if !word.is_empty() {
                 out.push(Tok::Word(std::mem::take(&mut word)));
             }
@@ -360,8 +365,9 @@ impl Parser {
 }
 
 fn parse(text: &str) -> Result<WeeklySchedule, String> {
+    const NOTHING: &str = "aucun horaire saisi (ex. « lun-ven 9h-12h 13h30-17h »)";
     if text.trim().is_empty() {
-        return Err("aucun horaire saisi (ex. « lun-ven 9h-12h 13h30-17h »)".into());
+        return Err(NOTHING.into());
     }
     let mut p = Parser {
         toks: tokens(text),
@@ -451,8 +457,11 @@ fn parse(text: &str) -> Result<WeeklySchedule, String> {
     }
     if !days.is_empty() && !group_has_times {
         return Err(format!(
-            "« {days_text} » : aucun horaire après ce jour (ex. « {days_text} 9h-12h »)"
+            "« {days_text} » : horaires manquants (ex. « {days_text} 9h-12h »)"
         ));
+    }
+    if sched.is_empty() {
+        return Err(NOTHING.into());
     }
     for d in &mut sched.days {
         d.sort();
@@ -528,6 +537,8 @@ mod tests {
         }
         // Full names, ranges with words, accents and case.
         assert_eq!(s("du lundi au vendredi 9h-12h"), s("lun-ven 9h-12h"));
+        assert_eq!(s("Lun-Ven : 9:00-12:00"), s("lun-ven 9h-12h"));
+        assert_eq!(s("lun: 9h-12h, mar: 14h-16h"), s("lun 9h-12h mar 14h-16h"));
         assert_eq!(s("Lundi–Mercredi 9h-12h"), s("lun mar mer 9h-12h"));
         assert_eq!(s("MÉRCREDI 14h-16h"), s("mer 14h-16h"));
         assert_eq!(s("dimanche 10h-11h").day_minutes(Weekday::Sun), 60);
@@ -572,6 +583,8 @@ mod tests {
         for (text, expected) in [
             ("", "aucun horaire saisi"),
             ("   ", "aucun horaire saisi"),
+            (" ; , ", "aucun horaire saisi"),
+            ("du", "aucun horaire saisi"),
             ("lun 25h-26h", "« 25h » n'est pas une heure valide"),
             ("lun 9h-24h", "« 24h » n'est pas une heure valide"),
             ("lun 9h61-10h", "« 9h61 » n'est pas une heure valide"),
@@ -592,8 +605,11 @@ mod tests {
             ("lun 9h", "« 9h » : heure de fin manquante"),
             ("lun 9h-", "« 9h- » : heure de fin manquante"),
             ("lun 9h-midi", "« midi » n'est pas une heure valide"),
-            ("lun-ven", "« lun-ven » : aucun horaire après ce jour"),
-            ("lun 9h-12h mar", "« mar » : aucun horaire après ce jour"),
+            (
+                "lun-ven",
+                "« lun-ven » : horaires manquants (ex. « lun-ven 9h-12h »)",
+            ),
+            ("lun 9h-12h mar", "« mar » : horaires manquants"),
             (
                 "ven-lun 9h-12h",
                 "« ven-lun » : le premier jour doit précéder le second",
@@ -643,6 +659,67 @@ mod tests {
             NaiveTime::from_hms_opt(13, 30, 0).unwrap()
         );
         assert!(Slot::hm(12, 0, 9, 0).is_none());
+        assert!(Slot::hm(9, 60, 10, 0).is_none());
+        assert!(Slot::hm(2000, 0, 3000, 0).is_none()); // no overflow
+        assert_eq!(Slot::hm(23, 0, 24, 0).map(Slot::minutes), Some(60));
+    }
+
+    /// Free-form input: thousands of generated strings made of the pieces
+    /// people type (and garbage) never panic; whatever parses has a
+    /// canonical form that parses back to the same schedule.
+    #[test]
+    fn generated_inputs_never_panic_and_canonical_forms_round_trip() {
+        const PIECES: [&str; 24] = [
+            "lun", "mar", "mer", "jeu", "ven", "sam", "dim", "lundi", "Vendredi", "-", "–", " ",
+            ";", ",", "9h", "12h", "13h30", "17:00", "8", "25h", "à", "au", "h", "é😀",
+        ];
+        let mut seed: u64 = 0x5eed;
+        let mut next = || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) as usize
+        };
+        const DAYS: [&str; 9] = [
+            "lun", "mar", "mer", "jeu", "ven", "sam", "dim", "lundi", "VEN.",
+        ];
+        const TIMES: [&str; 10] = [
+            "8h", "9h", "9h30", "10:00", "12h", "13h30", "14", "17:00", "18h", "23h",
+        ];
+        let mut parsed = 0;
+        for round in 0..6000 {
+            let text = if round % 2 == 0 {
+                // Anything, joined with or without spaces.
+                let n = 1 + next() % 9;
+                let sep = if next() % 2 == 0 { " " } else { "" };
+                (0..n)
+                    .map(|_| PIECES[next() % PIECES.len()])
+                    .collect::<Vec<_>>()
+                    .join(sep)
+            } else {
+                // Groups of days and ranges, sometimes overlapping or reversed.
+                (0..1 + next() % 3)
+                    .map(|_| {
+                        let days = match next() % 3 {
+                            0 => DAYS[next() % 9].to_string(),
+                            1 => format!("{}-{}", DAYS[next() % 7], DAYS[next() % 7]),
+                            _ => format!("{} {}", DAYS[next() % 9], DAYS[next() % 9]),
+                        };
+                        let ranges: Vec<String> = (0..1 + next() % 2)
+                            .map(|_| format!("{}-{}", TIMES[next() % 10], TIMES[next() % 10]))
+                            .collect();
+                        format!("{days} {}", ranges.join(" "))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            if let Ok(w) = WeeklySchedule::parse(&text) {
+                parsed += 1;
+                assert_eq!(s(&w.canonical()), w, "{text:?}");
+                for day in &w.days {
+                    assert!(day.windows(2).all(|p| p[0].end <= p[1].start), "{text:?}");
+                }
+            }
+        }
+        assert!(parsed > 200, "only {parsed} generated inputs parsed");
     }
 
     #[test]
