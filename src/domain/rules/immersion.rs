@@ -6,8 +6,9 @@
 //!
 //! Rules and the choices made where the texts leave room:
 //! - **Dates in order**: the end may equal the start, not precede it.
-//! - **One month at most, date to date** (L.5135-?/D.5135-?; dispositifs.md
-//!   §10): blocking when `end − start > 30 days`, which is exactly what
+//! - **One month at most, date to date** (Code du travail, PMSMP articles
+//!   summarised in the reference `dispositifs.md` §10): blocking when
+//!   `end − start > 30 days`, which is exactly what
 //!   Immersion Facilitée — where conventions end up — enforces
 //!   (`differenceInDays(end, start) ≤ 30`): 1 → 31 March passes, 1 March →
 //!   1 April does not. In a month shorter than 31 days that allowance goes
@@ -20,9 +21,9 @@
 //!   reached).
 //! - **Same host, rolling 12 months**: hosts are identified by SIRET. Over
 //!   any window of 12 months, at most **2 periods** (an immersion and its
-//!   renewal are one period) and at most **60 days** counted as calendar days
-//!   of presence in the convention, date to date, renewals included
-//!   (each period's days inside the window). Two periods with the same
+//!   renewal are one period) and at most **60 days**, counted as calendar
+//!   days from start to end of each period (weekends included, as the
+//!   one-month limit is), renewals included, only the days inside the window. Two periods with the same
 //!   objective in one host warn (the texts ask for different objectives).
 //! - **Hours**: per civil week (Monday–Sunday, as the Code du travail counts
 //!   weekly hours), the schedule's hours on the days of the period in that
