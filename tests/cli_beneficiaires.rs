@@ -137,8 +137,10 @@ fn plan(n: u8, ben: Id) -> Plan {
     p
 }
 
+/// Built in the first layout (`immersion::v1`, what the v1 fixture store
+/// holds) and converted, as the store does when it reads version 1.
 fn immersion(n: u8, ben: Id) -> Immersion {
-    Immersion {
+    immersion::v1::Immersion {
         id: id(n),
         beneficiary: ben,
         target: TargetMetier {
@@ -146,16 +148,17 @@ fn immersion(n: u8, ben: Id) -> Immersion {
             rome: "K1207".into(),
             label: "Animateur".into(),
         },
-        host: Host::default(),
-        tutor: Tutor::default(),
+        host: immersion::v1::Host::default(),
+        tutor: immersion::v1::Tutor::default(),
         start: days_ago(20),
         end: days_ago(15),
         schedule: String::new(),
         objective: "découvrir".into(),
-        status: ImmersionStatus::Done,
+        status: immersion::v1::ImmersionStatus::Done,
         debrief: String::new(),
         meta: Meta::new(noon(days_ago(20)), "Test"),
     }
+    .into()
 }
 
 // ----- import -----------------------------------------------------------------

@@ -168,18 +168,20 @@ fn plan(n: u8, ben: Id) -> Plan {
     })
 }
 
+/// Built in the first layout (`immersion::v1`, what the v1 fixture store
+/// holds) and converted, as the store does when it reads version 1.
 fn immersion(n: u8, ben: Id) -> Immersion {
-    Immersion {
+    immersion::v1::Immersion {
         id: id(n),
         beneficiary: ben,
         target: target(12_345, "K1202", "Éducateur / Éducatrice de jeunes enfants"),
-        host: Host {
+        host: immersion::v1::Host {
             name: "Crèche Les Lucioles".into(),
             siret: Some("12002701600357".into()),
             address: "3 rue des Capucins, 69001 Lyon".into(),
             branch: Some("ALISFA".into()),
         },
-        tutor: Tutor {
+        tutor: immersion::v1::Tutor {
             name: "Claire Durand".into(),
             role: "Directrice".into(),
             contact: "04 72 00 00 00".into(),
@@ -188,10 +190,11 @@ fn immersion(n: u8, ben: Id) -> Immersion {
         end: d(2026, 9, 11),
         schedule: "9:00–12:00 13:30–17:00".into(),
         objective: "Découvrir le métier".into(),
-        status: ImmersionStatus::AgreementSigned,
+        status: immersion::v1::ImmersionStatus::AgreementSigned,
         debrief: String::new(),
         meta: Meta::new(t(T0 + 200), "conseil-lyon"),
     }
+    .into()
 }
 
 fn referentiel(version: &str, n: usize) -> Referentiel {

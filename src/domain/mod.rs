@@ -8,6 +8,7 @@
 //! add enum variants only at the end, and never reorder or remove fields of a
 //! stored type without a new format version (see `store::legacy`).
 
+pub mod agenda;
 pub mod beneficiary;
 pub mod branch;
 pub mod dispositif;
@@ -19,6 +20,8 @@ pub mod money;
 pub mod plan;
 pub mod plan_template;
 pub mod rules;
+pub mod schedule;
+pub mod session;
 pub mod time;
 
 pub use beneficiary::*;

@@ -30,7 +30,9 @@ pub mod current {
     pub const INTERVIEW: u16 = 1;
     /// 2: the plan of issue 9 (`domain::plan`); 1 is `domain::plan::v1`.
     pub const PLAN: u16 = 2;
-    pub const IMMERSION: u16 = 1;
+    /// 2: issue 10's record (objective, prescriber, parsed schedule…);
+    /// version 1 is read through `domain::immersion::v1`.
+    pub const IMMERSION: u16 = 2;
     pub const REFERENTIEL: u16 = 1;
     pub const ROME_FICHE: u16 = 1;
     pub const APPELLATION: u16 = 1;
@@ -79,7 +81,8 @@ pub fn decode_plan(version: u16, bytes: &[u8]) -> Result<Plan, StoreError> {
 pub fn decode_immersion(version: u16, bytes: &[u8]) -> Result<Immersion, StoreError> {
     const K: RecordKind = RecordKind::Immersion;
     match version {
-        1 => payload(K, bytes),
+        1 => payload::<crate::domain::immersion::v1::Immersion>(K, bytes).map(Into::into),
+        2 => payload(K, bytes),
         v => Err(unknown(K, v, current::IMMERSION)),
     }
 }

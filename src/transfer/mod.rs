@@ -6,8 +6,10 @@
 //! thin layer over it. Time and id generation are injected so that tests are
 //! deterministic.
 
+pub mod csv_out;
 pub mod demo;
 pub mod export;
+pub mod ics;
 pub mod import;
 pub mod purge;
 

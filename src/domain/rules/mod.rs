@@ -2,6 +2,8 @@
 //! text of a field and returns the typed value or a French explanation.
 //! Empty optional fields give `Ok(None)`.
 
+pub mod immersion;
+
 use super::beneficiary::{valid_siret, Birth};
 use super::money::Cents;
 use super::time::parse_date;
