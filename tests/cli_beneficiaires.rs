@@ -346,30 +346,31 @@ fn export_contains_everything_about_the_person_and_only_them() {
     );
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["format"], "passerelle.export-personne");
-    assert_eq!(v["beneficiaire"]["id"], lea.id.to_string());
-    assert_eq!(v["beneficiaire"]["first_name"], "Léa");
+    assert_eq!(v["version"], 2);
+    assert_eq!(v["dossier"]["identifiant"], lea.id.to_string());
+    assert_eq!(v["dossier"]["prenom"], "Léa");
     let ints = v["entretiens"].as_array().unwrap();
     assert_eq!(ints.len(), 2);
-    assert_eq!(ints[0]["id"], id(11).to_string(), "newest first");
-    assert_eq!(ints[0]["summary"], "Résumé de l'entretien 11");
-    assert_eq!(ints[1]["summary"], "Résumé de l'entretien 10");
+    assert_eq!(ints[0]["identifiant"], id(11).to_string(), "newest first");
+    assert_eq!(ints[0]["synthese"], "Résumé de l'entretien 11");
+    assert_eq!(ints[1]["synthese"], "Résumé de l'entretien 10");
     // Readable dates and instants.
     assert_eq!(
-        ints[1]["at"],
+        ints[1]["date_heure"],
         format!("{}T12:00:00Z", days_ago(40).format("%Y-%m-%d"))
     );
     assert_eq!(
-        ints[1]["next_follow_up"],
+        ints[1]["prochain_suivi"],
         days_ago(10).format("%Y-%m-%d").to_string()
     );
     assert_eq!(v["parcours"].as_array().unwrap().len(), 1);
-    assert_eq!(v["parcours"][0]["steps"][0]["cost"], 150_000);
+    assert_eq!(v["parcours"][0]["etapes"][0]["cout_euros"], "1500.00");
     assert_eq!(
-        v["immersions"][0]["start"],
+        v["immersions"][0]["debut"],
         days_ago(20).format("%Y-%m-%d").to_string()
     );
     // Journal: creation of the file, 2 interviews, plan, immersion.
-    assert_eq!(v["journal"].as_array().unwrap().len(), 5);
+    assert_eq!(v["historique"].as_array().unwrap().len(), 5);
     assert!(
         !out.contains("Inès") && !out.contains("entretien 12"),
         "{out}"

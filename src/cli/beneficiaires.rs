@@ -429,7 +429,7 @@ fn list_json(b: &Beneficiary, branches: &Branches) -> serde_json::Value {
 fn export_cmd(a: IdArgs, setup: &Setup) -> Result<(), Failure> {
     let store = super::open_existing(&setup.data_dir)?;
     let b = resolve_id(&store, &a.id)?;
-    let json = export::person_json(&store, b.id, Utc::now())?.ok_or_else(|| {
+    let json = export::person_json(&store, b.id, Utc::now(), &branches()?)?.ok_or_else(|| {
         Failure::usage(format!("aucun dossier ne porte l'identifiant « {} »", a.id))
     })?;
     out::println(&json)
