@@ -124,20 +124,20 @@ fn every_file_field_accepts_and_rejects_as_typed() {
     ];
     for (field, good, bad) in cases {
         for v in *good {
-            let mut f = file_form::build(None, today());
+            let mut f = file_form::build(None, today(), crate::app::metiers::builtin_catalog());
             f.set(field, v);
             let fe = f.field(field).unwrap();
             assert_eq!(fe.error, None, "{field} = « {v} » should be accepted");
         }
         for v in *bad {
-            let mut f = file_form::build(None, today());
+            let mut f = file_form::build(None, today(), crate::app::metiers::builtin_catalog());
             f.set(field, v);
             let fe = f.field(field).unwrap();
             assert!(fe.error.is_some(), "{field} = « {v} » should be refused");
         }
     }
     // Branch: the resolved name is shown next to the field.
-    let mut f = file_form::build(None, today());
+    let mut f = file_form::build(None, today(), crate::app::metiers::builtin_catalog());
     f.set("branche", "1031");
     assert!(f
         .field("branche")
@@ -172,7 +172,7 @@ fn every_file_field_accepts_and_rejects_as_typed() {
 
 #[test]
 fn current_job_is_picked_from_the_catalogue() {
-    let mut f = file_form::build(None, today());
+    let mut f = file_form::build(None, today(), crate::app::metiers::builtin_catalog());
     f.set("metier", "educateur jeunes enfants");
     let hint = f.field("metier").unwrap().hint.clone().unwrap_or_default();
     assert!(hint.contains("K1202"), "{hint}");
@@ -227,7 +227,7 @@ fn ctrl_s_is_refused_while_invalid_and_jumps_to_the_first_error() {
     type_text(&mut a, "@exemple.fr");
     let effects = a.update(Action::Save);
     assert!(
-        matches!(effects.as_slice(), [Effect::Save(_)]),
+        matches!(effects.as_slice(), [Effect::Apply { .. }]),
         "{effects:?}"
     );
 }
@@ -277,15 +277,15 @@ fn escape_on_a_changed_form_asks_before_discarding() {
     assert!(matches!(
         a.modals.last(),
         Some(Modal::Confirm(Confirm {
-            on_yes: ConfirmAction::DiscardForm,
+            on_yes: Reply::DiscardForm,
             ..
         }))
     ));
-    a.update(Action::Confirm(false));
+    a.update(Action::No);
     assert!(a.benef.form_open(), "« non » keeps the form");
     assert_eq!(a.benef.form.as_ref().unwrap().form.value("nom"), "Dup");
     a.update(Action::Back);
-    a.update(Action::Confirm(true));
+    a.update(Action::Yes);
     assert!(!a.benef.form_open());
     assert!(a.modals.is_empty());
 }
@@ -304,13 +304,13 @@ impl Rig {
         let mut rt = Runtime::new(store, Box::new(clock), "Camille Conseil".into());
         let mut app = app();
         app.benef.loaded = false;
-        rt.start(&mut app);
+        crate::app::tui::start(&mut app, &mut rt);
         assert!(app.benef.loaded);
         Rig { _dir: dir, rt, app }
     }
     fn act(&mut self, a: Action) {
         let effects = self.app.update(a);
-        self.rt.run(&mut self.app, effects);
+        crate::app::tui::drive(&mut self.app, &mut self.rt, effects);
     }
     fn typed(&mut self, s: &str) {
         for c in s.chars() {
@@ -458,10 +458,10 @@ fn erasing_a_file_confirms_first() {
     let id = r.app.benef.open_id().unwrap();
     r.act(Action::Delete);
     assert!(matches!(r.app.modals.last(), Some(Modal::Confirm(_))));
-    r.act(Action::Confirm(false));
+    r.act(Action::No);
     assert!(r.rt.store.beneficiary(id).unwrap().is_some());
     r.act(Action::Delete);
-    r.act(Action::Confirm(true));
+    r.act(Action::Yes);
     assert!(r.rt.store.beneficiary(id).unwrap().is_none());
     assert!(r.app.benef.file.is_none());
     assert!(r.app.open_beneficiary.is_none());

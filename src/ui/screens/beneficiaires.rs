@@ -3,7 +3,7 @@
 
 use crate::app::beneficiaires::interview_form::to_local;
 use crate::app::beneficiaires::{branches, BeneficiairesState, OpenFile, Tab};
-use crate::app::App;
+use crate::app::{capitalize, Action, App, Context};
 use crate::domain::time::fmt_date;
 use crate::domain::{Beneficiary, Birth, Interview, Status};
 use crate::store::{JournalEntry, Op, RecordKind};
@@ -19,7 +19,7 @@ use ratatui::Frame;
 pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
     let s = &app.benef;
     if let Some(of) = &s.form {
-        form::draw(&of.form, theme, area, frame);
+        form::draw(&of.form, &form_keys(app), theme, area, frame);
     } else if let Some(f) = &s.file {
         draw_file(app, f, theme, area, frame);
     } else {
@@ -91,19 +91,30 @@ fn filter_line(s: &BeneficiairesState, theme: &Theme, width: u16) -> Line<'stati
     Line::from(spans)
 }
 
-/// Keys for the bottom bar while a form is open (the keymap's screen hints
-/// are about the list): for `ui::draw_footer`.
-pub fn form_hints(app: &App) -> Option<Vec<(String, &'static str)>> {
-    let of = app.benef.form.as_ref()?;
-    let mut v = vec![
-        ("Tab".to_string(), "champ suivant"),
-        ("Ctrl-S".to_string(), "enregistrer"),
-        ("Échap".to_string(), "annuler"),
-    ];
-    if of.form.focused().is_some_and(|f| f.is_choice()) {
-        v.insert(1, ("←/→".to_string(), "choisir"));
-    }
-    Some(v)
+/// The keys written under a form, from the keymap:
+/// ` Tab/Maj-Tab champ · Espace/← choix · Ctrl-S enregistrer · Échap quitter `.
+pub fn form_keys(app: &App) -> String {
+    let k = |a: Action| {
+        app.keymap
+            .key_in(Context::Form, &a)
+            .unwrap_or_else(|| "—".into())
+    };
+    format!(
+        " {}/{} champ · {}/{} choix · {} enregistrer · {} quitter ",
+        k(Action::NextField),
+        k(Action::PrevField),
+        k(Action::NextChoice),
+        k(Action::PrevChoice),
+        k(Action::Save),
+        k(Action::Back)
+    )
+}
+
+/// The key of an action on this screen, for the reminders in the frames.
+fn key(app: &App, a: Action) -> String {
+    app.keymap
+        .key_in(Context::Screen(crate::app::Screen::Beneficiaires), &a)
+        .unwrap_or_else(|| "—".into())
 }
 
 fn draw_list(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
@@ -112,10 +123,22 @@ fn draw_list(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
         Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
     frame.render_widget(Paragraph::new(filter_line(s, theme, top.width)), top);
 
+    let k = |a| key(app, a);
     let keys = if s.search_focused {
-        " Entrée ouvrir · ↑↓ choisir · Échap effacer la recherche "
+        format!(
+            " {} ouvrir · ↑↓ choisir · {} effacer la recherche ",
+            k(Action::Open),
+            k(Action::Back)
+        )
     } else {
-        " i entretien · d effacer · s tri · f filtre · Ctrl-Z annuler "
+        format!(
+            " {} entretien · {} effacer · {} tri · {} filtre · {} annuler ",
+            k(Action::NewInterview),
+            k(Action::Delete),
+            k(Action::CycleSort),
+            k(Action::CycleFilter),
+            k(Action::Undo)
+        )
     };
     let block = Block::default()
         .borders(Borders::ALL)
@@ -258,12 +281,33 @@ fn draw_file(app: &App, f: &OpenFile, theme: &Theme, area: Rect, frame: &mut Fra
         tabs_area,
     );
 
+    let k = |a| key(app, a);
+    let tabs = format!("{}{} onglets", k(Action::PrevTab), k(Action::NextTab));
     let keys = match f.tab {
-        Tab::Entretiens if f.interview_open => " e modifier l'entretien · Échap retour à la liste ",
-        Tab::Entretiens => {
-            " ↑↓ choisir · Entrée lire · i nouvel entretien · e modifier · ←→ onglets "
-        }
-        _ => " e modifier · i entretien · d effacer · ←→ onglets · Échap liste ",
+        Tab::Entretiens if f.interview_open => format!(
+            " {} modifier l'entretien · {} retour à la liste ",
+            k(Action::Edit),
+            k(Action::Back)
+        ),
+        Tab::Entretiens => format!(
+            " ↑↓ choisir · {} lire · {} nouvel entretien · {} modifier · {tabs} ",
+            k(Action::Open),
+            k(Action::NewInterview),
+            k(Action::Edit)
+        ),
+        Tab::Parcours => format!(
+            " ↑↓ choisir · {} monter · {} descendre · {} retirer · {tabs} ",
+            k(Action::TargetUp),
+            k(Action::TargetDown),
+            k(Action::TargetRemove)
+        ),
+        _ => format!(
+            " {} modifier · {} entretien · {} effacer · {tabs} · {} liste ",
+            k(Action::Edit),
+            k(Action::NewInterview),
+            k(Action::Delete),
+            k(Action::Back)
+        ),
     };
     let block = Block::default()
         .borders(Borders::ALL)
@@ -282,15 +326,12 @@ fn draw_file(app: &App, f: &OpenFile, theme: &Theme, area: Rect, frame: &mut Fra
         Tab::Entretiens => draw_interviews(f, theme, inner, frame),
         Tab::Parcours => {
             let mut lines = vec![Line::styled("Métiers cibles", theme.accent)];
-            if b.targets.is_empty() {
-                lines.push(Line::styled(
-                    "  Aucun métier cible : ajoutez-en depuis l'écran Métiers (touche c).",
-                    theme.dim,
-                ));
-            }
-            for (n, t) in b.targets.iter().enumerate() {
-                lines.push(Line::raw(format!("  {}. {} ({})", n + 1, t.label, t.rome)));
-            }
+            lines.extend(super::parcours::target_lines(
+                app,
+                b,
+                f.selected_target,
+                theme,
+            ));
             lines.push(Line::raw(""));
             lines.push(Line::styled(
                 "Le plan d'action (étapes, financements) arrivera avec l'écran Parcours.",
@@ -598,20 +639,61 @@ fn field_group(field: &str) -> &'static str {
     }
 }
 
-/// One line of the timeline, without personal values.
+/// One line of the timeline, without personal values: the journal note
+/// when the change has one (« Ajout du métier cible Aide-soignant (J1501) »,
+/// « Annulation : … »), else what the field names say.
 pub fn describe_entry(e: &JournalEntry, interviews: &[Interview]) -> String {
+    let interview = || {
+        interviews.iter().find(|i| i.id == e.id).map(|i| {
+            format!(
+                "{} (niveau {}, {})",
+                to_local(i.at).format("%d/%m/%Y"),
+                i.level.number(),
+                i.mode.label()
+            )
+        })
+    };
+    let groups = || {
+        let mut g: Vec<&str> = e
+            .fields
+            .iter()
+            .filter(|f| *f != "targets")
+            .map(|f| field_group(f))
+            .collect();
+        g.sort_unstable();
+        g.dedup();
+        g.join(", ")
+    };
+    if !e.note.is_empty() {
+        let mut line = capitalize(&e.note);
+        match (e.kind, e.op) {
+            (RecordKind::Interview, op) if op != Op::Deleted => {
+                if let Some(when) = interview() {
+                    line.push_str(&format!(" : {when}"));
+                }
+            }
+            (RecordKind::Beneficiary, Op::Updated) => {
+                let g = groups();
+                if !g.is_empty() {
+                    line.push_str(&format!(" ({g})"));
+                }
+            }
+            _ => {}
+        }
+        return line;
+    }
     match (e.kind, e.op) {
         (RecordKind::Beneficiary, Op::Created) => "Création du dossier".into(),
         (RecordKind::Beneficiary, Op::Updated) => {
-            let mut groups: Vec<&str> = e.fields.iter().map(|f| field_group(f)).collect();
-            groups.sort_unstable();
-            groups.dedup();
+            let g = groups();
             if e.fields.iter().any(|f| f == "status") {
                 "Changement de statut du dossier".into()
-            } else if groups.is_empty() {
+            } else if g.is_empty() && e.fields.iter().any(|f| f == "targets") {
+                "Dossier modifié : métiers cibles".into()
+            } else if g.is_empty() {
                 "Dossier enregistré".into()
             } else {
-                format!("Dossier modifié : {}", groups.join(", "))
+                format!("Dossier modifié : {g}")
             }
         }
         (RecordKind::Interview, op) => {
@@ -620,25 +702,12 @@ pub fn describe_entry(e: &JournalEntry, interviews: &[Interview]) -> String {
                 Op::Updated => "Entretien modifié",
                 Op::Deleted => "Entretien supprimé",
             };
-            match interviews.iter().find(|i| i.id == e.id) {
-                Some(i) if op != Op::Deleted => format!(
-                    "{what} : {} (niveau {}, {})",
-                    to_local(i.at).format("%d/%m/%Y"),
-                    i.level.number(),
-                    i.mode.label()
-                ),
+            match interview() {
+                Some(when) if op != Op::Deleted => format!("{what} : {when}"),
                 _ => what.into(),
             }
         }
         (kind, op) => format!("{} : {}", capitalize(kind.label()), op.label()),
-    }
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
     }
 }
 
