@@ -221,6 +221,19 @@ impl Action {
         }
     }
 
+    /// Moves a cursor in a list (meaningless inside a form).
+    pub fn moves_in_list(&self) -> bool {
+        matches!(
+            self,
+            Action::Up
+                | Action::Down
+                | Action::PageUp
+                | Action::PageDown
+                | Action::Home
+                | Action::End
+        )
+    }
+
     /// Short French word for the bottom bar.
     pub fn short_label(&self) -> &'static str {
         match self {

@@ -388,11 +388,17 @@ impl App {
             }
         }
         let spec = spec?;
-        match self.keymap.lookup_in(Context::Global, &spec) {
-            Some(a) if !spec.is_plain_char() => Some(a),
+        let global = self
+            .keymap
+            .global_in_form()
+            .into_iter()
+            .find(|b| b.keys.contains(&spec))
+            .map(|b| b.action);
+        match global {
+            Some(a) => Some(a),
             // Unbound Ctrl- keys edit the text (Ctrl-U, Ctrl-W).
-            _ if kind != FieldKind::Choice && spec.ctrl => Some(Action::Text(key)),
-            _ => None,
+            None if kind != FieldKind::Choice && spec.ctrl => Some(Action::Text(key)),
+            None => None,
         }
     }
 

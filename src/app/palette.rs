@@ -58,6 +58,9 @@ fn commands(app: &App, under: Context) -> Vec<Entry> {
             // Global commands, with the keys that still work in a form.
             let usable = app.keymap.global_in_form();
             for b in app.keymap.in_context(Context::Global) {
+                if b.action.moves_in_list() || b.action == Action::Back {
+                    continue;
+                }
                 let keys = usable
                     .iter()
                     .find(|u| u.action == b.action)

@@ -17,7 +17,7 @@ pub struct PasteOutcome {
 
 /// Most characters a pasted text brings into one box: beyond, it is cut
 /// (and said so) instead of freezing the screen on a huge clipboard.
-pub const PASTE_MAX: usize = 20_000;
+pub const PASTE_MAX: usize = 100_000;
 
 /// Message for the status bar after a cut paste.
 pub fn truncated_message(max: usize) -> String {
