@@ -212,6 +212,21 @@ impl ScreenLogic for Logic {
         confirmed(app, reply)
     }
 
+    fn unsaved(&self, app: &App) -> bool {
+        app.benef.form_dirty()
+    }
+
+    fn blocks_undo(&self, app: &App) -> Option<String> {
+        app.benef.form.as_ref()?;
+        let save = app.keymap.key_in(super::Context::Form, &Action::Save);
+        let leave = app.keymap.key_in(super::Context::Form, &Action::Back);
+        Some(format!(
+            "un formulaire est ouvert (écran Bénéficiaires) : enregistrez-le ({}) ou quittez-le ({})",
+            save.unwrap_or_default(),
+            leave.unwrap_or_default()
+        ))
+    }
+
     fn focus(&self, app: &App) -> Focus {
         match &app.benef.form {
             Some(of) => Focus::Form(match of.form.focused().map(|f| &f.input) {
@@ -460,33 +475,15 @@ fn form_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
         Action::Back => {
             back(app);
         }
-        Action::Quit if of.form.is_dirty() => app.modals.push(Modal::Confirm(
-            Confirm::new(
-                Screen::Beneficiaires,
-                "Quitter Passerelle sans enregistrer ce formulaire ?",
-                Reply::QuitDiscardingForm,
-            )
-            .labels("quitter sans enregistrer", "revenir au formulaire"),
-        )),
-        Action::Undo | Action::Redo => {
-            let save = app.keymap.key_in(super::Context::Form, &Action::Save);
-            let leave = app.keymap.key_in(super::Context::Form, &Action::Back);
-            app.set_status(
-                StatusLevel::Info,
-                format!(
-                    "Enregistrez ({}) ou quittez le formulaire ({}) avant d'annuler",
-                    save.unwrap_or_default(),
-                    leave.unwrap_or_default()
-                ),
-            )
-        }
-        // Switching screens keeps the form for later; quitting an
-        // unchanged form is fine.
+        // Switching screens keeps the form for later; quitting, undo and
+        // redo are the shell's (they ask first while a form is open).
         Action::GoTo(_)
         | Action::ClickTab(_)
         | Action::NextScreen
         | Action::PrevScreen
-        | Action::Quit => return None,
+        | Action::Quit
+        | Action::Undo
+        | Action::Redo => return None,
         _ => {}
     }
     Some(Vec::new())

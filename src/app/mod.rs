@@ -290,7 +290,7 @@ impl App {
         if self.too_small() {
             // Nothing can be seen: only quitting works (not over a changed form).
             let quit = self.keymap.lookup_in(Context::Global, &spec?) == Some(Action::Quit);
-            return (quit && !self.benef.form_dirty()).then_some(Action::Quit);
+            return (quit && self.unsaved().is_none()).then_some(Action::Quit);
         }
         if let Some(top) = self.modals.last() {
             return match top {
@@ -446,8 +446,42 @@ impl App {
         effects
     }
 
-    /// Asks to undo or redo the last change of the session.
+    /// The first screen holding unsaved work.
+    pub fn unsaved(&self) -> Option<Screen> {
+        Screen::ALL
+            .into_iter()
+            .find(|s| screen::logic(*s).unsaved(self))
+    }
+
+    /// Quits, after asking when a screen holds unsaved work.
+    fn quit(&mut self) {
+        match self.unsaved() {
+            Some(owner) => self.modals.push(Modal::Confirm(
+                Confirm::new(
+                    owner,
+                    "Quitter Passerelle sans enregistrer le formulaire en cours ?",
+                    Reply::QuitDiscardingForm,
+                )
+                .labels("quitter sans enregistrer", "revenir"),
+            )),
+            None => self.should_quit = true,
+        }
+    }
+
+    /// Asks to undo or redo the last change of the session (not while a
+    /// form is open: it could change the record the form edits).
     pub fn undo_redo(&mut self, dir: Direction) -> Vec<Effect> {
+        let blocked = Screen::ALL
+            .into_iter()
+            .find_map(|s| screen::logic(s).blocks_undo(self));
+        if let Some(why) = blocked {
+            let what = match dir {
+                Direction::Redo => "Rien n'est rétabli",
+                _ => "Rien n'est annulé",
+            };
+            self.set_status(StatusLevel::Info, format!("{what} : {why}"));
+            return Vec::new();
+        }
         match self.undo.peek(dir) {
             Some(c) => vec![Effect::Apply {
                 change: Box::new(c.clone()),
@@ -494,7 +528,7 @@ impl App {
             return effects;
         }
         match action {
-            Action::Quit => self.should_quit = true,
+            Action::Quit => self.quit(),
             Action::NextScreen => self.go_to(self.screen.next()),
             Action::PrevScreen => self.go_to(self.screen.prev()),
             Action::GoTo(s) | Action::ClickTab(s) => self.go_to(s),

@@ -52,6 +52,18 @@ pub trait ScreenLogic: Sync {
     fn focus(&self, _app: &App) -> Focus {
         Focus::Keys
     }
+
+    /// Work typed on this screen and not saved (a changed form): quitting
+    /// asks first.
+    fn unsaved(&self, _app: &App) -> bool {
+        false
+    }
+
+    /// Why undo / redo must wait (an open form: they could change the
+    /// record it edits), in French; None when they may run.
+    fn blocks_undo(&self, _app: &App) -> Option<String> {
+        None
+    }
 }
 
 /// A screen with nothing to do yet (Agenda).

@@ -1064,4 +1064,34 @@ fn quitting_over_a_changed_form_asks_first() {
     a.update(Action::Quit);
     a.update(Action::Yes);
     assert!(a.should_quit);
+    // From another screen too: the form kept there is not lost silently.
+    let mut a = app();
+    a.update(Action::New);
+    type_text(&mut a, "Dup");
+    a.update(Action::GoTo(Screen::Metiers));
+    a.update(Action::Quit);
+    assert!(!a.should_quit);
+    assert!(matches!(a.modals.last(), Some(Modal::Confirm(c)) if c.owner == Screen::Beneficiaires));
+}
+
+#[test]
+fn undo_waits_while_a_form_is_open_even_on_another_screen() {
+    let mut r = Rig::new();
+    r.create("Dupont", "Léa", "");
+    r.act(Action::Edit);
+    r.act(Action::GoTo(Screen::Metiers));
+    r.act(Action::Undo);
+    assert!(
+        r.status()
+            .starts_with("Rien n'est annulé : un formulaire est ouvert"),
+        "{}",
+        r.status()
+    );
+    assert!(r.status().contains("Ctrl-S") && r.status().contains("Échap"));
+    assert_eq!(r.stored_files(), 1);
+    assert!(r.app.undo.can_undo());
+    r.act(Action::GoTo(Screen::Beneficiaires));
+    r.act(Action::Back);
+    r.act(Action::Undo);
+    assert_eq!(r.stored_files(), 0);
 }

@@ -151,16 +151,21 @@ fn draw_list(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
         let msg = if !s.loaded {
             "Chargement des dossiers…".to_string()
         } else if l.is_empty() {
-            "Aucun dossier pour l'instant. Appuyez sur n pour créer le premier.".to_string()
+            format!(
+                "Aucun dossier pour l'instant. Appuyez sur {} pour créer le premier.",
+                k(Action::New)
+            )
         } else {
             format!(
-                "Aucun dossier ne correspond (filtre « {} »{}). f change le filtre, Échap efface la recherche.",
+                "Aucun dossier ne correspond (filtre « {} »{}). {} change le filtre, {} efface la recherche.",
                 l.filter.label(),
                 if l.query.is_empty() {
                     String::new()
                 } else {
                     format!(", recherche « {} »", l.query.text)
-                }
+                },
+                k(Action::CycleFilter),
+                k(Action::Back)
             )
         };
         frame.render_widget(
@@ -317,13 +322,19 @@ fn draw_file(app: &App, f: &OpenFile, theme: &Theme, area: Rect, frame: &mut Fra
     let inner = block.inner(body);
     frame.render_widget(block, body);
     match f.tab {
-        Tab::Situation => scrolled(situation_lines(b, theme), f.scroll, theme, inner, frame),
+        Tab::Situation => scrolled(
+            situation_lines(b, &k(Action::Edit), theme),
+            f.scroll,
+            theme,
+            inner,
+            frame,
+        ),
         Tab::Entretiens if f.interview_open => {
             if let Some(i) = f.selected() {
                 scrolled(interview_lines(i, theme), f.scroll, theme, inner, frame);
             }
         }
-        Tab::Entretiens => draw_interviews(f, theme, inner, frame),
+        Tab::Entretiens => draw_interviews(f, &k(Action::NewInterview), theme, inner, frame),
         Tab::Parcours => {
             let mut lines = vec![Line::styled("Métiers cibles", theme.accent)];
             lines.extend(super::parcours::target_lines(
@@ -391,7 +402,8 @@ fn or_dash(s: Option<&str>) -> String {
     }
 }
 
-fn situation_lines(b: &Beneficiary, theme: &Theme) -> Vec<Line<'static>> {
+/// `edit_key`: the key that opens the file form (for the missing notice).
+fn situation_lines(b: &Beneficiary, edit_key: &str, theme: &Theme) -> Vec<Line<'static>> {
     let mut l = Vec::new();
     let section = |t: &str| Line::styled(t.to_string(), theme.accent);
     l.push(section("Identité et coordonnées"));
@@ -514,7 +526,10 @@ fn situation_lines(b: &Beneficiary, theme: &Theme) -> Vec<Line<'static>> {
         ]),
         None => Line::from(vec![
             Span::styled(format!("  {:<24}", "Notice d'information"), theme.dim),
-            Span::styled("⚠ non enregistrée (e pour la saisir)", theme.error),
+            Span::styled(
+                format!("⚠ non enregistrée ({edit_key} pour la saisir)"),
+                theme.error,
+            ),
         ]),
     });
     for (label, r) in [
@@ -529,7 +544,7 @@ fn situation_lines(b: &Beneficiary, theme: &Theme) -> Vec<Line<'static>> {
     l
 }
 
-fn draw_interviews(f: &OpenFile, theme: &Theme, area: Rect, frame: &mut Frame) {
+fn draw_interviews(f: &OpenFile, new_key: &str, theme: &Theme, area: Rect, frame: &mut Frame) {
     if !f.loaded {
         frame.render_widget(Paragraph::new(Line::styled("Chargement…", theme.dim)), area);
         return;
@@ -537,7 +552,7 @@ fn draw_interviews(f: &OpenFile, theme: &Theme, area: Rect, frame: &mut Frame) {
     if f.interviews.is_empty() {
         frame.render_widget(
             Paragraph::new(Line::styled(
-                "Aucun entretien. Appuyez sur i pour noter le premier.",
+                format!("Aucun entretien. Appuyez sur {new_key} pour noter le premier."),
                 theme.dim,
             )),
             area,
