@@ -264,21 +264,22 @@ impl App {
                 v
             }
             None => {
-                let ctx = self.key_context();
-                let choice = self.focus() == Focus::Form(FieldKind::Choice);
-                let actions: Vec<Action> = self
-                    .keymap
-                    .active(ctx)
-                    .into_iter()
-                    .filter(|b| b.hint)
-                    .map(|b| b.action)
-                    .collect();
+                // While typing, a plain character is text: show the keys
+                // that still command (Entrée, Échap, F1…).
+                let focus = self.focus();
+                let typing = matches!(
+                    focus,
+                    Focus::TextBox | Focus::Form(FieldKind::Text | FieldKind::Area)
+                );
+                let choice = focus == Focus::Form(FieldKind::Choice);
                 self.keymap
-                    .hints(ctx)
+                    .active(self.key_context())
                     .into_iter()
-                    .zip(actions)
-                    .filter(|(_, a)| choice || *a != Action::NextChoice)
-                    .map(|(h, _)| h)
+                    .filter(|b| b.hint && (choice || b.action != Action::NextChoice))
+                    .filter_map(|b| {
+                        let key = b.keys.iter().find(|k| !typing || !k.is_plain_char())?;
+                        Some((key.to_string(), b.short_label()))
+                    })
                     .collect()
             }
         }
@@ -723,6 +724,18 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn while_typing_the_bar_shows_only_keys_that_still_command() {
+        let mut a = app();
+        a.update(Action::GoTo(Screen::Metiers));
+        let keys = |a: &App| a.hints().into_iter().map(|(k, _)| k).collect::<Vec<_>>();
+        assert!(keys(&a).contains(&"q".to_string()));
+        a.update(Action::Search);
+        let typing = keys(&a);
+        assert!(typing.iter().all(|k| k.chars().count() > 1), "{typing:?}");
+        assert!(typing.contains(&"F1".to_string()) && typing.contains(&"Échap".to_string()));
     }
 
     #[test]
