@@ -135,11 +135,11 @@ fn the_standard_interview_end_to_end_in_process() {
     // Two target métiers from the Métiers screen.
     k.ch('3').ch('/').text("aide soignant").key(KeyCode::Enter);
     let f = s.run(k.ch('c'));
-    assert_shows(&f, &["Ajout du métier cible", "(J1501) (enregistré)"]);
+    assert_shows(&f, &["Ajout du métier cible", "(J1501) : enregistré"]);
     k.ch('/').key(KeyCode::Esc).text("educateur jeunes enfants");
     k.key(KeyCode::Enter);
     let f = s.run(k.ch('c'));
-    assert_shows(&f, &["Ajout du métier cible", "(K1202) (enregistré)"]);
+    assert_shows(&f, &["Ajout du métier cible", "(K1202) : enregistré"]);
 
     // The Parcours screen lists them in order.
     let f = s.run(k.ch('4'));

@@ -106,11 +106,11 @@ pub fn saved_status(app: &mut App, change: &Change) {
     let undo = app
         .keymap
         .key_for(&Action::Undo)
-        .map(|k| format!(" — {k} pour annuler"))
+        .map(|k| format!(" ({k} pour annuler)"))
         .unwrap_or_default();
     app.set_status(
         StatusLevel::Success,
-        format!("{} (enregistré){undo}", capitalize(&change.note)),
+        format!("{} : enregistré{undo}", capitalize(&change.note)),
     );
 }
 

@@ -802,8 +802,9 @@ fn target_metiers_are_reordered_and_removed_from_the_file_with_undo_and_notes() 
     let id = r.app.benef.open_id().unwrap();
     let a = add_target(&mut r, "aide soignant");
     assert!(
-        r.status()
-            .starts_with(&format!("Ajout du métier cible {a} (enregistré)")),
+        r.status().starts_with(&format!(
+            "Ajout du métier cible {a} : enregistré (Ctrl-Z pour annuler)"
+        )),
         "{}",
         r.status()
     );
