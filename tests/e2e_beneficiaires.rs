@@ -12,14 +12,7 @@ fn create_file_and_interview_then_find_them_after_restart() {
     t.wait_for("1 Accueil");
 
     // Screen 2, new file.
-    t.send(&["2"]);
-    t.wait_for("Aucun dossier pour l'instant");
-    t.send(&["n"]);
-    t.wait_for("Nouveau dossier");
-    t.type_text("Dupont");
-    t.send(&["Tab"]);
-    t.type_text("Léa");
-    t.send(&["Tab", "Tab"]);
+    tmux_new_file(&t, "Dupont", "Léa");
     t.type_text("lea.dupont@exemple.fr");
     // Ctrl-S refused while a field is invalid.
     t.send(&["Tab"]);

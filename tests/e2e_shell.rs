@@ -70,3 +70,29 @@ fn a_panic_restores_the_terminal_and_names_the_log_file() {
     let text = std::fs::read_to_string(log).unwrap();
     assert!(text.contains("panic"), "{text}");
 }
+
+#[test]
+fn a_key_shared_by_two_actions_is_refused_naming_both_and_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(
+        &cfg,
+        "[conseiller]\nnom = \"Camille\"\n\n[touches]\naide = \"?\"\nquitter = \"j\"\n",
+    )
+    .unwrap();
+    let out = cli(dir.path(), &["--config", cfg.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for part in ["c.toml", "ligne 6", "« quitter »", "« bas »", "« j »"] {
+        assert!(err.contains(part), "{part} missing in: {err}");
+    }
+    // A letter for a form action is refused too (it would be typed).
+    std::fs::write(&cfg, "[touches]\nenregistrer = \"s\"\n").unwrap();
+    let out = cli(dir.path(), &["--config", cfg.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("ligne 2") && err.contains("enregistrer"),
+        "{err}"
+    );
+}

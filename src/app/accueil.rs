@@ -1,8 +1,25 @@
 //! The Accueil screen's logic: one cursor over every file it lists (due
 //! today, overdue, recently opened), and `Entrée` opens the file.
 
+use super::screen::ScreenLogic;
 use super::{beneficiaires, Action, App, Effect, Screen};
 use crate::domain::Id;
+
+/// The Accueil screen's own state.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AccueilState {
+    /// Cursor over the files listed.
+    pub selected: usize,
+}
+
+/// The Accueil screen's logic.
+pub struct Logic;
+
+impl ScreenLogic for Logic {
+    fn update(&self, app: &mut App, action: &Action) -> Option<Vec<Effect>> {
+        update(app, action)
+    }
+}
 
 /// The files listed on the Accueil screen, in display order.
 pub fn items(app: &App) -> Vec<Id> {
@@ -17,11 +34,11 @@ pub fn items(app: &App) -> Vec<Id> {
 /// The cursor, kept inside the list.
 pub fn selected(app: &App) -> usize {
     let n = items(app).len();
-    app.accueil_selected.min(n.saturating_sub(1))
+    app.accueil.selected.min(n.saturating_sub(1))
 }
 
 /// Handles an action on the Accueil screen; None when not handled here.
-pub fn update(app: &mut App, action: Action) -> Option<Vec<Effect>> {
+fn update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
     let n = items(app).len();
     let cur = selected(app) as isize;
     let moved = match action {
@@ -33,13 +50,12 @@ pub fn update(app: &mut App, action: Action) -> Option<Vec<Effect>> {
         Action::End => n as isize - 1,
         Action::Open => {
             let id = *items(app).get(cur as usize)?;
-            app.history.push(Screen::Accueil);
-            app.screen = Screen::Beneficiaires;
+            app.go_to(Screen::Beneficiaires);
             return Some(beneficiaires::open_file(app, id));
         }
         _ => return None,
     };
-    app.accueil_selected = moved.clamp(0, (n as isize - 1).max(0)) as usize;
+    app.accueil.selected = moved.clamp(0, (n as isize - 1).max(0)) as usize;
     Some(Vec::new())
 }
 
@@ -67,6 +83,7 @@ mod tests {
         a.update(Action::Down); // stays on the last item
         assert_eq!(selected(&a), 1);
         let fx = a.update(Action::Open);
+        assert_eq!(a.history, vec![Screen::Accueil]);
         assert_eq!(a.screen, Screen::Beneficiaires);
         assert_eq!(a.open_beneficiary.as_ref().map(|o| o.id), Some(recent_id));
         assert!(fx.contains(&Effect::LoadFile(recent_id)));

@@ -2,7 +2,7 @@
 //! asks the runtime to do against the store).
 
 use super::undo::{Change, Direction};
-use crate::domain::{Beneficiary, Id, Interview, TargetMetier};
+use crate::domain::{Beneficiary, Id, Interview};
 use crate::store::{ErasureReport, JournalEntry};
 use ratatui::crossterm::event::KeyEvent;
 
@@ -44,7 +44,7 @@ impl Screen {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     // Bindable (see keymap).
     Quit,
@@ -82,11 +82,23 @@ pub enum Action {
     Redo,
     NextField,
     PrevField,
-    /// Answer to a confirm dialog.
-    Confirm(bool),
+    /// Next / previous option of the focused choice field.
+    NextChoice,
+    PrevChoice,
+    /// Move the selected target métier up / down in the ranking, or remove it.
+    TargetUp,
+    TargetDown,
+    TargetRemove,
+    /// Answers of a confirm dialog: « oui », « non », and the dialog's
+    /// third answer when it offers one.
+    Yes,
+    No,
+    Other,
     // Not bindable: produced by the event loop.
     /// A key typed into the focused text box.
     Text(KeyEvent),
+    /// Text pasted in one piece (bracketed paste), for the focused text box.
+    Paste(String),
     /// Time passed (clock in the header, fading messages).
     Tick,
     Resize(u16, u16),
@@ -96,7 +108,7 @@ pub enum Action {
 
 impl Action {
     /// The kebab-case name used in `[touches]`; None for internal actions.
-    pub fn name(self) -> Option<&'static str> {
+    pub fn name(&self) -> Option<&'static str> {
         Some(match self {
             Action::Quit => "quitter",
             Action::NextScreen => "ecran-suivant",
@@ -136,15 +148,24 @@ impl Action {
             Action::Redo => "retablir",
             Action::NextField => "champ-suivant",
             Action::PrevField => "champ-precedent",
-            Action::Confirm(_) => return None,
-            Action::Text(_) | Action::Tick | Action::Resize(..) | Action::ClickTab(_) => {
-                return None
-            }
+            Action::NextChoice => "choix-suivant",
+            Action::PrevChoice => "choix-precedent",
+            Action::TargetUp => "cible-monter",
+            Action::TargetDown => "cible-descendre",
+            Action::TargetRemove => "cible-retirer",
+            Action::Yes => "oui",
+            Action::No => "non",
+            Action::Other => "autre-reponse",
+            Action::Text(_)
+            | Action::Paste(_)
+            | Action::Tick
+            | Action::Resize(..)
+            | Action::ClickTab(_) => return None,
         })
     }
 
-    /// French description for the help overlay.
-    pub fn label(self) -> &'static str {
+    /// French description for the help overlay and the palette.
+    pub fn label(&self) -> &'static str {
         match self {
             Action::Quit => "quitter Passerelle",
             Action::NextScreen => "écran suivant",
@@ -184,13 +205,37 @@ impl Action {
             Action::Redo => "rétablir la modification annulée",
             Action::NextField => "champ suivant",
             Action::PrevField => "champ précédent",
-            Action::Confirm(_) => "",
-            Action::Text(_) | Action::Tick | Action::Resize(..) | Action::ClickTab(_) => "",
+            Action::NextChoice => "choix suivant (champ à choix)",
+            Action::PrevChoice => "choix précédent (champ à choix)",
+            Action::TargetUp => "monter le métier cible choisi",
+            Action::TargetDown => "descendre le métier cible choisi",
+            Action::TargetRemove => "retirer le métier cible choisi",
+            Action::Yes => "répondre oui",
+            Action::No => "répondre non",
+            Action::Other => "choisir l'autre réponse proposée",
+            Action::Text(_)
+            | Action::Paste(_)
+            | Action::Tick
+            | Action::Resize(..)
+            | Action::ClickTab(_) => "",
         }
     }
 
+    /// Moves a cursor in a list (meaningless inside a form).
+    pub fn moves_in_list(&self) -> bool {
+        matches!(
+            self,
+            Action::Up
+                | Action::Down
+                | Action::PageUp
+                | Action::PageDown
+                | Action::Home
+                | Action::End
+        )
+    }
+
     /// Short French word for the bottom bar.
-    pub fn short_label(self) -> &'static str {
+    pub fn short_label(&self) -> &'static str {
         match self {
             Action::Quit => "quitter",
             Action::Help => "aide",
@@ -209,45 +254,61 @@ impl Action {
             Action::Save => "enregistrer",
             Action::Undo => "annuler",
             Action::Redo => "rétablir",
+            Action::NextChoice => "choisir",
+            Action::TargetUp => "monter",
+            Action::TargetDown => "descendre",
+            Action::TargetRemove => "retirer",
+            Action::Yes => "oui",
+            Action::No => "non",
             other => other.label(),
         }
     }
 }
 
+/// What a confirm dialog's answer means to the screen that asked: the
+/// dialog carries it and hands it back to that screen
+/// ([`super::screen::ScreenLogic::confirmed`]). Any screen may add its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reply {
+    /// Leave a changed form without saving.
+    DiscardForm,
+    /// Leave a changed form and quit Passerelle.
+    QuitDiscardingForm,
+    /// Erase a beneficiary's file and everything linked to it.
+    EraseBeneficiary(Id),
+    /// Save the new file although it looks like an existing one.
+    CreateDuplicate,
+    /// Drop the new-file form and open the existing file instead.
+    OpenExisting(Id),
+}
+
 /// Side effects asked by `update`, run by the runtime against the store.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect {
-    /// Add a target métier to a beneficiary's file and save it.
-    AddTarget {
-        beneficiary: Id,
-        target: TargetMetier,
-    },
-    /// Save a beneficiary (already validated).
-    SaveBeneficiary(Box<Beneficiary>),
     /// Load every file and the recent list (at startup).
     LoadBeneficiaries,
-    /// Save a validated change (file, or interview with its file); the
-    /// runtime stamps `meta` and reports [`Outcome::Saved`].
-    Save(Box<Change>),
     /// Load a file's interviews and journal (timeline).
     LoadFile(Id),
+    /// Write a change (any record kinds) in one transaction: its `after`
+    /// records ([`Direction::Do`] and [`Direction::Redo`]) or its `before`
+    /// ones ([`Direction::Undo`]). The runtime stamps `meta` and reports
+    /// [`Outcome::Applied`]; `owner` is the screen that asked.
+    Apply {
+        change: Box<Change>,
+        direction: Direction,
+        owner: Screen,
+    },
     /// Erase a file and everything linked to it (right to erasure).
     EraseBeneficiary(Id),
     /// Store the recently opened files, newest first.
     SetRecent(Vec<Id>),
-    /// Undo or redo a change saved in this session.
-    ApplyChange {
-        change: Box<Change>,
-        direction: Direction,
-    },
 }
 
-/// What the runtime reports back after running effects (the runtime's half
-/// of the one-way loop: `update` asks with [`Effect`], hears with `Outcome`).
+/// What the runtime reports back after running an effect (the runtime's
+/// half of the one-way loop: `update` asks with [`Effect`], hears with
+/// `Outcome` through [`super::App::effect_done`]).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
-    /// A beneficiary was saved (created or updated).
-    BeneficiarySaved(Box<Beneficiary>),
     /// Every file and the recent list, loaded at startup.
     BeneficiariesLoaded {
         beneficiaries: Vec<Beneficiary>,
@@ -255,19 +316,20 @@ pub enum Outcome {
         damaged: Vec<crate::store::Damaged>,
         recent: Vec<Id>,
     },
-    /// A change was saved and flushed (records as stored, meta stamped).
-    Saved(Box<Change>),
     /// A file's interviews (newest first) and journal (newest first).
     FileLoaded {
         id: Id,
         interviews: Vec<Interview>,
         journal: Vec<JournalEntry>,
     },
-    /// A file was erased with everything linked to it.
-    BeneficiaryErased { id: Id, report: ErasureReport },
-    /// An undo / redo was written and flushed.
-    ChangeApplied {
+    /// A change was written and flushed (records as stored, meta stamped).
+    Applied {
         change: Box<Change>,
         direction: Direction,
+        owner: Screen,
     },
+    /// A file was erased with everything linked to it.
+    BeneficiaryErased { id: Id, report: ErasureReport },
+    /// An effect failed; nothing was changed. French message for the status bar.
+    Failed { message: String },
 }

@@ -2,9 +2,10 @@
 //! an open file with its tabs, the file and interview forms, undo / redo.
 //!
 //! `update` never touches the store: it asks with [`Effect`]s and hears back
-//! in [`on_outcome`].
+//! in [`Logic::on_outcome`].
 
 pub mod bench;
+pub mod duplicates;
 pub mod file_form;
 pub mod interview_form;
 pub mod list;
@@ -14,15 +15,16 @@ mod tests;
 pub use file_form::{branches, resolve_branch};
 pub use list::{fold, FileList, Row, SortKey, StatusFilter};
 
-use super::form::{area_width, Form};
-use super::undo::{Change, Direction, UndoStack};
+use super::form::{area_width, Form, Input};
+use super::parcours::{saved_status, target_change, TargetOp};
+use super::screen::{FieldKind, Focus, ScreenLogic};
+use super::undo::{Change, Direction};
 use super::{
-    Action, App, Confirm, ConfirmAction, Effect, Modal, OpenBeneficiary, Outcome, Screen,
-    StatusLevel,
+    Action, App, Confirm, Effect, Modal, OpenBeneficiary, Outcome, Reply, Screen, StatusLevel,
 };
 use crate::domain::{Beneficiary, Id, Interview, Meta};
-use crate::store::JournalEntry;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crate::store::{AnyRecord, JournalEntry, RecordKind};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// How many recently opened files are kept.
 pub const RECENT_MAX: usize = 10;
@@ -80,6 +82,11 @@ pub struct OpenFile {
     pub interview_open: bool,
     /// Scroll of the Situation / Historique tabs.
     pub scroll: u16,
+    /// Cursor over the target métiers (Parcours tab).
+    pub selected_target: usize,
+    /// The interview to select once the interviews are (re)loaded (the one
+    /// just saved).
+    pub select_interview: Option<Id>,
 }
 
 impl OpenFile {
@@ -93,6 +100,8 @@ impl OpenFile {
             selected_interview: 0,
             interview_open: false,
             scroll: 0,
+            selected_target: 0,
+            select_interview: None,
         }
     }
     pub fn selected(&self) -> Option<&Interview> {
@@ -127,13 +136,10 @@ pub struct BeneficiairesState {
     pub search_focused: bool,
     pub file: Option<OpenFile>,
     pub form: Option<OpenForm>,
-    pub undo: UndoStack,
     /// Recently opened files, newest first.
     pub recent: Vec<Id>,
     /// The files were loaded from the store.
     pub loaded: bool,
-    /// Effects asked for while handling an outcome; the runtime runs them next.
-    pub follow_up: Vec<Effect>,
 }
 
 impl BeneficiairesState {
@@ -144,6 +150,11 @@ impl BeneficiairesState {
 
     pub fn form_open(&self) -> bool {
         self.form.is_some()
+    }
+
+    /// A form is open with changes not saved.
+    pub fn form_dirty(&self) -> bool {
+        self.form.as_ref().is_some_and(|f| f.form.is_dirty())
     }
 
     /// The file shown on screen.
@@ -185,39 +196,55 @@ impl BeneficiairesState {
     }
 }
 
-/// Keys while a form is open: Tab / Maj-Tab move between fields, Ctrl-S
-/// saves, Échap leaves, Entrée goes to the next field (a new line in a
-/// multi-line field), ↑/↓ move between one-line fields, function keys keep
-/// their global meaning, everything else is typed into the field.
-pub fn form_key_to_action(app: &App, key: KeyEvent) -> Option<Action> {
-    let multiline = app
-        .benef
-        .form
-        .as_ref()
-        .is_some_and(|f| f.form.focused_is_multiline());
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    match key.code {
-        KeyCode::Tab if key.modifiers.contains(KeyModifiers::SHIFT) => Some(Action::PrevField),
-        KeyCode::Tab => Some(Action::NextField),
-        KeyCode::BackTab => Some(Action::PrevField),
-        KeyCode::Esc => Some(Action::Back),
-        KeyCode::Char('s' | 'S') if ctrl => Some(Action::Save),
-        KeyCode::Enter if !multiline => Some(Action::NextField),
-        KeyCode::Down if !multiline => Some(Action::NextField),
-        KeyCode::Up if !multiline => Some(Action::PrevField),
-        KeyCode::F(_) => {
-            let spec = super::KeySpec::from_event(&key)?;
-            app.keymap.lookup(app.screen, &spec)
+/// The Bénéficiaires screen's logic.
+pub struct Logic;
+
+impl ScreenLogic for Logic {
+    fn update(&self, app: &mut App, action: &Action) -> Option<Vec<Effect>> {
+        update(app, action)
+    }
+
+    fn on_outcome(&self, app: &mut App, outcome: &Outcome) -> Vec<Effect> {
+        on_outcome(app, outcome)
+    }
+
+    fn confirmed(&self, app: &mut App, reply: Reply) -> Vec<Effect> {
+        confirmed(app, reply)
+    }
+
+    fn unsaved(&self, app: &App) -> bool {
+        app.benef.form_dirty()
+    }
+
+    fn blocks_undo(&self, app: &App) -> Option<String> {
+        app.benef.form.as_ref()?;
+        let save = app.keymap.key_in(super::Context::Form, &Action::Save);
+        let leave = app.keymap.key_in(super::Context::Form, &Action::Back);
+        Some(format!(
+            "un formulaire est ouvert (écran Bénéficiaires) : enregistrez-le ({}) ou quittez-le ({})",
+            save.unwrap_or_default(),
+            leave.unwrap_or_default()
+        ))
+    }
+
+    fn focus(&self, app: &App) -> Focus {
+        match &app.benef.form {
+            Some(of) => Focus::Form(match of.form.focused().map(|f| &f.input) {
+                Some(Input::Area(_)) => FieldKind::Area,
+                Some(Input::Choice { .. }) => FieldKind::Choice,
+                _ => FieldKind::Text,
+            }),
+            None if app.benef.search_focused => Focus::TextBox,
+            None => Focus::Keys,
         }
-        _ => Some(Action::Text(key)),
     }
 }
 
 /// Handles an action on the Bénéficiaires screen; None when not handled here.
-pub fn update(app: &mut App, action: Action) -> Option<Vec<Effect>> {
+fn update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
     if matches!(
         action,
-        Action::Tick | Action::Resize(..) | Action::Help | Action::Privacy
+        Action::Tick | Action::Resize(..) | Action::Help | Action::Privacy | Action::Palette
     ) {
         return None;
     }
@@ -227,9 +254,14 @@ pub fn update(app: &mut App, action: Action) -> Option<Vec<Effect>> {
     if app.benef.search_focused {
         match action {
             Action::Text(k) => {
-                if app.benef.list.query.handle(&k) {
+                if app.benef.list.query.handle(k) {
                     app.benef.list.refresh();
                 }
+                return Some(Vec::new());
+            }
+            Action::Paste(text) => {
+                super::paste::paste_line(&mut app.benef.list.query, text, Some(200));
+                app.benef.list.refresh();
                 return Some(Vec::new());
             }
             Action::Back => {
@@ -251,7 +283,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Vec<Effect>> {
     }
 }
 
-fn list_update(app: &mut App, action: Action) -> Option<Vec<Effect>> {
+fn list_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
     let page = (app.size.1 as isize - 7).max(1);
     let l = &mut app.benef.list;
     match action {
@@ -283,19 +315,24 @@ fn list_update(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             new_interview_form(app);
             return Some(effects);
         }
-        Action::Undo => return Some(undo_redo(app, Direction::Undo)),
-        Action::Redo => return Some(undo_redo(app, Direction::Redo)),
+        Action::Back => {
+            if !back(app) {
+                return None;
+            }
+        }
         _ => return None,
     }
     Some(Vec::new())
 }
 
-fn file_update(app: &mut App, action: Action) -> Option<Vec<Effect>> {
+fn file_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
+    let height = app.size.1;
     let f = app.benef.file.as_mut()?;
     let n = f.interviews.len();
+    let targets = app.benef.list.get(f.id).map_or(0, |b| b.targets.len());
     match action {
         Action::NextTab | Action::PrevTab => {
-            let d = if action == Action::NextTab { 1 } else { -1 };
+            let d = if *action == Action::NextTab { 1 } else { -1 };
             f.tab = f.tab.step(d);
             f.interview_open = false;
             f.scroll = 0;
@@ -318,10 +355,29 @@ fn file_update(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                 let max = n.saturating_sub(1) as isize;
                 f.selected_interview =
                     (f.selected_interview as isize + delta).clamp(0, max) as usize;
+            } else if f.tab == Tab::Parcours {
+                let max = targets.saturating_sub(1) as isize;
+                f.selected_target = (f.selected_target as isize + delta).clamp(0, max) as usize;
             } else {
-                let max = scroll_max(f, app.benef.list.get(f.id), app.size.1);
+                let max = scroll_max(f, app.benef.list.get(f.id), height);
                 f.scroll = (f.scroll as isize + delta).clamp(0, max as isize) as u16;
             }
+        }
+        Action::TargetUp | Action::TargetDown | Action::TargetRemove => {
+            if f.tab != Tab::Parcours {
+                app.set_status(
+                    StatusLevel::Info,
+                    "Les métiers cibles se modifient dans l'onglet Parcours du dossier",
+                );
+                return Some(Vec::new());
+            }
+            let (id, mut cursor) = (f.id, f.selected_target.min(targets.saturating_sub(1)));
+            let op = TargetOp::from_action(action)?;
+            let effects = target_change(app, id, &mut cursor, op, Screen::Beneficiaires);
+            if let Some(f) = app.benef.file.as_mut() {
+                f.selected_target = cursor;
+            }
+            return Some(effects);
         }
         Action::Open => {
             if f.tab == Tab::Entretiens && n > 0 {
@@ -353,8 +409,6 @@ fn file_update(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             back(app);
         }
         Action::CycleSort | Action::CycleFilter => {}
-        Action::Undo => return Some(undo_redo(app, Direction::Undo)),
-        Action::Redo => return Some(undo_redo(app, Direction::Redo)),
         _ => return None,
     }
     Some(Vec::new())
@@ -375,30 +429,61 @@ fn scroll_max(f: &OpenFile, b: Option<&Beneficiary>, height: u16) -> usize {
     lines.saturating_sub(visible)
 }
 
-fn form_update(app: &mut App, action: Action) -> Option<Vec<Effect>> {
+fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new_with_kind(code, KeyModifiers::NONE, KeyEventKind::Press)
+}
+
+fn form_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
     let width = area_width(app.size.0);
     let of = app.benef.form.as_mut()?;
+    let is_file = matches!(of.target, FormTarget::File { .. });
     match action {
         Action::Text(k) => {
-            let changed = of.form.handle_key(&k, width);
-            if changed && matches!(of.target, FormTarget::File { .. }) {
+            let changed = of.form.handle_key(k, width);
+            if changed && is_file {
                 file_form::after_change(&mut of.form);
             }
         }
+        Action::NextChoice | Action::PrevChoice => {
+            let code = if *action == Action::NextChoice {
+                KeyCode::Right
+            } else {
+                KeyCode::Left
+            };
+            if of.form.focused().is_some_and(|f| f.is_choice())
+                && of.form.handle_key(&key(code), width)
+                && is_file
+            {
+                file_form::after_change(&mut of.form);
+            }
+        }
+        Action::Paste(text) => match super::paste::paste_into_form(&mut of.form, text) {
+            Some(out) if out.truncated => app.set_status(
+                StatusLevel::Error,
+                super::paste::truncated_message(super::paste::PASTE_MAX),
+            ),
+            Some(_) => {
+                if is_file {
+                    file_form::after_change(&mut of.form);
+                }
+            }
+            None => app.set_status(StatusLevel::Info, "Ce champ est un choix : rien à coller"),
+        },
         Action::NextField => of.form.next(),
         Action::PrevField => of.form.prev(),
-        Action::Save => return Some(save_form(app)),
+        Action::Save => return Some(save_form(app, false)),
         Action::Back => {
             back(app);
         }
-        Action::Undo | Action::Redo => app.set_status(
-            StatusLevel::Info,
-            "Enregistrez (Ctrl-S) ou quittez le formulaire (Échap) avant d'annuler",
-        ),
-        // Switching screens keeps the form for later.
-        Action::GoTo(_) | Action::ClickTab(_) | Action::NextScreen | Action::PrevScreen => {
-            return None
-        }
+        // Switching screens keeps the form for later; quitting, undo and
+        // redo are the shell's (they ask first while a form is open).
+        Action::GoTo(_)
+        | Action::ClickTab(_)
+        | Action::NextScreen
+        | Action::PrevScreen
+        | Action::Quit
+        | Action::Undo
+        | Action::Redo => return None,
         _ => {}
     }
     Some(Vec::new())
@@ -409,10 +494,14 @@ pub fn back(app: &mut App) -> bool {
     let b = &mut app.benef;
     if let Some(of) = &b.form {
         if of.form.is_dirty() {
-            app.modals.push(Modal::Confirm(Confirm {
-                question: "Abandonner les modifications de ce formulaire ?".into(),
-                on_yes: ConfirmAction::DiscardForm,
-            }));
+            app.modals.push(Modal::Confirm(
+                Confirm::new(
+                    Screen::Beneficiaires,
+                    "Abandonner les modifications de ce formulaire ?",
+                    Reply::DiscardForm,
+                )
+                .labels("abandonner", "revenir au formulaire"),
+            ));
         } else {
             b.form = None;
         }
@@ -444,35 +533,6 @@ pub fn back(app: &mut App) -> bool {
     false
 }
 
-/// Undo / redo from any screen.
-pub fn undo_redo(app: &mut App, dir: Direction) -> Vec<Effect> {
-    if app.benef.form.is_some() {
-        app.set_status(
-            StatusLevel::Info,
-            "Enregistrez (Ctrl-S) ou quittez le formulaire (Échap) avant d'annuler",
-        );
-        return Vec::new();
-    }
-    let top = match dir {
-        Direction::Undo => app.benef.undo.peek_undo(),
-        Direction::Redo => app.benef.undo.peek_redo(),
-    };
-    match top {
-        Some(c) => vec![Effect::ApplyChange {
-            change: Box::new(c.clone()),
-            direction: dir,
-        }],
-        None => {
-            let msg = match dir {
-                Direction::Undo => "Rien à annuler dans cette session",
-                Direction::Redo => "Rien à rétablir",
-            };
-            app.set_status(StatusLevel::Info, msg);
-            Vec::new()
-        }
-    }
-}
-
 fn ask_erase(app: &mut App, id: Id) {
     let name = app
         .benef
@@ -480,12 +540,16 @@ fn ask_erase(app: &mut App, id: Id) {
         .get(id)
         .map(Beneficiary::display_name)
         .unwrap_or_default();
-    app.modals.push(Modal::Confirm(Confirm {
-        question: format!(
-            "Effacer définitivement le dossier {name} et tout ce qui s'y rattache (entretiens, historique) ?"
-        ),
-        on_yes: ConfirmAction::EraseBeneficiary(id),
-    }));
+    app.modals.push(Modal::Confirm(
+        Confirm::new(
+            Screen::Beneficiaires,
+            format!(
+                "Effacer définitivement le dossier {name} et tout ce qui s'y rattache (entretiens, historique) ?"
+            ),
+            Reply::EraseBeneficiary(id),
+        )
+        .labels("effacer", "garder le dossier"),
+    ));
 }
 
 fn open_selected(app: &mut App) -> Vec<Effect> {
@@ -507,6 +571,7 @@ pub fn open_file(app: &mut App, id: Id) -> Vec<Effect> {
     });
     if app.benef.open_id() != Some(id) {
         app.benef.file = Some(OpenFile::new(id));
+        app.parcours.selected = 0;
     }
     app.benef.search_focused = false;
     let recent = &mut app.benef.recent;
@@ -523,7 +588,7 @@ fn new_file_form(app: &mut App) {
             id: Id::generate(),
             is_new: true,
         },
-        form: file_form::build(None, app.now.date()),
+        form: file_form::build(None, app.now.date(), app.catalog.clone()),
     });
 }
 
@@ -533,7 +598,7 @@ fn edit_file_form(app: &mut App, id: Id) {
     };
     app.benef.form = Some(OpenForm {
         target: FormTarget::File { id, is_new: false },
-        form: file_form::build(Some(b), app.now.date()),
+        form: file_form::build(Some(b), app.now.date(), app.catalog.clone()),
     });
 }
 
@@ -567,9 +632,109 @@ fn edit_interview_form(app: &mut App, i: &Interview) {
     });
 }
 
+/// The change a valid file form makes (None when nothing changed).
+fn file_change(app: &App, form: &Form, id: Id, is_new: bool) -> Result<Option<Change>, String> {
+    let before = if is_new {
+        None
+    } else {
+        Some(
+            app.benef
+                .list
+                .get(id)
+                .cloned()
+                .ok_or("Ce dossier n'existe plus.")?,
+        )
+    };
+    let base = before
+        .clone()
+        .unwrap_or_else(|| Beneficiary::new(id, "", "", Meta::new(app.now.and_utc(), "")));
+    let after = file_form::to_beneficiary(form, base)?;
+    if before.as_ref() == Some(&after) {
+        return Ok(None);
+    }
+    let name = after.display_name();
+    let (label, note) = match before {
+        None => (format!("création du dossier {name}"), "création du dossier"),
+        Some(_) => (
+            format!("modification du dossier {name}"),
+            "modification du dossier",
+        ),
+    };
+    Ok(Some(Change::one(
+        label,
+        note,
+        before.map(AnyRecord::from),
+        Some(AnyRecord::from(after)),
+    )))
+}
+
+/// Same content, ignoring who changed it and when.
+fn same_content(a: &Beneficiary, b: &Beneficiary) -> bool {
+    let mut b = b.clone();
+    b.meta = a.meta.clone();
+    *a == b
+}
+
+/// The change a valid interview form makes: the interview, and its file
+/// when the interview changes it (last contact, next follow-up, CEP level).
+fn interview_change(
+    app: &App,
+    form: &Form,
+    beneficiary: Id,
+    id: Id,
+    is_new: bool,
+) -> Result<Option<Change>, String> {
+    let stored = app
+        .benef
+        .file
+        .as_ref()
+        .and_then(|f| f.interviews.iter().find(|i| i.id == id))
+        .cloned();
+    let file = app
+        .benef
+        .list
+        .get(beneficiary)
+        .cloned()
+        .ok_or("Ce dossier n'existe plus.")?;
+    let after = interview_form::to_interview(form, beneficiary, id, stored.as_ref())?;
+    if !is_new && stored.as_ref() == Some(&after) {
+        return Ok(None);
+    }
+    let file_after = interview_form::apply_to_file(&file, &after);
+    let name = file.display_name();
+    let (label, note) = if is_new {
+        (format!("nouvel entretien de {name}"), "nouvel entretien")
+    } else {
+        (
+            format!("modification d'un entretien de {name}"),
+            "modification d'un entretien",
+        )
+    };
+    let mut records = vec![(
+        if is_new {
+            None
+        } else {
+            stored.map(AnyRecord::from)
+        },
+        Some(AnyRecord::from(after)),
+    )];
+    if !same_content(&file, &file_after) {
+        records.push((
+            Some(AnyRecord::from(file)),
+            Some(AnyRecord::from(file_after)),
+        ));
+    }
+    Ok(Some(Change {
+        label,
+        note: note.into(),
+        records,
+    }))
+}
+
 /// Ctrl-S: refused while a field is invalid (the cursor goes to the first
-/// error); otherwise asks the runtime to save.
-fn save_form(app: &mut App) -> Vec<Effect> {
+/// error); a new file that looks like an existing one asks first (unless
+/// `allow_duplicate`); otherwise asks the runtime to save.
+fn save_form(app: &mut App, allow_duplicate: bool) -> Vec<Effect> {
     let Some(of) = app.benef.form.as_mut() else {
         return Vec::new();
     };
@@ -585,62 +750,14 @@ fn save_form(app: &mut App) -> Vec<Effect> {
         app.set_status(StatusLevel::Error, msg);
         return Vec::new();
     }
-    let target = of.target.clone();
-    let form = of.form.clone();
-    let placeholder_meta = Meta::new(app.now.and_utc(), "");
+    let (target, form) = (of.target.clone(), of.form.clone());
     let result = match target {
-        FormTarget::File { id, is_new } => {
-            let before = if is_new {
-                None
-            } else {
-                app.benef.list.get(id).cloned()
-            };
-            if !is_new && before.is_none() {
-                Err("Ce dossier n'existe plus.".to_string())
-            } else {
-                let base = before
-                    .clone()
-                    .unwrap_or_else(|| Beneficiary::new(id, "", "", placeholder_meta));
-                file_form::to_beneficiary(&form, base).map(|after| {
-                    if before.as_ref() == Some(&after) {
-                        None
-                    } else {
-                        Some(Change::File {
-                            before: before.map(Box::new),
-                            after: Box::new(after),
-                        })
-                    }
-                })
-            }
-        }
+        FormTarget::File { id, is_new } => file_change(app, &form, id, is_new),
         FormTarget::Interview {
             beneficiary,
             id,
             is_new,
-        } => {
-            let stored = app
-                .benef
-                .file
-                .as_ref()
-                .and_then(|f| f.interviews.iter().find(|i| i.id == id))
-                .cloned();
-            match app.benef.list.get(beneficiary).cloned() {
-                None => Err("Ce dossier n'existe plus.".to_string()),
-                Some(file) => interview_form::to_interview(&form, beneficiary, id, stored.as_ref())
-                    .map(|after| {
-                        if !is_new && stored.as_ref() == Some(&after) {
-                            return None;
-                        }
-                        let file_after = interview_form::apply_to_file(&file, &after);
-                        Some(Change::Interview {
-                            before: if is_new { None } else { stored.map(Box::new) },
-                            after: Box::new(after),
-                            file_before: Box::new(file),
-                            file_after: Box::new(file_after),
-                        })
-                    }),
-            }
-        }
+        } => interview_change(app, &form, beneficiary, id, is_new),
     };
     match result {
         Err(e) => {
@@ -652,12 +769,48 @@ fn save_form(app: &mut App) -> Vec<Effect> {
             app.set_status(StatusLevel::Info, "Aucune modification à enregistrer");
             Vec::new()
         }
-        Ok(Some(change)) => vec![Effect::Save(Box::new(change))],
+        Ok(Some(change)) => {
+            if let (FormTarget::File { is_new: true, .. }, false) = (&target, allow_duplicate) {
+                if let Some(c) = duplicate_question(app, &change) {
+                    app.modals.push(Modal::Confirm(c));
+                    return Vec::new();
+                }
+            }
+            vec![Effect::Apply {
+                change: Box::new(change),
+                direction: Direction::Do,
+                owner: Screen::Beneficiaires,
+            }]
+        }
     }
 }
 
+/// The question to ask when a new file looks like an existing one.
+fn duplicate_question(app: &App, change: &Change) -> Option<Confirm> {
+    let Some((_, Some(AnyRecord::Beneficiary(new)))) = change.records.first() else {
+        return None;
+    };
+    let all = app.benef.list.rows.iter().map(|r| &r.b);
+    let (id, why) = duplicates::find(new, all)?;
+    let old = app.benef.list.get(id)?;
+    let closed = if old.status.is_open() { "" } else { " (clos)" };
+    Some(
+        Confirm::new(
+            Screen::Beneficiaires,
+            format!(
+                "Un dossier existe déjà : {}{closed} ({}). Ouvrir ce dossier plutôt que d'en créer un second ?",
+                old.display_name(),
+                why.label()
+            ),
+            Reply::OpenExisting(id),
+        )
+        .labels("ouvrir le dossier existant", "revenir au formulaire")
+        .or("créer quand même", Reply::CreateDuplicate),
+    )
+}
+
 /// Applies what the runtime reports.
-pub fn on_outcome(app: &mut App, outcome: &Outcome) {
+fn on_outcome(app: &mut App, outcome: &Outcome) -> Vec<Effect> {
     match outcome {
         Outcome::BeneficiariesLoaded {
             beneficiaries,
@@ -678,65 +831,20 @@ pub fn on_outcome(app: &mut App, outcome: &Outcome) {
                 .filter(|id| app.benef.list.get(*id).is_some())
                 .collect();
             app.benef.loaded = true;
+            Vec::new()
         }
-        Outcome::BeneficiarySaved(b) => {
-            refresh_name(app, b);
-            app.benef.list.upsert((**b).clone());
-            app.set_status(StatusLevel::Success, "Dossier enregistré");
-        }
-        Outcome::Saved(change) => {
-            let (file, msg, is_interview) = match &**change {
-                Change::File { after, .. } => (after.as_ref(), "Dossier enregistré", false),
-                Change::Interview { file_after, .. } => {
-                    (file_after.as_ref(), "Entretien enregistré", true)
-                }
-            };
-            let id = file.id;
-            refresh_name(app, file);
-            app.benef.list.upsert(file.clone());
-            app.benef.undo.record((**change).clone());
-            let closes = match (&app.benef.form, &**change) {
-                (
-                    Some(OpenForm {
-                        target: FormTarget::File { id: fid, .. },
-                        ..
-                    }),
-                    Change::File { after, .. },
-                ) => *fid == after.id,
-                (
-                    Some(OpenForm {
-                        target: FormTarget::Interview { id: iid, .. },
-                        ..
-                    }),
-                    Change::Interview { after, .. },
-                ) => *iid == after.id,
-                _ => false,
-            };
-            if closes {
-                app.benef.form = None;
-                // Show the saved file (a new one is opened).
-                if app.benef.open_id() != Some(id) {
-                    let effects = open_file(app, id);
-                    app.benef.follow_up.extend(effects);
-                }
-                if let Some(f) = app.benef.file.as_mut() {
-                    if is_interview {
-                        f.tab = Tab::Entretiens;
-                        f.interview_open = false;
-                        f.selected_interview = 0;
-                    }
-                }
-                app.benef.list.select_id(id);
-            }
-            app.set_status(StatusLevel::Success, msg);
-        }
+        Outcome::Applied {
+            change,
+            direction,
+            owner,
+        } => applied(app, change, *direction, *owner),
         Outcome::FileLoaded {
             id,
             interviews,
             journal,
         } => {
             if let Some(f) = app.benef.file.as_mut().filter(|f| f.id == *id) {
-                let keep = f.selected().map(|i| i.id);
+                let keep = f.select_interview.take().or(f.selected().map(|i| i.id));
                 f.interviews = interviews.clone();
                 f.journal = journal.clone();
                 f.loaded = true;
@@ -747,6 +855,7 @@ pub fn on_outcome(app: &mut App, outcome: &Outcome) {
                     f.interview_open = false;
                 }
             }
+            Vec::new()
         }
         Outcome::BeneficiaryErased { id, report } => {
             let name = app
@@ -756,7 +865,6 @@ pub fn on_outcome(app: &mut App, outcome: &Outcome) {
                 .map(Beneficiary::display_name)
                 .unwrap_or_default();
             forget(app, *id);
-            app.benef.undo.forget_beneficiary(*id);
             app.set_status(
                 StatusLevel::Success,
                 format!(
@@ -767,45 +875,70 @@ pub fn on_outcome(app: &mut App, outcome: &Outcome) {
                     if report.journal_entries > 1 { "s" } else { "" },
                 ),
             );
+            Vec::new()
         }
-        Outcome::ChangeApplied { change, direction } => {
-            match (&**change, direction) {
-                (
-                    Change::File {
-                        before: None,
-                        after,
-                    },
-                    Direction::Undo,
-                ) => forget(app, after.id),
-                (
-                    Change::File {
-                        before: Some(b), ..
-                    },
-                    Direction::Undo,
-                ) => {
-                    refresh_name(app, b);
-                    app.benef.list.upsert((**b).clone());
-                }
-                (Change::File { after, .. }, Direction::Redo) => {
-                    refresh_name(app, after);
-                    app.benef.list.upsert((**after).clone());
-                }
-                (Change::Interview { file_before, .. }, Direction::Undo) => {
-                    app.benef.list.upsert((**file_before).clone());
-                }
-                (Change::Interview { file_after, .. }, Direction::Redo) => {
-                    app.benef.list.upsert((**file_after).clone());
-                }
+        Outcome::Failed { .. } => Vec::new(),
+    }
+}
+
+/// A change was written (by any screen, in any direction): the list of
+/// files follows the stored records; the form that asked closes and shows
+/// what it saved; the open file reloads when the change concerns it.
+fn applied(app: &mut App, change: &Change, dir: Direction, owner: Screen) -> Vec<Effect> {
+    let mut saved_interview = None;
+    for (kind, id, record) in change.written(dir) {
+        match (kind, record) {
+            (RecordKind::Beneficiary, Some(AnyRecord::Beneficiary(b))) => {
+                refresh_name(app, b);
+                app.benef.list.upsert((**b).clone());
             }
-            app.benef.undo.applied(*direction);
-            let what = change.describe();
-            let text = match direction {
-                Direction::Undo => format!("Annulé : {what}"),
-                Direction::Redo => format!("Rétabli : {what}"),
-            };
-            app.set_status(StatusLevel::Info, text);
+            (RecordKind::Beneficiary, None) => forget(app, id),
+            (RecordKind::Interview, Some(_)) => saved_interview = Some(id),
+            _ => {}
         }
     }
+    let mut effects = Vec::new();
+    if dir == Direction::Do && owner == Screen::Beneficiaires {
+        let form_target = app.benef.form.as_ref().map(|f| f.target.clone());
+        let closes = match form_target {
+            Some(FormTarget::File { id, .. }) => change.records.iter().any(|(_, a)| {
+                a.as_ref()
+                    .is_some_and(|r| r.kind() == RecordKind::Beneficiary && r.id() == id)
+            }),
+            Some(FormTarget::Interview { id, .. }) => saved_interview == Some(id),
+            None => false,
+        };
+        if closes {
+            app.benef.form = None;
+            let file = change.beneficiaries().first().copied();
+            if let Some(id) = file {
+                // Show the saved file (a new one is opened).
+                if app.benef.open_id() != Some(id) {
+                    effects.extend(open_file(app, id));
+                }
+                app.benef.list.select_id(id);
+            }
+            if let (Some(f), Some(i)) = (app.benef.file.as_mut(), saved_interview) {
+                f.tab = Tab::Entretiens;
+                f.interview_open = false;
+                f.select_interview = Some(i);
+            }
+            let msg = if saved_interview.is_some() {
+                "Entretien enregistré"
+            } else {
+                "Dossier enregistré"
+            };
+            app.set_status(StatusLevel::Success, msg);
+        } else {
+            saved_status(app, change);
+        }
+    }
+    if let Some(id) = app.benef.open_id().filter(|id| change.concerns(*id)) {
+        if !effects.contains(&Effect::LoadFile(id)) {
+            effects.push(Effect::LoadFile(id));
+        }
+    }
+    effects
 }
 
 /// Keeps the header's name in step with the saved file.
@@ -832,14 +965,25 @@ fn forget(app: &mut App, id: Id) {
     app.benef.recent.retain(|r| *r != id);
 }
 
-/// Runs what a confirm dialog's "oui" asked for.
-pub fn confirmed(app: &mut App, what: ConfirmAction) -> Vec<Effect> {
-    match what {
-        ConfirmAction::DiscardForm => {
+/// Runs what a confirm dialog of this screen was answered.
+fn confirmed(app: &mut App, reply: Reply) -> Vec<Effect> {
+    match reply {
+        Reply::DiscardForm => {
             app.benef.form = None;
             app.set_status(StatusLevel::Info, "Modifications abandonnées");
             Vec::new()
         }
-        ConfirmAction::EraseBeneficiary(id) => vec![Effect::EraseBeneficiary(id)],
+        Reply::QuitDiscardingForm => {
+            app.benef.form = None;
+            app.should_quit = true;
+            Vec::new()
+        }
+        Reply::EraseBeneficiary(id) => vec![Effect::EraseBeneficiary(id)],
+        Reply::CreateDuplicate => save_form(app, true),
+        Reply::OpenExisting(id) => {
+            app.benef.form = None;
+            app.go_to(Screen::Beneficiaires);
+            open_file(app, id)
+        }
     }
 }

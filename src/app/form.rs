@@ -11,6 +11,8 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 pub struct Ctx<'a> {
     pub today: NaiveDate,
     fields: &'a [Field],
+    /// The métier catalogue in force, when the form checks against it.
+    pub catalog: Option<&'a crate::catalog::Catalog>,
 }
 
 impl Ctx<'_> {
@@ -238,6 +240,8 @@ pub struct Form {
     pub fields: Vec<Field>,
     pub focus: usize,
     pub today: NaiveDate,
+    /// The métier catalogue in force, seen by validators through [`Ctx`].
+    pub catalog: Option<std::sync::Arc<crate::catalog::Catalog>>,
 }
 
 /// Width of the label column, shared by the widget and the text-area wrap width.
@@ -268,9 +272,17 @@ impl Form {
             fields,
             focus: 0,
             today,
+            catalog: None,
         };
         f.validate();
         f
+    }
+
+    /// Validates against this catalogue (the one in force).
+    pub fn with_catalog(mut self, catalog: std::sync::Arc<crate::catalog::Catalog>) -> Form {
+        self.catalog = Some(catalog);
+        self.validate();
+        self
     }
 
     pub fn field(&self, key: &str) -> Option<&Field> {
@@ -338,6 +350,7 @@ impl Form {
             let ctx = Ctx {
                 today: self.today,
                 fields: &self.fields,
+                catalog: self.catalog.as_deref(),
             };
             self.fields
                 .iter()

@@ -1,7 +1,10 @@
 //! Key bindings as data: each bindable action has a kebab-case name usable in
 //! the `[touches]` section of the config, a French description, the context
-//! where it applies, and default keys. The help overlay and the bottom bar are
-//! generated from this one table.
+//! where it applies, and default keys. The help overlay, the bottom bar, the
+//! command palette and the README's key tables are generated from this one
+//! table; every key that does something goes through it (forms and confirm
+//! dialogs included). Typing in a text box is not a binding: there a plain
+//! character is always text.
 
 use super::action::{Action, Screen};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -9,10 +12,49 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// Where a binding applies.
+///
+/// On a screen, the screen's bindings and the global ones are active
+/// together (the screen's win). A form, a confirm dialog and the palette
+/// each have their own bindings; inside a form the global keys that are not
+/// text (function keys, Ctrl- and Alt- keys) still work.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Context {
     Global,
     Screen(Screen),
+    /// An open form (file, interview…).
+    Form,
+    /// A yes / no question.
+    Confirm,
+    /// The command palette.
+    Palette,
+}
+
+impl Context {
+    /// French name, for the help overlay, the README and error messages.
+    pub fn title(self) -> String {
+        match self {
+            Context::Global => "Partout".into(),
+            Context::Screen(s) => format!("Écran {}", s.title()),
+            Context::Form => "Dans un formulaire".into(),
+            Context::Confirm => "Dans une question de confirmation".into(),
+            Context::Palette => "Dans la palette de commandes".into(),
+        }
+    }
+
+    /// Whether the two contexts are active at the same time (a key bound
+    /// twice in them is a conflict).
+    pub fn overlaps(self, other: Context) -> bool {
+        match (self, other) {
+            (a, b) if a == b => true,
+            (Context::Global, Context::Screen(_)) | (Context::Screen(_), Context::Global) => true,
+            _ => false,
+        }
+    }
+
+    /// Contexts where a plain character is typed text, never a command.
+    pub fn types_text(self) -> bool {
+        matches!(self, Context::Form | Context::Palette)
+    }
 }
 
 /// A key with its modifiers (only Ctrl and Alt matter; Shift is in the char).
@@ -61,6 +103,11 @@ impl KeySpec {
             ctrl: true,
             alt: false,
         }
+    }
+
+    /// A plain character (no Ctrl, no Alt): text in a text box.
+    pub fn is_plain_char(&self) -> bool {
+        matches!(self.code, KeyCodeOrd::Char(_)) && !self.ctrl && !self.alt
     }
 
     /// Normalises a terminal key event; None for keys we never bind.
@@ -199,6 +246,41 @@ impl Binding {
             .collect::<Vec<_>>()
             .join(" ")
     }
+
+    /// The French description of the action in its context.
+    pub fn label(&self) -> &'static str {
+        label_in(&self.action, self.context)
+    }
+
+    /// The short word of the bottom bar, in its context.
+    pub fn short_label(&self) -> &'static str {
+        match (self.context, &self.action) {
+            (Context::Form, Action::Back) => "quitter le formulaire",
+            (Context::Form, Action::NextField) => "champ suivant",
+            (Context::Palette, Action::Open) => "lancer",
+            (Context::Screen(Screen::Beneficiaires), Action::Open) => "ouvrir",
+            (Context::Screen(Screen::Accueil), Action::Open) => "ouvrir",
+            _ => self.action.short_label(),
+        }
+    }
+}
+
+/// The description of an action where it is bound: the same action may
+/// mean something more precise in a form or the palette.
+pub fn label_in(action: &Action, context: Context) -> &'static str {
+    match (context, action) {
+        (Context::Form, Action::Back) => "quitter le formulaire (demande si modifié)",
+        (Context::Form, Action::NextField) => {
+            "champ suivant (Entrée va à la ligne dans un texte long)"
+        }
+        (Context::Form, Action::PrevField) => "champ précédent",
+        (Context::Palette, Action::Open) => "lancer la commande choisie",
+        (Context::Screen(Screen::Beneficiaires), Action::Open) => {
+            "ouvrir le dossier, l'entretien choisi"
+        }
+        (Context::Screen(Screen::Accueil), Action::Open) => "ouvrir le dossier choisi",
+        _ => action.label(),
+    }
 }
 
 /// The default table: (action, context, default keys, shown in bottom bar).
@@ -206,16 +288,24 @@ fn defaults() -> Vec<Binding> {
     use KeyCodeOrd::*;
     let p = KeySpec::plain;
     let c = KeySpec::ch;
+    let alt = |code| KeySpec {
+        code,
+        ctrl: false,
+        alt: true,
+    };
     let g = Context::Global;
     let m = Context::Screen(Screen::Metiers);
     let bn = Context::Screen(Screen::Beneficiaires);
+    let pa = Context::Screen(Screen::Parcours);
+    let f = Context::Form;
+    let cf = Context::Confirm;
     let row = |action, context, keys: Vec<KeySpec>, hint| Binding {
         action,
         context,
         keys,
         hint,
     };
-    vec![
+    let mut rows = vec![
         row(
             Action::GoTo(Screen::Accueil),
             g,
@@ -277,7 +367,24 @@ fn defaults() -> Vec<Binding> {
         row(Action::CycleFilter, bn, vec![c('f')], false),
         row(Action::NextTab, bn, vec![p(Right), c('l')], false),
         row(Action::PrevTab, bn, vec![p(Left), c('h')], false),
-        row(Action::Save, g, vec![KeySpec::ctrl('s')], false),
+    ];
+    // Target métiers: in the file's Parcours tab and on the Parcours screen.
+    for ctx in [bn, pa] {
+        rows.push(row(Action::TargetUp, ctx, vec![c('K'), alt(Up)], ctx == pa));
+        rows.push(row(
+            Action::TargetDown,
+            ctx,
+            vec![c('J'), alt(Down)],
+            ctx == pa,
+        ));
+        rows.push(row(
+            Action::TargetRemove,
+            ctx,
+            vec![c('x'), p(Delete)],
+            ctx == pa,
+        ));
+    }
+    rows.extend([
         row(Action::Undo, g, vec![KeySpec::ctrl('z')], false),
         row(Action::Redo, g, vec![KeySpec::ctrl('y')], false),
         row(Action::Back, g, vec![p(Esc)], true),
@@ -285,8 +392,39 @@ fn defaults() -> Vec<Binding> {
         row(Action::Privacy, g, vec![p(F(12))], false),
         row(Action::Palette, g, vec![c(':'), KeySpec::ctrl('p')], false),
         row(Action::Quit, g, vec![c('q')], true),
-    ]
+        // Forms.
+        row(Action::NextField, f, vec![p(Tab), p(Enter), p(Down)], true),
+        row(Action::PrevField, f, vec![p(BackTab), p(Up)], false),
+        row(Action::NextChoice, f, vec![c(' '), p(Right)], true),
+        row(Action::PrevChoice, f, vec![p(Left)], false),
+        row(Action::Save, f, vec![KeySpec::ctrl('s')], true),
+        row(Action::Back, f, vec![p(Esc)], true),
+        // Confirm dialogs.
+        row(Action::Yes, cf, vec![c('o'), p(Enter)], true),
+        row(Action::No, cf, vec![c('n'), p(Esc)], true),
+        row(Action::Other, cf, vec![c('c')], true),
+        // Command palette (typed characters are the query).
+        row(Action::Open, Context::Palette, vec![p(Enter)], true),
+    ]);
+    rows
 }
+
+/// A refused `[touches]` configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeymapError {
+    /// French explanation, naming the action(s) and the key.
+    pub message: String,
+    /// The configured action to point at in the file (for its line).
+    pub action: Option<String>,
+}
+
+impl fmt::Display for KeymapError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for KeymapError {}
 
 #[derive(Clone, Debug)]
 pub struct Keymap {
@@ -303,10 +441,17 @@ impl Default for Keymap {
 
 impl Keymap {
     /// Defaults with the user's `[touches]` merged over them: a configured
-    /// action gets exactly the keys given. Unknown actions or keys are errors
-    /// (French, naming the action).
-    pub fn with_overrides(user: &BTreeMap<String, Vec<String>>) -> Result<Keymap, String> {
+    /// action gets exactly the keys given, in every context where it is
+    /// bound. Unknown actions or keys, a plain character for an action of a
+    /// form or the palette (it would be typed, never run), and two actions
+    /// sharing a key where both are active are errors (French, naming the
+    /// actions and the key).
+    pub fn with_overrides(user: &BTreeMap<String, Vec<String>>) -> Result<Keymap, KeymapError> {
         let mut km = Keymap::default();
+        let err = |name: &str, message: String| KeymapError {
+            message,
+            action: Some(name.to_string()),
+        };
         for (name, keys) in user {
             // An action may be bound in several contexts (e.g. `chercher` on
             // Métiers and Bénéficiaires): the configured keys apply to all.
@@ -318,62 +463,229 @@ impl Keymap {
                 .map(|(i, _)| i)
                 .collect();
             if rows.is_empty() {
-                return Err(format!("action inconnue dans [touches] : « {name} »"));
+                return Err(err(
+                    name,
+                    format!("action inconnue dans [touches] : « {name} »"),
+                ));
             }
             let parsed = keys
                 .iter()
-                .map(|k| KeySpec::parse(k).map_err(|e| format!("[touches] {name} : {e}")))
+                .map(|k| {
+                    KeySpec::parse(k).map_err(|e| err(name, format!("[touches] {name} : {e}")))
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             if parsed.is_empty() {
-                return Err(format!("[touches] {name} : aucune touche"));
+                return Err(err(name, format!("[touches] {name} : aucune touche")));
             }
             for idx in rows {
+                let b = &km.bindings[idx];
+                let typed = b.context.types_text()
+                    && !matches!(b.action, Action::NextChoice | Action::PrevChoice);
+                if let Some(k) = parsed.iter().find(|k| typed && k.is_plain_char()) {
+                    return Err(err(
+                        name,
+                        format!(
+                            "[touches] {name} : « {k} » s'écrirait dans le champ ({}) ; \
+                             choisissez une touche avec Ctrl ou Alt, ou une touche de fonction",
+                            b.context.title().to_lowercase()
+                        ),
+                    ));
+                }
                 km.bindings[idx].keys = parsed.clone();
             }
+        }
+        if let Some(c) = km.conflicts().into_iter().next() {
+            let configured = |a: &Action| a.name().filter(|n| user.contains_key(*n));
+            let action = configured(&c.first)
+                .or_else(|| configured(&c.second))
+                .map(str::to_string);
+            return Err(KeymapError {
+                message: c.describe(),
+                action,
+            });
         }
         Ok(km)
     }
 
+    /// Pairs of different actions that share a key in contexts active at
+    /// the same time.
+    pub fn conflicts(&self) -> Vec<Conflict> {
+        let mut out = Vec::new();
+        for (i, a) in self.bindings.iter().enumerate() {
+            for b in &self.bindings[i + 1..] {
+                if a.action == b.action || !a.context.overlaps(b.context) {
+                    continue;
+                }
+                if let Some(k) = a.keys.iter().find(|k| b.keys.contains(k)) {
+                    out.push(Conflict {
+                        first: a.action.clone(),
+                        second: b.action.clone(),
+                        key: *k,
+                        context: if a.context == Context::Global {
+                            b.context
+                        } else {
+                            a.context
+                        },
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// The binding of a key in one context.
+    pub fn lookup_in(&self, context: Context, key: &KeySpec) -> Option<Action> {
+        self.bindings
+            .iter()
+            .find(|b| b.context == context && b.keys.contains(key))
+            .map(|b| b.action.clone())
+    }
+
     /// The action bound to a key on a screen: screen bindings win over global ones.
     pub fn lookup(&self, screen: Screen, key: &KeySpec) -> Option<Action> {
-        let find = |ctx: Context| {
-            self.bindings
-                .iter()
-                .find(|b| b.context == ctx && b.keys.contains(key))
-                .map(|b| b.action)
-        };
-        find(Context::Screen(screen)).or_else(|| find(Context::Global))
+        self.lookup_in(Context::Screen(screen), key)
+            .or_else(|| self.lookup_in(Context::Global, key))
+    }
+
+    /// Bindings of one context, in table order.
+    pub fn in_context(&self, context: Context) -> Vec<&Binding> {
+        self.bindings
+            .iter()
+            .filter(|b| b.context == context)
+            .collect()
     }
 
     /// Bindings that apply on a screen: the screen's own first, then global.
     pub fn for_screen(&self, screen: Screen) -> Vec<&Binding> {
-        let own = self
-            .bindings
-            .iter()
-            .filter(|b| b.context == Context::Screen(screen));
-        let global = self
-            .bindings
-            .iter()
-            .filter(|b| b.context == Context::Global);
-        own.chain(global).collect()
+        let mut v = self.in_context(Context::Screen(screen));
+        v.extend(self.in_context(Context::Global));
+        v
     }
 
-    /// `/ chercher  Entrée fiche …` pairs for the bottom bar.
-    pub fn hints(&self, screen: Screen) -> Vec<(String, &'static str)> {
-        self.for_screen(screen)
+    /// Bindings active in a context: a screen's with the global ones; a
+    /// form's with the global keys that still work while typing; the
+    /// others alone.
+    pub fn active(&self, context: Context) -> Vec<Binding> {
+        let own = |c| self.in_context(c).into_iter().cloned();
+        match context {
+            Context::Screen(s) => self.for_screen(s).into_iter().cloned().collect(),
+            Context::Form => own(Context::Form).chain(self.global_in_form()).collect(),
+            other => own(other).collect(),
+        }
+    }
+
+    /// The global bindings that work inside a form, with only their keys
+    /// that are neither typed text nor taken by the form (F1, Ctrl-P, F4…).
+    /// Moving in a list and leaving a screen mean nothing there.
+    pub fn global_in_form(&self) -> Vec<Binding> {
+        let form_keys: Vec<KeySpec> = self
+            .in_context(Context::Form)
+            .iter()
+            .flat_map(|b| b.keys.iter().copied())
+            .collect();
+        self.in_context(Context::Global)
             .into_iter()
-            .filter(|b| b.hint && !b.keys.is_empty())
-            .map(|b| (b.keys[0].to_string(), b.action.short_label()))
+            .filter(|b| {
+                !b.action.moves_in_list()
+                    && !matches!(
+                        b.action,
+                        Action::NextScreen | Action::PrevScreen | Action::Back
+                    )
+            })
+            .filter_map(|b| {
+                let keys: Vec<KeySpec> = b
+                    .keys
+                    .iter()
+                    .copied()
+                    .filter(|k| !k.is_plain_char() && !form_keys.contains(k))
+                    .collect();
+                (!keys.is_empty()).then(|| Binding { keys, ..b.clone() })
+            })
             .collect()
     }
 
-    /// The first key bound to an action, for messages ("appuyez sur b").
-    pub fn key_for(&self, action: Action) -> Option<String> {
+    /// `key  label` pairs for the bottom bar of a context.
+    pub fn hints(&self, context: Context) -> Vec<(String, &'static str)> {
+        self.active(context)
+            .into_iter()
+            .filter(|b| b.hint && !b.keys.is_empty())
+            .map(|b| (b.keys[0].to_string(), b.short_label()))
+            .collect()
+    }
+
+    /// The first key bound to an action in a context (or anywhere), for
+    /// messages ("appuyez sur b").
+    pub fn key_in(&self, context: Context, action: &Action) -> Option<String> {
         self.bindings
             .iter()
-            .find(|b| b.action == action)
+            .find(|b| b.context == context && &b.action == action)
+            .or_else(|| self.bindings.iter().find(|b| &b.action == action))
             .and_then(|b| b.keys.first())
             .map(|k| k.to_string())
+    }
+
+    /// The first key bound to an action, for messages ("appuyez sur b").
+    pub fn key_for(&self, action: &Action) -> Option<String> {
+        self.bindings
+            .iter()
+            .find(|b| &b.action == action)
+            .and_then(|b| b.keys.first())
+            .map(|k| k.to_string())
+    }
+
+    /// Every context that has bindings, in the order of the README.
+    pub fn contexts(&self) -> Vec<Context> {
+        let mut out = vec![Context::Global];
+        out.extend(Screen::ALL.iter().map(|s| Context::Screen(*s)));
+        out.extend([Context::Form, Context::Confirm, Context::Palette]);
+        out.retain(|c| self.bindings.iter().any(|b| b.context == *c));
+        out
+    }
+
+    /// The README's key tables (Markdown), one per context, generated from
+    /// this table; a test keeps README.md equal to it.
+    pub fn markdown_tables(&self) -> String {
+        let mut out = String::new();
+        for ctx in self.contexts() {
+            out.push_str(&format!(
+                "### {}\n\n| touches | action | nom |\n|---|---|---|\n",
+                ctx.title()
+            ));
+            for b in self.in_context(ctx) {
+                let keys = b
+                    .keys
+                    .iter()
+                    .map(|k| format!("`{}`", k.to_string().replace('`', "\\`")))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let name = b.action.name().unwrap_or_default();
+                out.push_str(&format!("| {keys} | {} | `{name}` |\n", b.label()));
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Two actions sharing a key where both are active.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Conflict {
+    pub first: Action,
+    pub second: Action,
+    pub key: KeySpec,
+    pub context: Context,
+}
+
+impl Conflict {
+    /// « les actions « quitter » et « bas » ont la même touche « j » (partout) »
+    pub fn describe(&self) -> String {
+        format!(
+            "les actions « {} » et « {} » ont la même touche « {} » ({}) : changez l'une des deux dans [touches]",
+            self.first.name().unwrap_or_default(),
+            self.second.name().unwrap_or_default(),
+            self.key,
+            self.context.title().to_lowercase()
+        )
     }
 }
 
@@ -428,7 +740,9 @@ mod tests {
 
         let mut bad = BTreeMap::new();
         bad.insert("voler".to_string(), vec!["v".to_string()]);
-        assert!(Keymap::with_overrides(&bad).unwrap_err().contains("voler"));
+        let e = Keymap::with_overrides(&bad).unwrap_err();
+        assert!(e.message.contains("voler"));
+        assert_eq!(e.action.as_deref(), Some("voler"));
 
         // An action bound on two screens is rebound on both.
         let mut user = BTreeMap::new();
@@ -476,10 +790,142 @@ mod tests {
         let example = include_str!("../../config.example.toml");
         for b in Keymap::default().bindings {
             let name = b.action.name().unwrap_or_default();
+            assert!(!name.is_empty(), "{:?}", b.action);
             assert!(
                 example.contains(name),
                 "config.example.toml omits « {name} »"
             );
         }
+    }
+
+    fn user(pairs: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {
+        pairs
+            .iter()
+            .map(|(n, ks)| (n.to_string(), ks.iter().map(|k| k.to_string()).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn the_defaults_have_no_conflict() {
+        assert_eq!(Keymap::default().conflicts(), Vec::new());
+    }
+
+    #[test]
+    fn two_actions_on_one_key_in_the_same_context_are_refused() {
+        // `quitter = "j"` collides with `bas` (both global).
+        let e = Keymap::with_overrides(&user(&[("quitter", &["j"])])).unwrap_err();
+        assert!(
+            e.message.contains("« quitter »") && e.message.contains("« bas »"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("« j »"), "{}", e.message);
+        assert_eq!(e.action.as_deref(), Some("quitter"));
+        // A global key and a screen key are active together: conflict.
+        let e = Keymap::with_overrides(&user(&[("aide", &["n"])])).unwrap_err();
+        assert!(
+            e.message.contains("« nouveau »") && e.message.contains("écran bénéficiaires"),
+            "{}",
+            e.message
+        );
+        // Two screens never show at once: the same key on both is fine.
+        assert!(Keymap::with_overrides(&user(&[("tri", &["b"])])).is_ok());
+        // A form and a screen are separate contexts.
+        assert!(Keymap::with_overrides(&user(&[("enregistrer", &["Ctrl-E"])])).is_ok());
+        // Two user bindings on one key: the first configured one is named.
+        let e =
+            Keymap::with_overrides(&user(&[("aide", &["F9"]), ("masquer", &["F9"])])).unwrap_err();
+        assert!(e.message.contains("« aide »") && e.message.contains("« masquer »"));
+        assert_eq!(e.action.as_deref(), Some("aide"));
+        // Confirm dialogs: oui and non cannot share a key.
+        let e = Keymap::with_overrides(&user(&[("oui", &["n"])])).unwrap_err();
+        assert!(e.message.contains("« non »"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_plain_character_cannot_run_a_form_action() {
+        let e = Keymap::with_overrides(&user(&[("enregistrer", &["s"])])).unwrap_err();
+        assert!(
+            e.message.contains("s'écrirait dans le champ"),
+            "{}",
+            e.message
+        );
+        // Except to change a choice (a choice field has no text).
+        let km = Keymap::with_overrides(&user(&[("choix-suivant", &["+"])])).unwrap();
+        assert_eq!(
+            km.lookup_in(Context::Form, &KeySpec::ch('+')),
+            Some(Action::NextChoice)
+        );
+    }
+
+    #[test]
+    fn rebinding_save_changes_the_form_key() {
+        let km = Keymap::with_overrides(&user(&[("enregistrer", &["F10"])])).unwrap();
+        assert_eq!(
+            km.lookup_in(Context::Form, &KeySpec::plain(KeyCodeOrd::F(10))),
+            Some(Action::Save)
+        );
+        assert_eq!(km.lookup_in(Context::Form, &KeySpec::ctrl('s')), None);
+        assert!(km
+            .hints(Context::Form)
+            .iter()
+            .any(|(k, l)| k == "F10" && *l == "enregistrer"));
+    }
+
+    #[test]
+    fn form_context_keeps_the_global_keys_that_are_not_text() {
+        let km = Keymap::default();
+        let active = km.active(Context::Form);
+        let keys_of = |a: &Action| {
+            active
+                .iter()
+                .filter(|b| &b.action == a)
+                .map(|b| b.keys_label())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(keys_of(&Action::Help), vec!["F1"], "? is typed in a form");
+        assert_eq!(keys_of(&Action::Palette), vec!["Ctrl-P"]);
+        assert_eq!(keys_of(&Action::GoTo(Screen::Metiers)), vec!["F4"]);
+        assert!(keys_of(&Action::Quit).is_empty(), "q is typed in a form");
+        assert!(
+            keys_of(&Action::NextScreen).is_empty(),
+            "Tab is the next field"
+        );
+        assert_eq!(keys_of(&Action::NextField), vec!["Tab Entrée ↓"]);
+    }
+
+    #[test]
+    fn markdown_tables_list_every_binding_by_context() {
+        let km = Keymap::default();
+        let md = km.markdown_tables();
+        assert!(md.contains("### Partout"));
+        assert!(md.contains("### Dans un formulaire"));
+        assert!(md.contains("| `Ctrl-S` | enregistrer le formulaire | `enregistrer` |"));
+        assert!(md.contains("| `o` `Entrée` | répondre oui | `oui` |"));
+        assert_eq!(md.matches("\n| `").count(), km.bindings.len());
+    }
+
+    /// README.md's key tables are the keymap's: a changed binding fails
+    /// this test until the README follows. To regenerate them:
+    /// `PASSERELLE_ECRIRE_README=1 cargo test --lib readme_key_tables`.
+    #[test]
+    fn readme_key_tables_match_the_keymap() {
+        const START: &str =
+            "<!-- touches : début (généré depuis le keymap, vérifié par un test) -->\n";
+        const END: &str = "<!-- touches : fin -->";
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+        let readme = std::fs::read_to_string(path).unwrap();
+        let (before, rest) = readme.split_once(START).expect("README: start marker");
+        let (block, after) = rest.split_once(END).expect("README: end marker");
+        let expected = Keymap::default().markdown_tables();
+        if std::env::var_os("PASSERELLE_ECRIRE_README").is_some() {
+            std::fs::write(path, format!("{before}{START}{expected}{END}{after}")).unwrap();
+            return;
+        }
+        assert!(
+            block == expected,
+            "README.md : les tableaux des touches diffèrent du keymap ; \
+             PASSERELLE_ECRIRE_README=1 cargo test --lib readme_key_tables les régénère"
+        );
     }
 }

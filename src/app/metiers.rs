@@ -2,10 +2,41 @@
 //! catalogue, a branch filter, a results list and a detail pane whose related
 //! métiers (same ROME family, curated passerelles) can be opened.
 
+use super::screen::{Focus, ScreenLogic};
 use super::text::TextInput;
-use super::{Action, App, Effect, StatusLevel};
+use super::undo::Direction;
+use super::{Action, App, Effect, Outcome, Screen, StatusLevel};
 use crate::catalog::{Catalog, Searcher};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
+
+/// The Métiers screen's logic.
+pub struct Logic;
+
+impl ScreenLogic for Logic {
+    fn update(&self, app: &mut App, action: &Action) -> Option<Vec<Effect>> {
+        update(app, action)
+    }
+
+    fn on_outcome(&self, app: &mut App, outcome: &Outcome) -> Vec<Effect> {
+        if let Outcome::Applied {
+            change,
+            direction: Direction::Do,
+            owner: Screen::Metiers,
+        } = outcome
+        {
+            super::parcours::saved_status(app, change);
+        }
+        Vec::new()
+    }
+
+    fn focus(&self, app: &App) -> Focus {
+        if app.metiers.search_focused {
+            Focus::TextBox
+        } else {
+            Focus::Keys
+        }
+    }
+}
 
 /// Which pane has the focus (the search box is separate: `search_focused`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -113,16 +144,12 @@ impl std::fmt::Debug for MetiersState {
     }
 }
 
-/// The shipped catalogue, parsed once per process. The assets are embedded
-/// and checked by unit tests, and `cli` verifies them before the TUI starts,
-/// so a failure here is a build defect.
+/// The shipped catalogue, parsed once per process and shared with
+/// [`Catalog::builtin_shared`]. The assets are embedded and checked by unit
+/// tests, and `cli` verifies them before the TUI starts, so a failure here
+/// is a build defect.
 pub fn builtin_catalog() -> Arc<Catalog> {
-    static CATALOG: OnceLock<Arc<Catalog>> = OnceLock::new();
-    CATALOG
-        .get_or_init(|| {
-            Arc::new(Catalog::builtin().expect("embedded catalogue assets are valid (tested)"))
-        })
-        .clone()
+    Catalog::builtin_arc().expect("embedded catalogue assets are valid (tested)")
 }
 
 /// Re-runs the search after the query, the branch or the catalogue changed.
@@ -210,12 +237,22 @@ fn open_related(app: &mut App) {
 }
 
 /// Handles an action on the Métiers screen; None when not handled here.
-pub fn update(app: &mut App, action: Action) -> Option<Vec<Effect>> {
+fn update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
     match action {
         Action::Text(key) => {
-            if app.metiers.query.handle(&key) {
+            if app.metiers.query.handle(key) {
                 app.metiers.trail.clear();
                 refresh(app);
+            }
+        }
+        Action::Paste(text) if app.metiers.search_focused => {
+            super::paste::paste_line(&mut app.metiers.query, text, Some(200));
+            app.metiers.trail.clear();
+            refresh(app);
+        }
+        Action::Back => {
+            if !back(app) {
+                return None;
             }
         }
         Action::Search => {
@@ -268,6 +305,8 @@ pub fn update(app: &mut App, action: Action) -> Option<Vec<Effect>> {
     Some(Vec::new())
 }
 
+/// `c`: adds the selected appellation to the open file's target métiers,
+/// as an undoable change (journal note without personal data).
 fn mark_target(app: &mut App) -> Vec<Effect> {
     let Some(idx) = selected_appellation(app) else {
         app.set_status(StatusLevel::Error, "Aucun métier choisi.");
@@ -280,13 +319,30 @@ fn mark_target(app: &mut App) -> Vec<Effect> {
         );
         return Vec::new();
     };
-    match app.catalog.target(idx) {
-        Some(target) => vec![Effect::AddTarget {
-            beneficiary: open.id,
-            target,
-        }],
-        None => Vec::new(),
+    let Some(target) = app.catalog.target(idx) else {
+        return Vec::new();
+    };
+    let Some(before) = app.benef.list.get(open.id).cloned() else {
+        app.set_status(StatusLevel::Error, "Ce dossier n'existe plus.");
+        return Vec::new();
+    };
+    let mut after = before.clone();
+    let what = target_text(&target);
+    if !after.add_target(target) {
+        app.set_status(
+            StatusLevel::Info,
+            format!("« {what} » est déjà une cible de ce dossier"),
+        );
+        return Vec::new();
     }
+    let note = format!("ajout du métier cible {what}");
+    super::parcours::save_file_change(before, after, note, Screen::Metiers)
+}
+
+/// `Aide-soignant (J1501)`: how a target métier is named in messages and
+/// in the journal (a métier label is not personal data).
+pub fn target_text(t: &crate::domain::TargetMetier) -> String {
+    format!("{} ({})", t.label, t.rome)
 }
 
 /// `Échap` on this screen: true when consumed.
@@ -332,6 +388,7 @@ mod tests {
     use super::*;
     use crate::app::{OpenBeneficiary, Screen};
     use crate::domain::Id;
+    use crate::store::AnyRecord;
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
     fn app() -> App {
@@ -341,6 +398,9 @@ mod tests {
     }
 
     fn press(a: &mut App, code: KeyCode) -> Vec<Effect> {
+        if a.too_small() {
+            a.update(Action::Resize(100, 30));
+        }
         let k = KeyEvent::new_with_kind(code, KeyModifiers::NONE, KeyEventKind::Press);
         match a.key_to_action(k) {
             Some(act) => a.update(act),
@@ -451,19 +511,54 @@ mod tests {
             .text
             .contains("Aucun dossier ouvert"));
         let id = Id::new_v7(1_700_000_000_000, [3; 10]);
+        let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+        let file =
+            crate::domain::Beneficiary::new(id, "Dupont", "Léa", crate::domain::Meta::new(t, "x"));
+        a.effect_done(Outcome::BeneficiariesLoaded {
+            beneficiaries: vec![file.clone()],
+            damaged: Vec::new(),
+            recent: Vec::new(),
+        });
         a.open_beneficiary = Some(OpenBeneficiary {
             id,
             display_name: "DUPONT Léa".into(),
         });
         let fx = press(&mut a, KeyCode::Char('c'));
         let idx = selected_appellation(&a).unwrap();
+        let target = a.catalog.target(idx).unwrap();
+        let Some(Effect::Apply {
+            change,
+            direction: Direction::Do,
+            owner: Screen::Metiers,
+        }) = fx.first()
+        else {
+            panic!("{fx:?}");
+        };
+        let note = format!("ajout du métier cible {} ({})", target.label, target.rome);
+        assert_eq!(change.note, note);
+        assert!(!change.note.contains("Dupont") && !change.note.contains("DUPONT"));
+        let mut after = file.clone();
+        after.targets.push(target.clone());
         assert_eq!(
-            fx,
-            vec![Effect::AddTarget {
-                beneficiary: id,
-                target: a.catalog.target(idx).unwrap()
-            }]
+            change.records,
+            vec![(
+                Some(AnyRecord::from(file.clone())),
+                Some(AnyRecord::from(after.clone()))
+            )]
         );
+        // Once saved, the same appellation is not added twice.
+        a.effect_done(Outcome::Applied {
+            change: change.clone(),
+            direction: Direction::Do,
+            owner: Screen::Metiers,
+        });
+        assert!(a
+            .visible_status()
+            .unwrap()
+            .text
+            .starts_with("Ajout du métier cible"));
+        assert!(press(&mut a, KeyCode::Char('c')).is_empty());
+        assert!(a.visible_status().unwrap().text.contains("déjà une cible"));
     }
 
     #[test]

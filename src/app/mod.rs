@@ -1,8 +1,11 @@
 //! Application state and the `update` function: one-way data flow.
 //!
 //! `event → keymap → Action → update(&mut App, Action) → Vec<Effect>`; the
-//! runtime runs effects against the store and reports back through
-//! [`App::effect_done`]. `ui::draw` only reads this state.
+//! runtime runs effects against the store and hands back an [`Outcome`];
+//! [`App::effect_done`] lets the screens react (and may ask for more
+//! effects). `ui::draw` only reads this state. Each screen's logic is a
+//! [`screen::ScreenLogic`]: `update` gives the shown screen the first say,
+//! then applies the global meaning of the action.
 
 pub mod accueil;
 pub mod action;
@@ -11,17 +14,22 @@ pub mod form;
 pub mod keymap;
 pub mod metiers;
 pub mod palette;
+pub mod parcours;
+pub mod paste;
 pub mod runtime;
+pub mod screen;
 pub mod text;
 pub mod tui;
 pub mod undo;
 
-pub use action::{Action, Effect, Outcome, Screen};
-pub use keymap::{KeySpec, Keymap};
+pub use action::{Action, Effect, Outcome, Reply, Screen};
+pub use keymap::{Context, KeySpec, Keymap};
+pub use screen::{FieldKind, Focus};
 
-use crate::domain::Id;
 use chrono::NaiveDateTime;
+use keymap::KeyCodeOrd;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use undo::{Direction, UndoStack};
 
 /// How long a status message stays visible, in seconds.
 pub const STATUS_SECONDS: i64 = 6;
@@ -43,35 +51,64 @@ pub struct StatusMessage {
 /// Popups sit on a stack and get keys before the screen.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Modal {
-    /// Help for a screen, with a scroll offset.
-    Help { screen: Screen, scroll: usize },
+    /// Help for what had the focus (a screen, a form), with a scroll offset.
+    Help { topic: Context, scroll: usize },
     /// Privacy curtain: hides everything until a key is pressed.
     Privacy,
-    /// A yes/no question before a destructive action.
+    /// A question before a destructive or unusual action.
     Confirm(Confirm),
     /// The command palette.
     Palette(palette::Palette),
 }
 
-/// What a confirm dialog asks, and what "oui" does.
+/// A question asked by a screen. It carries what each answer means to
+/// that screen ([`Reply`]) and hands it back to it
+/// ([`screen::ScreenLogic::confirmed`]). Answered with the `oui`, `non` and
+/// `autre-reponse` keys of the keymap.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Confirm {
     pub question: String,
-    pub on_yes: ConfirmAction,
+    /// The screen that asked.
+    pub owner: Screen,
+    /// What « oui » means, and how the dialog names it.
+    pub on_yes: Reply,
+    pub yes_label: &'static str,
+    pub no_label: &'static str,
+    /// A third answer, when the question offers one.
+    pub other: Option<(&'static str, Reply)>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ConfirmAction {
-    /// Leave a changed form without saving.
-    DiscardForm,
-    /// Erase a beneficiary's file and everything linked to it.
-    EraseBeneficiary(Id),
+impl Confirm {
+    /// A yes / no question.
+    pub fn new(owner: Screen, question: impl Into<String>, on_yes: Reply) -> Confirm {
+        Confirm {
+            question: question.into(),
+            owner,
+            on_yes,
+            yes_label: "oui",
+            no_label: "non",
+            other: None,
+        }
+    }
+
+    /// Names the answers.
+    pub fn labels(mut self, yes: &'static str, no: &'static str) -> Confirm {
+        self.yes_label = yes;
+        self.no_label = no;
+        self
+    }
+
+    /// Adds a third answer.
+    pub fn or(mut self, label: &'static str, reply: Reply) -> Confirm {
+        self.other = Some((label, reply));
+        self
+    }
 }
 
 /// The beneficiary whose file is open (shown in the header).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OpenBeneficiary {
-    pub id: Id,
+    pub id: crate::domain::Id,
     pub display_name: String,
 }
 
@@ -90,12 +127,36 @@ pub struct App {
     pub should_quit: bool,
     /// Where the data lives, shown on the Accueil screen.
     pub data_dir: String,
-    pub metiers: metiers::MetiersState,
-    /// Cursor over the files listed on the Accueil screen.
-    pub accueil_selected: usize,
-    /// The métier catalogue (shipped, or rebuilt from an imported referential).
+    /// The métier catalogue in force (shipped, or rebuilt from an imported
+    /// referential), parsed once and shared: searches and forms use it.
     pub catalog: std::sync::Arc<crate::catalog::Catalog>,
+    /// Changes saved in this session, for undo / redo (any record kind).
+    pub undo: UndoStack,
+    pub accueil: accueil::AccueilState,
+    pub metiers: metiers::MetiersState,
     pub benef: beneficiaires::BeneficiairesState,
+    pub parcours: parcours::ParcoursState,
+}
+
+/// « ajout du … » → « Ajout du … ».
+pub fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// A key that edits a one-line text box: a plain character or an editing key.
+fn is_text_key(key: &KeyEvent) -> bool {
+    let plain = !key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    match key.code {
+        KeyCode::Char(_) => plain,
+        KeyCode::Backspace | KeyCode::Delete | KeyCode::Left | KeyCode::Right => true,
+        _ => false,
+    }
 }
 
 impl App {
@@ -111,13 +172,20 @@ impl App {
             size: (80, 24),
             should_quit: false,
             data_dir: String::new(),
-            metiers: Default::default(),
-            accueil_selected: 0,
             catalog: metiers::builtin_catalog(),
+            undo: UndoStack::default(),
+            accueil: Default::default(),
+            metiers: Default::default(),
             benef: Default::default(),
+            parcours: Default::default(),
         };
         metiers::refresh(&mut app);
         app
+    }
+
+    /// What to load before the first draw.
+    pub fn startup_effects(&self) -> Vec<Effect> {
+        vec![Effect::LoadBeneficiaries]
     }
 
     pub fn set_status(&mut self, level: StatusLevel, text: impl Into<String>) {
@@ -135,80 +203,204 @@ impl App {
             .filter(|s| (self.now - s.at).num_seconds() < STATUS_SECONDS)
     }
 
-    /// Whether a text box has the focus (then typed characters are text).
+    /// The window is too small to draw the screens (see `ui::MIN_WIDTH`).
+    pub fn too_small(&self) -> bool {
+        self.size.0 < crate::ui::MIN_WIDTH || self.size.1 < crate::ui::MIN_HEIGHT
+    }
+
+    /// What has the keyboard focus on the shown screen.
+    pub fn focus(&self) -> Focus {
+        screen::logic(self.screen).focus(self)
+    }
+
+    /// Whether a text box or form field has the focus (then typed
+    /// characters are text).
     pub fn text_focused(&self) -> bool {
-        match self.screen {
-            Screen::Metiers => self.metiers.search_focused,
-            Screen::Beneficiaires => self.benef.text_focused(),
-            _ => false,
+        !matches!(self.focus(), Focus::Keys | Focus::Form(FieldKind::Choice))
+    }
+
+    /// The keymap context of what gets the next key.
+    pub fn key_context(&self) -> Context {
+        match self.modals.last() {
+            Some(Modal::Confirm(_)) => Context::Confirm,
+            Some(Modal::Palette(_)) => Context::Palette,
+            _ => match self.focus() {
+                Focus::Form(_) => Context::Form,
+                _ => Context::Screen(self.screen),
+            },
+        }
+    }
+
+    /// The keys of the bottom bar for what has the focus (from the keymap).
+    pub fn hints(&self) -> Vec<(String, &'static str)> {
+        match self.modals.last() {
+            Some(Modal::Help { .. }) => {
+                let close = self
+                    .keymap
+                    .key_in(Context::Global, &Action::Back)
+                    .unwrap_or_default();
+                vec![(close, "fermer"), ("↑↓".to_string(), "défiler")]
+            }
+            Some(Modal::Privacy) => Vec::new(),
+            Some(Modal::Confirm(c)) => {
+                let mut v = vec![];
+                let mut push = |a: Action, label: &'static str| {
+                    if let Some(k) = self.keymap.key_in(Context::Confirm, &a) {
+                        v.push((k, label));
+                    }
+                };
+                push(Action::Yes, c.yes_label);
+                if let Some((label, _)) = &c.other {
+                    push(Action::Other, label);
+                }
+                push(Action::No, c.no_label);
+                v
+            }
+            Some(Modal::Palette(_)) => {
+                let mut v = self.keymap.hints(Context::Palette);
+                if let Some(k) = self.keymap.key_in(Context::Global, &Action::Back) {
+                    v.push((k, "fermer"));
+                }
+                v
+            }
+            None => {
+                // While typing, a plain character is text: show the keys
+                // that still command (Entrée, Échap, F1…).
+                let focus = self.focus();
+                let typing = matches!(
+                    focus,
+                    Focus::TextBox | Focus::Form(FieldKind::Text | FieldKind::Area)
+                );
+                let choice = focus == Focus::Form(FieldKind::Choice);
+                self.keymap
+                    .active(self.key_context())
+                    .into_iter()
+                    .filter(|b| b.hint && (choice || b.action != Action::NextChoice))
+                    .filter_map(|b| {
+                        let key = b.keys.iter().find(|k| !typing || !k.is_plain_char())?;
+                        Some((key.to_string(), b.short_label()))
+                    })
+                    .collect()
+            }
         }
     }
 
     /// Turns a key into an action, according to what has the focus.
     pub fn key_to_action(&self, key: KeyEvent) -> Option<Action> {
+        let spec = KeySpec::from_event(&key);
+        if self.too_small() {
+            // Nothing can be seen: only quitting works (not over a changed form).
+            let quit = self.keymap.lookup_in(Context::Global, &spec?) == Some(Action::Quit);
+            return (quit && self.unsaved().is_none()).then_some(Action::Quit);
+        }
         if let Some(top) = self.modals.last() {
             return match top {
                 Modal::Privacy => Some(Action::Back),
-                Modal::Confirm(_) => match key.code {
-                    KeyCode::Char('o' | 'O' | 'y' | 'Y') | KeyCode::Enter => {
-                        Some(Action::Confirm(true))
+                Modal::Confirm(_) => self.keymap.lookup_in(Context::Confirm, &spec?),
+                Modal::Palette(_) => {
+                    let spec = spec?;
+                    if let Some(a) = self.keymap.lookup_in(Context::Palette, &spec) {
+                        return Some(a);
                     }
-                    KeyCode::Char('n' | 'N') | KeyCode::Esc => Some(Action::Confirm(false)),
-                    _ => None,
-                },
-                Modal::Palette(_) => match key.code {
-                    KeyCode::Esc => Some(Action::Back),
-                    KeyCode::Enter => Some(Action::Open),
-                    KeyCode::Up => Some(Action::Up),
-                    KeyCode::Down => Some(Action::Down),
-                    KeyCode::Char(_)
-                    | KeyCode::Backspace
-                    | KeyCode::Delete
-                    | KeyCode::Left
-                    | KeyCode::Right
-                        if !key
-                            .modifiers
-                            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-                    {
-                        Some(Action::Text(key))
+                    if is_text_key(&key) {
+                        return Some(Action::Text(key));
                     }
-                    _ => None,
-                },
-                Modal::Help { .. } => {
-                    let spec = KeySpec::from_event(&key)?;
-                    match self.keymap.lookup(self.screen, &spec) {
-                        Some(
-                            a @ (Action::Up
-                            | Action::Down
-                            | Action::PageUp
-                            | Action::PageDown
-                            | Action::Home
-                            | Action::End),
-                        ) => Some(a),
-                        Some(Action::Quit | Action::Help | Action::Back) => Some(Action::Back),
+                    match self.keymap.lookup_in(Context::Global, &spec) {
+                        Some(a @ (Action::Back | Action::Up | Action::Down)) => Some(a),
                         _ => None,
                     }
                 }
+                Modal::Help { .. } => match self.keymap.lookup_in(Context::Global, &spec?) {
+                    Some(
+                        a @ (Action::Up
+                        | Action::Down
+                        | Action::PageUp
+                        | Action::PageDown
+                        | Action::Home
+                        | Action::End),
+                    ) => Some(a),
+                    Some(Action::Quit | Action::Help | Action::Back) => Some(Action::Back),
+                    _ => None,
+                },
             };
         }
-        if self.screen == Screen::Beneficiaires && self.benef.form_open() {
-            return beneficiaires::form_key_to_action(self, key);
+        match self.focus() {
+            Focus::Form(kind) => self.form_key(key, spec, kind),
+            Focus::TextBox => {
+                if is_text_key(&key) {
+                    return Some(Action::Text(key));
+                }
+                let found = self.keymap.lookup(self.screen, &spec?);
+                // Unbound Ctrl- keys edit the text (Ctrl-U, Ctrl-W).
+                found.or_else(|| {
+                    key.modifiers
+                        .contains(KeyModifiers::CONTROL)
+                        .then_some(Action::Text(key))
+                })
+            }
+            Focus::Keys => self.keymap.lookup(self.screen, &spec?),
         }
-        let spec = KeySpec::from_event(&key)?;
-        if self.text_focused() {
-            let is_plain_char = matches!(key.code, KeyCode::Char(_))
-                && !key
-                    .modifiers
-                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-            let is_edit = matches!(
-                key.code,
-                KeyCode::Backspace | KeyCode::Delete | KeyCode::Left | KeyCode::Right
-            );
-            if is_plain_char || is_edit {
-                return Some(Action::Text(key));
+    }
+
+    /// Keys inside a form: the form's bindings (champ suivant, choix,
+    /// enregistrer, retour…), except the keys the focused field edits with;
+    /// then typed text; then the global keys that are not text (F1, Ctrl-P…).
+    fn form_key(&self, key: KeyEvent, spec: Option<KeySpec>, kind: FieldKind) -> Option<Action> {
+        let plain_char = spec.is_some_and(|s| s.is_plain_char());
+        if let Some(spec) = spec {
+            if let Some(a) = self.keymap.lookup_in(Context::Form, &spec) {
+                let area_edit = kind == FieldKind::Area
+                    && matches!(
+                        spec.code,
+                        KeyCodeOrd::Enter | KeyCodeOrd::Up | KeyCodeOrd::Down
+                    );
+                let choice_only = matches!(a, Action::NextChoice | Action::PrevChoice);
+                if choice_only {
+                    if kind == FieldKind::Choice {
+                        return Some(a);
+                    }
+                } else if !area_edit {
+                    return Some(a);
+                }
             }
         }
-        self.keymap.lookup(self.screen, &spec)
+        match kind {
+            FieldKind::Choice => {
+                // First letter of an option; arrows and space only when bound.
+                let first_letter = plain_char && key.code != KeyCode::Char(' ');
+                if first_letter || matches!(key.code, KeyCode::Home | KeyCode::End) {
+                    return Some(Action::Text(key));
+                }
+            }
+            FieldKind::Text | FieldKind::Area => {
+                let editing = matches!(
+                    key.code,
+                    KeyCode::Backspace
+                        | KeyCode::Delete
+                        | KeyCode::Left
+                        | KeyCode::Right
+                        | KeyCode::Home
+                        | KeyCode::End
+                ) || (kind == FieldKind::Area
+                    && matches!(key.code, KeyCode::Enter | KeyCode::Up | KeyCode::Down));
+                if plain_char || editing {
+                    return Some(Action::Text(key));
+                }
+            }
+        }
+        let spec = spec?;
+        let global = self
+            .keymap
+            .global_in_form()
+            .into_iter()
+            .find(|b| b.keys.contains(&spec))
+            .map(|b| b.action);
+        match global {
+            Some(a) => Some(a),
+            // Unbound Ctrl- keys edit the text (Ctrl-U, Ctrl-W).
+            None if kind != FieldKind::Choice && spec.ctrl => Some(Action::Text(key)),
+            None => None,
+        }
     }
 
     fn go_to(&mut self, screen: Screen) {
@@ -231,113 +423,196 @@ impl App {
         App::new(Keymap::default(), now)
     }
 
-    /// Applies what the runtime reports after running effects.
-    pub fn effect_done(&mut self, outcome: Outcome) {
-        beneficiaires::on_outcome(self, &outcome);
-    }
-
-    /// Applies an action; returns the side effects to run.
-    pub fn update(&mut self, action: Action) -> Vec<Effect> {
-        // Modals first.
-        if let Some(top) = self.modals.last_mut() {
-            match (top, action) {
-                (_, Action::Tick | Action::Resize(..)) => {}
-                (Modal::Privacy, _) | (Modal::Help { .. }, Action::Back) => {
-                    self.modals.pop();
-                    return Vec::new();
-                }
-                (Modal::Confirm(_), Action::Confirm(yes)) => {
-                    let Some(Modal::Confirm(c)) = self.modals.pop() else {
-                        return Vec::new();
-                    };
-                    return if yes {
-                        beneficiaires::confirmed(self, c.on_yes)
-                    } else {
-                        Vec::new()
-                    };
-                }
-                (Modal::Confirm(_), _) => return Vec::new(),
-                (Modal::Palette(_), Action::Back) => {
-                    self.modals.pop();
-                    return Vec::new();
-                }
-                (Modal::Palette(p), Action::Text(k)) => {
-                    if p.query.handle(&k) {
-                        p.selected = 0;
-                    }
-                    return Vec::new();
-                }
-                (Modal::Palette(p), Action::Up) => {
-                    p.selected = p.selected.saturating_sub(1);
-                    return Vec::new();
-                }
-                (Modal::Palette(p), Action::Down) => {
-                    p.selected += 1;
-                    return Vec::new();
-                }
-                (Modal::Palette(p), Action::Open) => {
-                    let (query, selected) = (p.query.text.clone(), p.selected);
-                    self.modals.pop();
-                    let found = palette::entries(self, self.screen, &query);
-                    return match found.get(selected.min(found.len().saturating_sub(1))) {
-                        Some(e) => self.update(e.action),
-                        None => Vec::new(),
-                    };
-                }
-                (Modal::Palette(_), _) => return Vec::new(),
-                (Modal::Help { scroll, .. }, a) => {
-                    match a {
-                        Action::Up => *scroll = scroll.saturating_sub(1),
-                        Action::Down => *scroll += 1,
-                        Action::PageUp => *scroll = scroll.saturating_sub(10),
-                        Action::PageDown => *scroll += 10,
-                        Action::Home => *scroll = 0,
-                        Action::End => *scroll = usize::MAX / 2,
-                        _ => {}
-                    }
-                    return Vec::new();
+    /// Applies what the runtime reports: the shell keeps the undo stacks
+    /// and says what an undo / redo did, then every screen reacts. Returns
+    /// the effects the screens ask for next (e.g. reload the open file).
+    pub fn effect_done(&mut self, outcome: Outcome) -> Vec<Effect> {
+        match &outcome {
+            Outcome::Failed { message } => self.set_status(StatusLevel::Error, message.clone()),
+            Outcome::Applied {
+                change, direction, ..
+            } => {
+                self.undo.applied(*direction, (**change).clone());
+                if let Some(text) = change.status_for(*direction) {
+                    self.set_status(StatusLevel::Info, text);
                 }
             }
+            Outcome::BeneficiaryErased { id, .. } => self.undo.forget_beneficiary(*id),
+            _ => {}
         }
-        // The focused screen gets the first say.
-        let handled = match self.screen {
-            Screen::Accueil => accueil::update(self, action),
-            Screen::Metiers => metiers::update(self, action),
-            Screen::Beneficiaires => beneficiaires::update(self, action),
-            _ => None,
-        };
-        if let Some(effects) = handled {
+        let mut effects = Vec::new();
+        for s in Screen::ALL {
+            effects.extend(screen::logic(s).on_outcome(self, &outcome));
+        }
+        effects
+    }
+
+    /// The first screen holding unsaved work.
+    pub fn unsaved(&self) -> Option<Screen> {
+        Screen::ALL
+            .into_iter()
+            .find(|s| screen::logic(*s).unsaved(self))
+    }
+
+    /// Quits, after asking when a screen holds unsaved work.
+    fn quit(&mut self) {
+        match self.unsaved() {
+            Some(owner) => self.modals.push(Modal::Confirm(
+                Confirm::new(
+                    owner,
+                    "Quitter Passerelle sans enregistrer le formulaire en cours ?",
+                    Reply::QuitDiscardingForm,
+                )
+                .labels("quitter sans enregistrer", "revenir"),
+            )),
+            None => self.should_quit = true,
+        }
+    }
+
+    /// Asks to undo or redo the last change of the session (not while a
+    /// form is open: it could change the record the form edits).
+    pub fn undo_redo(&mut self, dir: Direction) -> Vec<Effect> {
+        let blocked = Screen::ALL
+            .into_iter()
+            .find_map(|s| screen::logic(s).blocks_undo(self));
+        if let Some(why) = blocked {
+            let what = match dir {
+                Direction::Redo => "Rien n'est rétabli",
+                _ => "Rien n'est annulé",
+            };
+            self.set_status(StatusLevel::Info, format!("{what} : {why}"));
+            return Vec::new();
+        }
+        match self.undo.peek(dir) {
+            Some(c) => vec![Effect::Apply {
+                change: Box::new(c.clone()),
+                direction: dir,
+                owner: self.screen,
+            }],
+            None => {
+                let msg = match dir {
+                    Direction::Redo => "Rien à rétablir",
+                    _ => "Rien à annuler dans cette session",
+                };
+                self.set_status(StatusLevel::Info, msg);
+                Vec::new()
+            }
+        }
+    }
+
+    /// Applies an action; returns the side effects to run. A status
+    /// message disappears when the screen changes (unless the action that
+    /// changed it also said something).
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let (screen, status) = (self.screen, self.status.clone());
+        let effects = self.dispatch(action);
+        if self.screen != screen && self.status == status {
+            self.status = None;
+        }
+        effects
+    }
+
+    fn dispatch(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Tick => return Vec::new(),
+            Action::Resize(w, h) => {
+                self.size = (w, h);
+                return Vec::new();
+            }
+            _ => {}
+        }
+        if !self.modals.is_empty() {
+            return self.modal_update(action);
+        }
+        // The shown screen gets the first say.
+        if let Some(effects) = screen::logic(self.screen).update(self, &action) {
             return effects;
         }
         match action {
-            Action::Quit => self.should_quit = true,
+            Action::Quit => self.quit(),
             Action::NextScreen => self.go_to(self.screen.next()),
             Action::PrevScreen => self.go_to(self.screen.prev()),
             Action::GoTo(s) | Action::ClickTab(s) => self.go_to(s),
-            Action::Help => self.modals.push(Modal::Help {
-                screen: self.screen,
-                scroll: 0,
-            }),
+            Action::Help => {
+                let topic = self.key_context();
+                self.modals.push(Modal::Help { topic, scroll: 0 })
+            }
             Action::Privacy => self.modals.push(Modal::Privacy),
-            Action::Palette => self.modals.push(Modal::Palette(Default::default())),
-            Action::Undo => return beneficiaires::undo_redo(self, undo::Direction::Undo),
-            Action::Redo => return beneficiaires::undo_redo(self, undo::Direction::Redo),
+            Action::Palette => self.modals.push(Modal::Palette(palette::Palette {
+                under: self.key_context(),
+                ..Default::default()
+            })),
+            Action::Undo => return self.undo_redo(Direction::Undo),
+            Action::Redo => return self.undo_redo(Direction::Redo),
             Action::Back => {
-                let consumed = match self.screen {
-                    Screen::Metiers => metiers::back(self),
-                    Screen::Beneficiaires => beneficiaires::back(self),
-                    _ => false,
-                };
-                if consumed {
-                    return Vec::new();
-                }
                 if let Some(prev) = self.history.pop() {
                     self.screen = prev;
                 }
             }
-            Action::Tick => {}
-            Action::Resize(w, h) => self.size = (w, h),
             _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Actions while a popup is open: it takes them all.
+    fn modal_update(&mut self, action: Action) -> Vec<Effect> {
+        let Some(top) = self.modals.last_mut() else {
+            return Vec::new();
+        };
+        match (top, action) {
+            (Modal::Privacy, _) | (Modal::Help { .. }, Action::Back) => {
+                self.modals.pop();
+            }
+            (Modal::Help { scroll, .. }, a) => match a {
+                Action::Up => *scroll = scroll.saturating_sub(1),
+                Action::Down => *scroll += 1,
+                Action::PageUp => *scroll = scroll.saturating_sub(10),
+                Action::PageDown => *scroll += 10,
+                Action::Home => *scroll = 0,
+                Action::End => *scroll = usize::MAX / 2,
+                _ => {}
+            },
+            (Modal::Confirm(_), a @ (Action::Yes | Action::No | Action::Other)) => {
+                let Some(Modal::Confirm(c)) = self.modals.pop() else {
+                    return Vec::new();
+                };
+                let reply = match a {
+                    Action::Yes => Some(c.on_yes),
+                    Action::Other => c.other.map(|(_, r)| r),
+                    _ => None,
+                };
+                if let Some(reply) = reply {
+                    return screen::logic(c.owner).confirmed(self, reply);
+                }
+            }
+            (Modal::Confirm(_), _) => {}
+            (Modal::Palette(_), Action::Back) => {
+                self.modals.pop();
+            }
+            (Modal::Palette(p), Action::Text(k)) => {
+                if p.query.handle(&k) {
+                    p.selected = 0;
+                }
+            }
+            (Modal::Palette(p), Action::Paste(text)) => {
+                paste::paste_line(&mut p.query, &text, Some(200));
+                p.selected = 0;
+            }
+            (Modal::Palette(p), Action::Up) => p.selected = p.selected.saturating_sub(1),
+            (Modal::Palette(p), Action::Down) => p.selected += 1,
+            (Modal::Palette(p), Action::Open) => {
+                let (query, selected) = (p.query.text.clone(), p.selected);
+                self.modals.pop();
+                let found = palette::entries(self, &query);
+                if let Some(e) = found.get(selected.min(found.len().saturating_sub(1))) {
+                    let e = e.clone();
+                    if let Some(s) = e.screen {
+                        self.go_to(s);
+                    }
+                    return self.update(e.action);
+                }
+            }
+            (Modal::Palette(_), _) => {}
         }
         Vec::new()
     }
@@ -395,6 +670,72 @@ mod tests {
         let q = a.key_to_action(key(KeyCode::Char('q'))).unwrap();
         a.update(q);
         assert!(a.should_quit);
+    }
+
+    #[test]
+    fn a_status_message_disappears_on_a_screen_change() {
+        let mut a = app();
+        a.set_status(StatusLevel::Success, "Dossier enregistré");
+        a.update(Action::Down);
+        assert!(a.status.is_some(), "same screen: kept");
+        a.update(Action::GoTo(Screen::Metiers));
+        assert!(a.status.is_none());
+    }
+
+    #[test]
+    fn a_too_small_window_only_lets_quit_through() {
+        let mut a = app();
+        a.update(Action::GoTo(Screen::Beneficiaires));
+        a.update(Action::Resize(60, 20));
+        assert!(a.too_small());
+        for c in ['j', 'n', '3', '?', ':'] {
+            assert_eq!(a.key_to_action(key(KeyCode::Char(c))), None, "{c}");
+        }
+        assert_eq!(a.key_to_action(key(KeyCode::Tab)), None);
+        assert_eq!(a.key_to_action(key(KeyCode::Char('q'))), Some(Action::Quit));
+        // Boundary: 80×24 is enough.
+        a.update(Action::Resize(80, 24));
+        assert_eq!(a.key_to_action(key(KeyCode::Char('n'))), Some(Action::New));
+        a.update(Action::Resize(80, 23));
+        assert_eq!(a.key_to_action(key(KeyCode::Char('n'))), None);
+        // Typed text does not go unseen into a form either.
+        a.update(Action::Resize(100, 30));
+        a.update(Action::New);
+        a.update(Action::Resize(79, 30));
+        assert_eq!(a.key_to_action(key(KeyCode::Char('x'))), None);
+        a.update(Action::Resize(100, 30));
+        assert_eq!(
+            a.key_to_action(key(KeyCode::Char('x'))),
+            Some(Action::Text(key(KeyCode::Char('x'))))
+        );
+    }
+
+    #[test]
+    fn help_in_a_form_is_about_the_form() {
+        let mut a = app();
+        a.update(Action::GoTo(Screen::Beneficiaires));
+        a.update(Action::New);
+        let f1 = a.key_to_action(key(KeyCode::F(1))).unwrap();
+        a.update(f1);
+        assert!(matches!(
+            a.modals.last(),
+            Some(Modal::Help {
+                topic: Context::Form,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn while_typing_the_bar_shows_only_keys_that_still_command() {
+        let mut a = app();
+        a.update(Action::GoTo(Screen::Metiers));
+        let keys = |a: &App| a.hints().into_iter().map(|(k, _)| k).collect::<Vec<_>>();
+        assert!(keys(&a).contains(&"q".to_string()));
+        a.update(Action::Search);
+        let typing = keys(&a);
+        assert!(typing.iter().all(|k| k.chars().count() > 1), "{typing:?}");
+        assert!(typing.contains(&"F1".to_string()) && typing.contains(&"Échap".to_string()));
     }
 
     #[test]

@@ -404,11 +404,20 @@ impl Catalog {
 
     /// The shipped catalogue, parsed once per process and shared.
     pub fn builtin_shared() -> Result<&'static Catalog, CatalogError> {
-        static BUILTIN: OnceLock<Result<Catalog, CatalogError>> = OnceLock::new();
-        BUILTIN
-            .get_or_init(Catalog::builtin)
+        Catalog::builtin_once()
             .as_ref()
+            .map(|c| &**c)
             .map_err(Clone::clone)
+    }
+
+    /// The same shipped catalogue (parsed once), as a shared handle.
+    pub fn builtin_arc() -> Result<std::sync::Arc<Catalog>, CatalogError> {
+        Catalog::builtin_once().clone()
+    }
+
+    fn builtin_once() -> &'static Result<std::sync::Arc<Catalog>, CatalogError> {
+        static BUILTIN: OnceLock<Result<std::sync::Arc<Catalog>, CatalogError>> = OnceLock::new();
+        BUILTIN.get_or_init(|| Catalog::builtin().map(std::sync::Arc::new))
     }
 
     /// A catalogue from an imported (or stored) referential. Its fiches and

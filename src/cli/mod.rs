@@ -144,21 +144,15 @@ pub fn setup(cli: &Cli) -> Result<Setup, Failure> {
     let keymap = Keymap::with_overrides(&user_keys).map_err(|e| {
         let file = source.path().map(Path::to_path_buf).unwrap_or_default();
         // Name the line of the faulty binding, like other config errors.
-        let line = user_keys
-            .keys()
-            .find(|name| {
-                let one = std::iter::once(((*name).clone(), user_keys[*name].clone())).collect();
-                Keymap::with_overrides(&one).is_err()
-            })
-            .and_then(|name| {
-                let text = std::fs::read_to_string(&file).ok()?;
-                config::line_of_key(&text, "touches", name)
-            });
+        let line = e.action.as_deref().and_then(|name| {
+            let text = std::fs::read_to_string(&file).ok()?;
+            config::line_of_key(&text, "touches", name)
+        });
         let err = config::ConfigError {
             file,
             line,
             key: None,
-            message: e,
+            message: e.message,
         };
         Failure::usage(err.to_string())
     })?;
@@ -360,7 +354,7 @@ fn run_tui(setup: Setup) -> Result<(), Failure> {
     let mut app = App::new(setup.keymap, runtime.local_now());
     app.data_dir = data_dir.display().to_string();
     crate::app::metiers::set_catalog(&mut app, catalog);
-    runtime.start(&mut app);
+    crate::app::tui::start(&mut app, &mut runtime);
     let theme = Theme::named(setup.config.interface.theme);
     install_panic_hook(log_dir(&data_dir).join("passerelle.log"));
     crate::app::tui::run(&mut app, &theme, &mut runtime)
@@ -415,11 +409,7 @@ fn daily_backup(store: &Store, keep: usize) {
 fn install_panic_hook(log_file: PathBuf) {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        ratatui::restore();
-        let _ = ratatui::crossterm::execute!(
-            std::io::stdout(),
-            ratatui::crossterm::event::DisableMouseCapture
-        );
+        crate::app::tui::restore_terminal();
         tracing::error!("panic: {info}");
         out::warn(&format!(
             "\nPasserelle s'est arrêtée sur une erreur interne. Vos données enregistrées sont intactes.\n\

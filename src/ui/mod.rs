@@ -5,7 +5,7 @@ pub mod screens;
 pub mod theme;
 pub mod widgets;
 
-use crate::app::{App, Modal, Screen, StatusLevel};
+use crate::app::{Action, App, Confirm, Context, Modal, Screen, StatusLevel};
 use crate::domain::time::fmt_short_day;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -39,8 +39,8 @@ pub fn draw(app: &App, theme: &Theme, frame: &mut Frame) {
     draw_footer(app, theme, footer, frame);
     for modal in &app.modals {
         match modal {
-            Modal::Help { screen, scroll } => help::draw(app, *screen, *scroll, theme, body, frame),
-            Modal::Confirm(c) => draw_confirm(&c.question, theme, body, frame),
+            Modal::Help { topic, scroll } => help::draw(app, *topic, *scroll, theme, body, frame),
+            Modal::Confirm(c) => draw_confirm(app, c, theme, body, frame),
             Modal::Palette(p) => draw_palette(app, p, theme, body, frame),
             Modal::Privacy => {}
         }
@@ -138,42 +138,61 @@ pub fn truncate(s: &str, max: usize) -> String {
     }
 }
 
+/// The bottom bar: the keys of what has the focus on the left, the status
+/// message on the right. The message never covers the keys: the keys give
+/// way first (whole hints dropped, then `…`), and a message too long for
+/// the bar is itself cut with `…`.
 fn draw_footer(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
-    let form_hints = if app.screen == Screen::Beneficiaires {
-        screens::beneficiaires::form_hints(app)
-    } else {
-        None
-    };
-    let hints = if let (true, Some(h)) = (app.modals.is_empty(), form_hints) {
-        h
-    } else if app.modals.is_empty() {
-        app.keymap.hints(app.screen)
-    } else {
-        vec![
-            ("Échap".to_string(), "fermer"),
-            ("↑↓".to_string(), "défiler"),
-        ]
-    };
-    let mut spans = vec![Span::raw(" ")];
-    for (k, label) in hints {
-        spans.push(Span::styled(k, theme.key));
-        spans.push(Span::raw(format!(" {label}  ")));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
-    if let Some(msg) = app.visible_status() {
+    let width = area.width as usize;
+    let status = app.visible_status().map(|msg| {
         let (style, mark) = match msg.level {
             StatusLevel::Success => (theme.success, "✓ "),
             StatusLevel::Error => (theme.error, "✗ "),
             StatusLevel::Info => (theme.info, ""),
         };
-        let text = format!("{mark}{} ", msg.text);
-        let w = (text.chars().count() as u16).min(area.width);
+        // Leave room for at least a few keys when the message is long.
+        let text = truncate(
+            &format!("{mark}{}", msg.text),
+            width.saturating_sub(2).max(1),
+        );
+        (format!("{text} "), style)
+    });
+    let status_w = status.as_ref().map_or(0, |(t, _)| t.chars().count());
+    let room = width.saturating_sub(status_w + 1);
+    let mut spans = vec![Span::raw(" ")];
+    let mut used = 1;
+    let hints = app.hints();
+    for (i, (k, label)) in hints.iter().enumerate() {
+        let item = format!("{k} {label}");
+        let sep = if i == 0 { 0 } else { 2 };
+        let last = i + 1 == hints.len();
+        // Keep room for "  …" unless this is the last hint.
+        let needed = used + sep + item.chars().count() + if last { 0 } else { 3 };
+        if needed > room {
+            if used + sep < room {
+                spans.push(Span::styled(format!("{}…", " ".repeat(sep)), theme.dim));
+            }
+            break;
+        }
+        if sep > 0 {
+            spans.push(Span::raw("  "));
+        }
+        spans.push(Span::styled(k.clone(), theme.key));
+        spans.push(Span::raw(format!(" {label}")));
+        used += sep + item.chars().count();
+    }
+    let left = Rect {
+        width: (room as u16).min(area.width),
+        ..area
+    };
+    frame.render_widget(Paragraph::new(Line::from(spans)), left);
+    if let Some((text, style)) = status {
+        let w = (status_w as u16).min(area.width);
         let r = Rect {
             x: area.x + area.width - w,
             width: w,
             ..area
         };
-        frame.render_widget(Clear, r);
         frame.render_widget(Paragraph::new(Span::styled(text, style)), r);
     }
 }
@@ -202,27 +221,48 @@ fn draw_too_small(area: Rect, theme: &Theme, frame: &mut Frame) {
     );
 }
 
-fn draw_confirm(question: &str, theme: &Theme, area: Rect, frame: &mut Frame) {
-    let w = (question.chars().count() as u16 + 6).clamp(40, area.width.saturating_sub(4));
-    let r = centered(area, w, 6);
+/// The keys of a confirm answer, from the keymap: `o / Entrée`.
+fn answer_keys(app: &App, action: &Action) -> String {
+    app.keymap
+        .in_context(Context::Confirm)
+        .into_iter()
+        .find(|b| &b.action == action)
+        .map(|b| {
+            b.keys
+                .iter()
+                .map(|k| k.to_string())
+                .collect::<Vec<_>>()
+                .join(" / ")
+        })
+        .unwrap_or_default()
+}
+
+fn draw_confirm(app: &App, c: &Confirm, theme: &Theme, area: Rect, frame: &mut Frame) {
+    let mut answers = vec![(answer_keys(app, &Action::Yes), c.yes_label)];
+    if let Some((label, _)) = &c.other {
+        answers.push((answer_keys(app, &Action::Other), label));
+    }
+    answers.push((answer_keys(app, &Action::No), c.no_label));
+    let w = (c.question.chars().count() as u16 + 6).clamp(50, area.width.saturating_sub(4).max(1));
+    let inner_w = w.saturating_sub(4).max(1) as usize;
+    let question_lines = c.question.chars().count().div_ceil(inner_w).max(1) as u16;
+    let r = centered(area, w, question_lines + answers.len() as u16 + 3);
     let block = Block::default()
         .borders(ratatui::widgets::Borders::ALL)
         .border_style(theme.error)
         .title(" Confirmation ");
+    let mut lines = vec![Line::raw(c.question.clone()), Line::raw("")];
+    for (keys, label) in answers {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{keys:<12}"), theme.key),
+            Span::raw(label.to_string()),
+        ]));
+    }
     frame.render_widget(Clear, r);
     frame.render_widget(
-        Paragraph::new(vec![
-            Line::raw(question.to_string()),
-            Line::raw(""),
-            Line::from(vec![
-                Span::styled("o", theme.key),
-                Span::raw(" oui    "),
-                Span::styled("n", theme.key),
-                Span::raw(" / Échap non"),
-            ]),
-        ])
-        .block(block)
-        .wrap(Wrap { trim: true }),
+        Paragraph::new(lines)
+            .block(block.padding(ratatui::widgets::Padding::horizontal(1)))
+            .wrap(Wrap { trim: true }),
         r,
     );
 }
@@ -234,12 +274,20 @@ fn draw_palette(
     area: Rect,
     frame: &mut Frame,
 ) {
-    let found = crate::app::palette::entries(app, app.screen, &p.query.text);
-    let r = centered(area, 70, 16);
+    let found = crate::app::palette::entries(app, &p.query.text);
+    let r = centered(area, 76, 16);
     let block = Block::default()
         .borders(ratatui::widgets::Borders::ALL)
         .border_style(theme.accent)
-        .title(" Commande (Entrée pour lancer, Échap pour fermer) ");
+        .title(format!(
+            " Commande ({} pour lancer, {} pour fermer) ",
+            app.keymap
+                .key_in(Context::Palette, &Action::Open)
+                .unwrap_or_default(),
+            app.keymap
+                .key_in(Context::Global, &Action::Back)
+                .unwrap_or_default()
+        ));
     let inner = block.inner(r);
     frame.render_widget(Clear, r);
     frame.render_widget(block, r);
@@ -260,8 +308,12 @@ fn draw_palette(
         } else {
             theme.base
         };
-        let text = format!("{:<44} {}", e.label, e.keys);
-        lines.push(Line::styled(truncate(&text, inner.width as usize), style));
+        // The label, cut if needed, then the keys at the right.
+        let w = inner.width as usize;
+        let keys = truncate(&e.keys, 16);
+        let label_w = w.saturating_sub(keys.chars().count() + 1);
+        let text = format!("{:<label_w$} {keys}", truncate(e.label, label_w));
+        lines.push(Line::styled(truncate(&text, w), style));
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -101,6 +101,47 @@ impl Tmux {
         assert!(st.success());
     }
 
+    /// Pastes `text` as the terminal does when the application asked for
+    /// bracketed paste (`paste-buffer -p`): one block, not keystrokes.
+    pub fn paste(&self, text: &str) {
+        use std::io::Write;
+        let buffer = format!("{}-buf", self.name);
+        let mut child = Command::new("tmux")
+            .args(["load-buffer", "-b", &buffer, "-"])
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .expect("load-buffer");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(text.as_bytes())
+            .expect("write buffer");
+        assert!(child.wait().expect("load-buffer").success());
+        let st = Command::new("tmux")
+            .args(["paste-buffer", "-p", "-d", "-b", &buffer, "-t", &self.name])
+            .status()
+            .expect("paste-buffer");
+        assert!(st.success());
+    }
+
+    /// Resizes the window (the application gets a resize event).
+    pub fn resize(&self, w: u16, h: u16) {
+        let st = Command::new("tmux")
+            .args([
+                "resize-window",
+                "-t",
+                &self.name,
+                "-x",
+                &w.to_string(),
+                "-y",
+                &h.to_string(),
+            ])
+            .status()
+            .expect("resize-window");
+        assert!(st.success());
+    }
+
     pub fn capture(&self) -> String {
         let out = Command::new("tmux")
             .args(["capture-pane", "-p", "-t", &self.name])
@@ -146,6 +187,19 @@ impl Drop for Tmux {
             .args(["kill-session", "-t", &self.name])
             .output();
     }
+}
+
+/// From the start screen: screen 2, a new file, the name and first name
+/// typed; the cursor is left on the e-mail field.
+pub fn tmux_new_file(t: &Tmux, last: &str, first: &str) {
+    t.send(&["2"]);
+    t.wait_for("Aucun dossier pour l'instant");
+    t.send(&["n"]);
+    t.wait_for("Nouveau dossier");
+    t.type_text(last);
+    t.send(&["Tab"]);
+    t.type_text(first);
+    t.send(&["Tab", "Tab"]);
 }
 
 /// Waits for the exit status written by the tmux wrapper.

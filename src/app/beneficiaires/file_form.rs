@@ -11,7 +11,7 @@ use crate::domain::{
     TargetMetier,
 };
 use chrono::NaiveDate;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Version of the information notice proposed by default.
 pub const NOTICE_VERSION: &str = "v1-2026";
@@ -53,25 +53,46 @@ pub fn branches() -> &'static Branches {
     }
 }
 
-/// The best catalogue match for what was typed in the current-job field
-/// (the last answer is cached: validators run on every key).
-pub fn best_job(query: &str) -> Option<TargetMetier> {
-    static LAST: Mutex<Option<(String, Option<TargetMetier>)>> = Mutex::new(None);
+/// The best match, in `catalog` (the one in force), for what was typed in
+/// the current-job field. The last answer is cached (validators run on
+/// every key), keyed by the catalogue too: an imported referential is
+/// searched as soon as it is in force.
+pub fn best_job(catalog: &Catalog, query: &str) -> Option<TargetMetier> {
+    type Cached = (usize, String, usize, String, Option<TargetMetier>);
+    static LAST: Mutex<Option<Cached>> = Mutex::new(None);
     let q = query.trim();
     if q.is_empty() {
         return None;
     }
+    let who = (
+        catalog as *const Catalog as usize,
+        catalog.version(),
+        catalog.len(),
+    );
     let mut last = LAST.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some((k, v)) = last.as_ref() {
-        if k == q {
+    if let Some((ptr, version, len, k, v)) = last.as_ref() {
+        if (*ptr, version.as_str(), *len) == who && k == q {
             return v.clone();
         }
     }
-    let found = Catalog::builtin_shared()
-        .ok()
-        .and_then(|c| c.search(q, None, 1).first().and_then(|h| c.target(h.idx)));
-    *last = Some((q.to_string(), found.clone()));
+    let found = catalog
+        .search(q, None, 1)
+        .first()
+        .and_then(|h| catalog.target(h.idx));
+    *last = Some((
+        who.0,
+        who.1.to_string(),
+        who.2,
+        q.to_string(),
+        found.clone(),
+    ));
     found
+}
+
+/// The catalogue a form checks against: the one in force, given when the
+/// form was built (the shipped one otherwise).
+fn catalog_of(c: Option<&Catalog>) -> Option<&Catalog> {
+    c.or_else(|| Catalog::builtin_shared().ok())
 }
 
 /// A branch typed by short name, display name (accents optional), IDCC, or a
@@ -159,11 +180,11 @@ fn v_total_months(s: &str, c: &Ctx) -> Validation {
 fn v_level(s: &str, _: &Ctx) -> Validation {
     ok(rules::qualification_level(s))
 }
-fn v_job(s: &str, _: &Ctx) -> Validation {
+fn v_job(s: &str, c: &Ctx) -> Validation {
     if s.trim().is_empty() {
         return Ok(None);
     }
-    match best_job(s) {
+    match catalog_of(c.catalog).and_then(|cat| best_job(cat, s)) {
         Some(j) => Ok(Some(format!("→ {} ({})", j.label, j.rome))),
         None => Err("aucun métier trouvé dans le catalogue : précisez".into()),
     }
@@ -230,8 +251,9 @@ pub fn job_text(j: &TargetMetier) -> String {
     j.label.clone()
 }
 
-/// The form, filled from `b` (edit) or empty (new file).
-pub fn build(b: Option<&Beneficiary>, today: NaiveDate) -> Form {
+/// The form, filled from `b` (edit) or empty (new file), checked against
+/// `catalog` (the one in force).
+pub fn build(b: Option<&Beneficiary>, today: NaiveDate, catalog: Arc<Catalog>) -> Form {
     let empty;
     let b = match b {
         Some(b) => b,
@@ -418,7 +440,7 @@ pub fn build(b: Option<&Beneficiary>, today: NaiveDate) -> Form {
         )
         .validate_with(v_survey_date),
     ];
-    Form::new(title, fields, today)
+    Form::new(title, fields, today).with_catalog(catalog)
 }
 
 /// After each edit: a consent switched to « oui » gets today's date when
@@ -484,7 +506,12 @@ pub fn to_beneficiary(form: &Form, mut b: Beneficiary) -> Result<Beneficiary, St
         b.current_job = if job_typed.trim().is_empty() {
             None
         } else {
-            Some(best_job(&job_typed).ok_or("métier actuel : aucun métier trouvé")?)
+            let catalog = catalog_of(form.catalog.as_deref());
+            Some(
+                catalog
+                    .and_then(|c| best_job(c, &job_typed))
+                    .ok_or("métier actuel : aucun métier trouvé")?,
+            )
         };
     }
     b.cpf_balance = rules::cpf_balance(&v("cpf"))?;

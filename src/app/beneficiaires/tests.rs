@@ -124,20 +124,20 @@ fn every_file_field_accepts_and_rejects_as_typed() {
     ];
     for (field, good, bad) in cases {
         for v in *good {
-            let mut f = file_form::build(None, today());
+            let mut f = file_form::build(None, today(), crate::app::metiers::builtin_catalog());
             f.set(field, v);
             let fe = f.field(field).unwrap();
             assert_eq!(fe.error, None, "{field} = « {v} » should be accepted");
         }
         for v in *bad {
-            let mut f = file_form::build(None, today());
+            let mut f = file_form::build(None, today(), crate::app::metiers::builtin_catalog());
             f.set(field, v);
             let fe = f.field(field).unwrap();
             assert!(fe.error.is_some(), "{field} = « {v} » should be refused");
         }
     }
     // Branch: the resolved name is shown next to the field.
-    let mut f = file_form::build(None, today());
+    let mut f = file_form::build(None, today(), crate::app::metiers::builtin_catalog());
     f.set("branche", "1031");
     assert!(f
         .field("branche")
@@ -172,7 +172,7 @@ fn every_file_field_accepts_and_rejects_as_typed() {
 
 #[test]
 fn current_job_is_picked_from_the_catalogue() {
-    let mut f = file_form::build(None, today());
+    let mut f = file_form::build(None, today(), crate::app::metiers::builtin_catalog());
     f.set("metier", "educateur jeunes enfants");
     let hint = f.field("metier").unwrap().hint.clone().unwrap_or_default();
     assert!(hint.contains("K1202"), "{hint}");
@@ -227,7 +227,7 @@ fn ctrl_s_is_refused_while_invalid_and_jumps_to_the_first_error() {
     type_text(&mut a, "@exemple.fr");
     let effects = a.update(Action::Save);
     assert!(
-        matches!(effects.as_slice(), [Effect::Save(_)]),
+        matches!(effects.as_slice(), [Effect::Apply { .. }]),
         "{effects:?}"
     );
 }
@@ -277,15 +277,15 @@ fn escape_on_a_changed_form_asks_before_discarding() {
     assert!(matches!(
         a.modals.last(),
         Some(Modal::Confirm(Confirm {
-            on_yes: ConfirmAction::DiscardForm,
+            on_yes: Reply::DiscardForm,
             ..
         }))
     ));
-    a.update(Action::Confirm(false));
+    a.update(Action::No);
     assert!(a.benef.form_open(), "« non » keeps the form");
     assert_eq!(a.benef.form.as_ref().unwrap().form.value("nom"), "Dup");
     a.update(Action::Back);
-    a.update(Action::Confirm(true));
+    a.update(Action::Yes);
     assert!(!a.benef.form_open());
     assert!(a.modals.is_empty());
 }
@@ -304,13 +304,13 @@ impl Rig {
         let mut rt = Runtime::new(store, Box::new(clock), "Camille Conseil".into());
         let mut app = app();
         app.benef.loaded = false;
-        rt.start(&mut app);
+        crate::app::tui::start(&mut app, &mut rt);
         assert!(app.benef.loaded);
         Rig { _dir: dir, rt, app }
     }
     fn act(&mut self, a: Action) {
         let effects = self.app.update(a);
-        self.rt.run(&mut self.app, effects);
+        crate::app::tui::drive(&mut self.app, &mut self.rt, effects);
     }
     fn typed(&mut self, s: &str) {
         for c in s.chars() {
@@ -458,10 +458,10 @@ fn erasing_a_file_confirms_first() {
     let id = r.app.benef.open_id().unwrap();
     r.act(Action::Delete);
     assert!(matches!(r.app.modals.last(), Some(Modal::Confirm(_))));
-    r.act(Action::Confirm(false));
+    r.act(Action::No);
     assert!(r.rt.store.beneficiary(id).unwrap().is_some());
     r.act(Action::Delete);
-    r.act(Action::Confirm(true));
+    r.act(Action::Yes);
     assert!(r.rt.store.beneficiary(id).unwrap().is_none());
     assert!(r.app.benef.file.is_none());
     assert!(r.app.open_beneficiary.is_none());
@@ -674,4 +674,425 @@ fn typo_search_narrows_soundly_and_only_when_exact_words_find_few() {
         l.refresh();
     }
     assert_eq!(l.view.len(), 200);
+}
+
+impl Rig {
+    /// Creates a file through the form: last name, first name, e-mail.
+    fn create(&mut self, last: &str, first: &str, email: &str) {
+        self.act(Action::New);
+        self.typed(last);
+        self.act(Action::NextField);
+        self.typed(first);
+        if !email.is_empty() {
+            self.focus("email");
+            self.typed(email);
+        }
+        self.act(Action::Save);
+    }
+
+    fn stored_files(&self) -> usize {
+        self.rt.store.beneficiaries().unwrap().records.len()
+    }
+
+    fn confirm(&self) -> Option<&Confirm> {
+        match self.app.modals.last() {
+            Some(Modal::Confirm(c)) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+#[test]
+fn a_new_file_like_an_existing_one_asks_and_offers_to_open_it() {
+    let mut r = Rig::new();
+    r.create("Dupont", "Léa", "lea@exemple.fr");
+    let first = r.app.benef.open_id().unwrap();
+    assert_eq!(r.stored_files(), 1);
+
+    // Same name and first name, spelled differently: asked first.
+    r.create("DUPONT", "lea", "");
+    let c = r.confirm().expect("a question about the duplicate");
+    assert!(
+        c.question.contains("DUPONT Léa") && c.question.contains("mêmes nom et prénom"),
+        "{}",
+        c.question
+    );
+    assert_eq!(c.on_yes, Reply::OpenExisting(first));
+    assert_eq!(
+        c.other.as_ref().map(|o| &o.1),
+        Some(&Reply::CreateDuplicate)
+    );
+    assert_eq!(r.stored_files(), 1, "nothing saved while asking");
+    // « non »: back to the form, untouched.
+    r.act(Action::No);
+    assert!(r.app.benef.form_open());
+    assert_eq!(
+        r.app.benef.form.as_ref().unwrap().form.value("nom"),
+        "DUPONT"
+    );
+    // The third answer creates it anyway.
+    r.act(Action::Save);
+    r.act(Action::Other);
+    assert_eq!(r.stored_files(), 2);
+    assert_eq!(r.status(), "Dossier enregistré");
+    let second = r.app.benef.open_id().unwrap();
+    assert_ne!(first, second);
+
+    // Same e-mail under another name: « oui » opens the existing file.
+    r.create("Martin", "Zoé", "LEA@exemple.fr");
+    let c = r.confirm().unwrap();
+    assert!(c.question.contains("même adresse e-mail"), "{}", c.question);
+    r.act(Action::Yes);
+    assert!(!r.app.benef.form_open());
+    assert_eq!(r.app.benef.open_id(), Some(first));
+    assert_eq!(r.stored_files(), 2);
+    // A different person is saved without a question.
+    r.create("Benali", "Karim", "karim@exemple.fr");
+    assert!(r.confirm().is_none());
+    assert_eq!(r.stored_files(), 3);
+}
+
+#[test]
+fn the_interview_just_saved_is_the_selected_one() {
+    let mut r = Rig::new();
+    r.create("Benali", "Karim", "");
+    r.act(Action::NewInterview);
+    r.act(Action::Save); // today 9:30
+    r.act(Action::NewInterview);
+    r.focus("quand");
+    r.act(Action::Text(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    r.typed("20/11/2026 14:00");
+    r.act(Action::Save);
+    let f = r.app.benef.file.as_ref().unwrap();
+    assert_eq!(f.interviews.len(), 2);
+    // Newest first: the one just saved (older date) is second, and selected.
+    assert_eq!(f.selected_interview, 1);
+    assert_eq!(
+        interview_form::to_local(f.selected().unwrap().at)
+            .format("%d/%m %H:%M")
+            .to_string(),
+        "20/11 14:00"
+    );
+}
+
+/// Adds the first appellation found for `query` to the open file, from the
+/// Métiers screen (`/`, text, Entrée, `c`).
+fn add_target(r: &mut Rig, query: &str) -> String {
+    r.act(Action::GoTo(Screen::Metiers));
+    r.act(Action::Search);
+    r.act(Action::Text(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    r.typed(query);
+    r.act(Action::Open);
+    let idx = crate::app::metiers::selected_appellation(&r.app).unwrap();
+    let t = r.app.catalog.target(idx).unwrap();
+    r.act(Action::MarkTarget);
+    crate::app::metiers::target_text(&t)
+}
+
+#[test]
+fn target_metiers_are_reordered_and_removed_from_the_file_with_undo_and_notes() {
+    let mut r = Rig::new();
+    r.create("Dupont", "Léa", "");
+    let id = r.app.benef.open_id().unwrap();
+    let a = add_target(&mut r, "aide soignant");
+    assert!(
+        r.status().starts_with(&format!(
+            "Ajout du métier cible {a} : enregistré (Ctrl-Z pour annuler)"
+        )),
+        "{}",
+        r.status()
+    );
+    let b = add_target(&mut r, "educateur jeunes enfants");
+    let stored = |r: &Rig| {
+        r.rt.store
+            .beneficiary(id)
+            .unwrap()
+            .unwrap()
+            .targets
+            .iter()
+            .map(crate::app::metiers::target_text)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(stored(&r), [a.clone(), b.clone()]);
+
+    // In the file's Parcours tab: move the first one down, then remove it.
+    r.act(Action::GoTo(Screen::Beneficiaires));
+    r.act(Action::NextTab);
+    r.act(Action::NextTab);
+    assert_eq!(r.app.benef.file.as_ref().unwrap().tab, Tab::Parcours);
+    r.act(Action::TargetDown);
+    assert_eq!(stored(&r), [b.clone(), a.clone()]);
+    assert_eq!(r.app.benef.file.as_ref().unwrap().selected_target, 1);
+    r.act(Action::TargetRemove);
+    assert_eq!(stored(&r), std::slice::from_ref(&b));
+    assert!(
+        r.status()
+            .starts_with(&format!("Retrait du métier cible {a}")),
+        "{}",
+        r.status()
+    );
+
+    // Undo says what it undid; redo too.
+    r.act(Action::Undo);
+    assert_eq!(r.status(), format!("Annulé : retrait du métier cible {a}"));
+    assert_eq!(stored(&r), [b.clone(), a.clone()]);
+    r.act(Action::Redo);
+    assert_eq!(r.status(), format!("Rétabli : retrait du métier cible {a}"));
+    assert_eq!(stored(&r), std::slice::from_ref(&b));
+
+    // The journal and the timeline name each change, without the person.
+    let journal = &r.app.benef.file.as_ref().unwrap().journal;
+    let notes: Vec<&str> = journal.iter().map(|e| e.note.as_str()).collect();
+    for n in [
+        format!("ajout du métier cible {a}"),
+        format!("ajout du métier cible {b}"),
+        format!("métier cible {a} placé en position 2"),
+        format!("retrait du métier cible {a}"),
+        format!("annulation : retrait du métier cible {a}"),
+        format!("rétablissement : retrait du métier cible {a}"),
+    ] {
+        assert!(notes.contains(&n.as_str()), "{n} missing in {notes:?}");
+    }
+    assert!(notes
+        .iter()
+        .all(|n| !n.contains("Dupont") && !n.contains("DUPONT")));
+    let timeline: Vec<String> = journal
+        .iter()
+        .map(|e| crate::ui::screens::beneficiaires::describe_entry(e, &[]))
+        .collect();
+    assert_eq!(
+        timeline[0],
+        format!("Rétablissement : retrait du métier cible {a}")
+    );
+    assert!(timeline.contains(&format!("Annulation : retrait du métier cible {a}")));
+    assert!(
+        !timeline.iter().any(|l| l.contains("métiers cibles")),
+        "{timeline:?}"
+    );
+}
+
+#[test]
+fn a_failed_undo_says_so_and_keeps_the_change_for_later() {
+    let mut r = Rig::new();
+    r.create("Martin", "Zoé", "");
+    let id = r.app.benef.open_id().unwrap();
+    // The file disappears behind the app's back: undoing its creation
+    // (deleting it) fails, and nothing moves.
+    r.rt.store.erase_beneficiary(id).unwrap();
+    r.act(Action::Undo);
+    let st = r.app.status.clone().unwrap();
+    assert_eq!(st.level, StatusLevel::Error);
+    assert!(!st.text.is_empty());
+    assert!(r.app.undo.can_undo(), "the change is still there");
+    assert!(!r.app.undo.can_redo());
+}
+
+#[test]
+fn the_file_form_checks_the_current_job_against_the_catalogue_in_force() {
+    use crate::domain::Appellation;
+    let builtin = crate::app::metiers::builtin_catalog();
+    let mut referentiel = builtin.referentiel();
+    referentiel.version = "ROME essai".into();
+    referentiel.appellations.push(Appellation {
+        ogr: 999_001,
+        rome: "K1202".into(),
+        label: "Zythologue de quartier".into(),
+        short_label: "Zythologue de quartier".into(),
+        branches: Vec::new(),
+    });
+    let imported = std::sync::Arc::new(crate::catalog::Catalog::from_referentiel(
+        referentiel,
+        &builtin,
+    ));
+    let mut a = app();
+    a.update(Action::New);
+    focus(&mut a, "metier");
+    type_text(&mut a, "zythologue");
+    let field = |a: &App| {
+        a.benef
+            .form
+            .as_ref()
+            .unwrap()
+            .form
+            .field("metier")
+            .unwrap()
+            .clone()
+    };
+    assert!(
+        field(&a).error.is_some(),
+        "unknown to the shipped catalogue"
+    );
+    a.update(Action::Back);
+    a.update(Action::Yes);
+    crate::app::metiers::set_catalog(&mut a, imported);
+    a.update(Action::New);
+    focus(&mut a, "metier");
+    type_text(&mut a, "zythologue");
+    assert_eq!(field(&a).error, None);
+    assert!(field(&a).hint.unwrap().contains("Zythologue de quartier"));
+    let of = a.benef.form.as_ref().unwrap();
+    let mut form = of.form.clone();
+    form.set("nom", "Dupont");
+    form.set("prenom", "Léa");
+    let b = file_form::to_beneficiary(&form, ben(1, "", "")).unwrap();
+    assert_eq!(b.current_job.unwrap().ogr, 999_001);
+}
+
+#[test]
+fn a_paste_lands_in_the_focused_field_whole() {
+    let mut a = app();
+    a.update(Action::New);
+    a.update(Action::Paste("Le Gall\nCôté".into()));
+    let of = a.benef.form.as_ref().unwrap();
+    assert_eq!(
+        of.form.value("nom"),
+        "Le Gall Côté",
+        "one line: newline → space"
+    );
+    focus(&mut a, "contraintes");
+    // A 24 KB paste arrives whole, line breaks kept in a multi-line field.
+    let big = "ligne\n".repeat(4000);
+    a.update(Action::Paste(big.clone()));
+    let of = a.benef.form.as_ref().unwrap();
+    assert!(
+        of.form.value("contraintes") == big,
+        "24 000 characters, whole"
+    );
+    assert!(a.status.is_none());
+    // Too long for the field: cut, and said.
+    a.update(Action::Paste("x".repeat(crate::app::paste::PASTE_MAX)));
+    assert!(a.status.as_ref().unwrap().text.contains("Collage tronqué"));
+    // A choice takes no text.
+    focus(&mut a, "region");
+    a.update(Action::Paste("Bretagne".into()));
+    assert!(a.status.as_ref().unwrap().text.contains("choix"));
+    a.benef.form = None;
+    // The list's search box.
+    a.update(Action::Search);
+    a.update(Action::Paste("dup\n".into()));
+    assert_eq!(a.benef.list.query.text, "dup ");
+    // The palette.
+    a.update(Action::Back);
+    a.update(Action::Palette);
+    a.update(Action::Paste("aide".into()));
+    match a.modals.last() {
+        Some(Modal::Palette(p)) => assert_eq!(p.query.text, "aide"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn rebound_form_and_confirm_keys_are_the_ones_that_work() {
+    let mut user = std::collections::BTreeMap::new();
+    user.insert("enregistrer".to_string(), vec!["F10".to_string()]);
+    user.insert("oui".to_string(), vec!["y".to_string()]);
+    user.insert("champ-suivant".to_string(), vec!["Tab".to_string()]);
+    let mut a = App::new(Keymap::with_overrides(&user).unwrap(), now());
+    a.size = (100, 30);
+    a.screen = Screen::Beneficiaires;
+    a.update(Action::New);
+    assert_eq!(a.key_to_action(key(KeyCode::F(10))), Some(Action::Save));
+    let ctrl_s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert_ne!(a.key_to_action(ctrl_s), Some(Action::Save));
+    // Entrée is no longer « champ suivant »: it does nothing in a one-line field.
+    assert_ne!(
+        a.key_to_action(key(KeyCode::Enter)),
+        Some(Action::NextField)
+    );
+    assert_eq!(a.key_to_action(key(KeyCode::Tab)), Some(Action::NextField));
+    type_text(&mut a, "Dup");
+    a.update(Action::Back);
+    assert!(matches!(a.modals.last(), Some(Modal::Confirm(_))));
+    assert_eq!(a.key_to_action(key(KeyCode::Char('o'))), None);
+    assert_eq!(a.key_to_action(key(KeyCode::Char('y'))), Some(Action::Yes));
+    assert_eq!(a.key_to_action(key(KeyCode::Esc)), Some(Action::No));
+}
+
+#[test]
+fn choices_change_with_the_choice_keys_only_on_a_choice() {
+    let mut a = app();
+    a.update(Action::New);
+    // In a text field, Espace and → are text editing.
+    assert_eq!(
+        a.key_to_action(key(KeyCode::Char(' '))),
+        Some(Action::Text(key(KeyCode::Char(' '))))
+    );
+    assert_eq!(
+        a.key_to_action(key(KeyCode::Right)),
+        Some(Action::Text(key(KeyCode::Right)))
+    );
+    focus(&mut a, "contrat");
+    assert_eq!(
+        a.key_to_action(key(KeyCode::Char(' '))),
+        Some(Action::NextChoice)
+    );
+    assert_eq!(
+        a.key_to_action(key(KeyCode::Left)),
+        Some(Action::PrevChoice)
+    );
+    a.update(Action::NextChoice);
+    assert_eq!(a.benef.form.as_ref().unwrap().form.value("contrat"), "CDI");
+    a.update(Action::PrevChoice);
+    assert_eq!(a.benef.form.as_ref().unwrap().form.value("contrat"), "—");
+    // In a multi-line field Entrée, ↑ and ↓ edit the text.
+    focus(&mut a, "contraintes");
+    for c in [KeyCode::Enter, KeyCode::Up, KeyCode::Down] {
+        assert_eq!(a.key_to_action(key(c)), Some(Action::Text(key(c))));
+    }
+    assert_eq!(a.key_to_action(key(KeyCode::Tab)), Some(Action::NextField));
+}
+
+#[test]
+fn quitting_over_a_changed_form_asks_first() {
+    let mut a = app();
+    a.update(Action::New);
+    a.update(Action::Quit);
+    assert!(a.should_quit, "an untouched form does not hold Passerelle");
+    let mut a = app();
+    a.update(Action::New);
+    type_text(&mut a, "Dup");
+    a.update(Action::Quit);
+    assert!(!a.should_quit);
+    assert!(matches!(a.modals.last(), Some(Modal::Confirm(_))));
+    a.update(Action::No);
+    assert!(!a.should_quit && a.benef.form_open());
+    a.update(Action::Quit);
+    a.update(Action::Yes);
+    assert!(a.should_quit);
+    // From another screen too: the form kept there is not lost silently.
+    let mut a = app();
+    a.update(Action::New);
+    type_text(&mut a, "Dup");
+    a.update(Action::GoTo(Screen::Metiers));
+    a.update(Action::Quit);
+    assert!(!a.should_quit);
+    assert!(matches!(a.modals.last(), Some(Modal::Confirm(c)) if c.owner == Screen::Beneficiaires));
+}
+
+#[test]
+fn undo_waits_while_a_form_is_open_even_on_another_screen() {
+    let mut r = Rig::new();
+    r.create("Dupont", "Léa", "");
+    r.act(Action::Edit);
+    r.act(Action::GoTo(Screen::Metiers));
+    r.act(Action::Undo);
+    assert!(
+        r.status()
+            .starts_with("Rien n'est annulé : un formulaire est ouvert"),
+        "{}",
+        r.status()
+    );
+    assert!(r.status().contains("Ctrl-S") && r.status().contains("Échap"));
+    assert_eq!(r.stored_files(), 1);
+    assert!(r.app.undo.can_undo());
+    r.act(Action::GoTo(Screen::Beneficiaires));
+    r.act(Action::Back);
+    r.act(Action::Undo);
+    assert_eq!(r.stored_files(), 0);
 }

@@ -120,8 +120,14 @@ pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
     let recent = s.recent_files();
     let mut lines: Vec<Line> = Vec::new();
     if s.loaded && recent.is_empty() {
+        let go = app
+            .keymap
+            .key_for(&crate::app::Action::GoTo(crate::app::Screen::Beneficiaires))
+            .unwrap_or_default();
         lines.push(Line::styled(
-            "Aucun dossier ouvert récemment. Appuyez sur 2 pour la liste des bénéficiaires.",
+            format!(
+                "Aucun dossier ouvert récemment. Appuyez sur {go} pour la liste des bénéficiaires."
+            ),
             theme.dim,
         ));
     }

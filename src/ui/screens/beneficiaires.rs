@@ -3,7 +3,7 @@
 
 use crate::app::beneficiaires::interview_form::to_local;
 use crate::app::beneficiaires::{branches, BeneficiairesState, OpenFile, Tab};
-use crate::app::App;
+use crate::app::{capitalize, Action, App, Context};
 use crate::domain::time::fmt_date;
 use crate::domain::{Beneficiary, Birth, Interview, Status};
 use crate::store::{JournalEntry, Op, RecordKind};
@@ -19,7 +19,7 @@ use ratatui::Frame;
 pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
     let s = &app.benef;
     if let Some(of) = &s.form {
-        form::draw(&of.form, theme, area, frame);
+        form::draw(&of.form, &form_keys(app), theme, area, frame);
     } else if let Some(f) = &s.file {
         draw_file(app, f, theme, area, frame);
     } else {
@@ -91,19 +91,30 @@ fn filter_line(s: &BeneficiairesState, theme: &Theme, width: u16) -> Line<'stati
     Line::from(spans)
 }
 
-/// Keys for the bottom bar while a form is open (the keymap's screen hints
-/// are about the list): for `ui::draw_footer`.
-pub fn form_hints(app: &App) -> Option<Vec<(String, &'static str)>> {
-    let of = app.benef.form.as_ref()?;
-    let mut v = vec![
-        ("Tab".to_string(), "champ suivant"),
-        ("Ctrl-S".to_string(), "enregistrer"),
-        ("Échap".to_string(), "annuler"),
-    ];
-    if of.form.focused().is_some_and(|f| f.is_choice()) {
-        v.insert(1, ("←/→".to_string(), "choisir"));
-    }
-    Some(v)
+/// The keys written under a form, from the keymap:
+/// ` Tab/Maj-Tab champ · Espace/← choix · Ctrl-S enregistrer · Échap quitter `.
+pub fn form_keys(app: &App) -> String {
+    let k = |a: Action| {
+        app.keymap
+            .key_in(Context::Form, &a)
+            .unwrap_or_else(|| "—".into())
+    };
+    format!(
+        " {}/{} champ · {}/{} choix · {} enregistrer · {} quitter ",
+        k(Action::NextField),
+        k(Action::PrevField),
+        k(Action::NextChoice),
+        k(Action::PrevChoice),
+        k(Action::Save),
+        k(Action::Back)
+    )
+}
+
+/// The key of an action on this screen, for the reminders in the frames.
+fn key(app: &App, a: Action) -> String {
+    app.keymap
+        .key_in(Context::Screen(crate::app::Screen::Beneficiaires), &a)
+        .unwrap_or_else(|| "—".into())
 }
 
 fn draw_list(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
@@ -112,10 +123,22 @@ fn draw_list(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
         Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
     frame.render_widget(Paragraph::new(filter_line(s, theme, top.width)), top);
 
+    let k = |a| key(app, a);
     let keys = if s.search_focused {
-        " Entrée ouvrir · ↑↓ choisir · Échap effacer la recherche "
+        format!(
+            " {} ouvrir · ↑↓ choisir · {} effacer la recherche ",
+            k(Action::Open),
+            k(Action::Back)
+        )
     } else {
-        " i entretien · d effacer · s tri · f filtre · Ctrl-Z annuler "
+        format!(
+            " {} entretien · {} effacer · {} tri · {} filtre · {} annuler ",
+            k(Action::NewInterview),
+            k(Action::Delete),
+            k(Action::CycleSort),
+            k(Action::CycleFilter),
+            k(Action::Undo)
+        )
     };
     let block = Block::default()
         .borders(Borders::ALL)
@@ -128,16 +151,21 @@ fn draw_list(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
         let msg = if !s.loaded {
             "Chargement des dossiers…".to_string()
         } else if l.is_empty() {
-            "Aucun dossier pour l'instant. Appuyez sur n pour créer le premier.".to_string()
+            format!(
+                "Aucun dossier pour l'instant. Appuyez sur {} pour créer le premier.",
+                k(Action::New)
+            )
         } else {
             format!(
-                "Aucun dossier ne correspond (filtre « {} »{}). f change le filtre, Échap efface la recherche.",
+                "Aucun dossier ne correspond (filtre « {} »{}). {} change le filtre, {} efface la recherche.",
                 l.filter.label(),
                 if l.query.is_empty() {
                     String::new()
                 } else {
                     format!(", recherche « {} »", l.query.text)
-                }
+                },
+                k(Action::CycleFilter),
+                k(Action::Back)
             )
         };
         frame.render_widget(
@@ -258,12 +286,33 @@ fn draw_file(app: &App, f: &OpenFile, theme: &Theme, area: Rect, frame: &mut Fra
         tabs_area,
     );
 
+    let k = |a| key(app, a);
+    let tabs = format!("{}{} onglets", k(Action::PrevTab), k(Action::NextTab));
     let keys = match f.tab {
-        Tab::Entretiens if f.interview_open => " e modifier l'entretien · Échap retour à la liste ",
-        Tab::Entretiens => {
-            " ↑↓ choisir · Entrée lire · i nouvel entretien · e modifier · ←→ onglets "
-        }
-        _ => " e modifier · i entretien · d effacer · ←→ onglets · Échap liste ",
+        Tab::Entretiens if f.interview_open => format!(
+            " {} modifier l'entretien · {} retour à la liste ",
+            k(Action::Edit),
+            k(Action::Back)
+        ),
+        Tab::Entretiens => format!(
+            " ↑↓ choisir · {} lire · {} nouvel entretien · {} modifier · {tabs} ",
+            k(Action::Open),
+            k(Action::NewInterview),
+            k(Action::Edit)
+        ),
+        Tab::Parcours => format!(
+            " ↑↓ choisir · {} monter · {} descendre · {} retirer · {tabs} ",
+            k(Action::TargetUp),
+            k(Action::TargetDown),
+            k(Action::TargetRemove)
+        ),
+        _ => format!(
+            " {} modifier · {} entretien · {} effacer · {tabs} · {} liste ",
+            k(Action::Edit),
+            k(Action::NewInterview),
+            k(Action::Delete),
+            k(Action::Back)
+        ),
     };
     let block = Block::default()
         .borders(Borders::ALL)
@@ -273,24 +322,27 @@ fn draw_file(app: &App, f: &OpenFile, theme: &Theme, area: Rect, frame: &mut Fra
     let inner = block.inner(body);
     frame.render_widget(block, body);
     match f.tab {
-        Tab::Situation => scrolled(situation_lines(b, theme), f.scroll, theme, inner, frame),
+        Tab::Situation => scrolled(
+            situation_lines(b, &k(Action::Edit), theme),
+            f.scroll,
+            theme,
+            inner,
+            frame,
+        ),
         Tab::Entretiens if f.interview_open => {
             if let Some(i) = f.selected() {
                 scrolled(interview_lines(i, theme), f.scroll, theme, inner, frame);
             }
         }
-        Tab::Entretiens => draw_interviews(f, theme, inner, frame),
+        Tab::Entretiens => draw_interviews(f, &k(Action::NewInterview), theme, inner, frame),
         Tab::Parcours => {
             let mut lines = vec![Line::styled("Métiers cibles", theme.accent)];
-            if b.targets.is_empty() {
-                lines.push(Line::styled(
-                    "  Aucun métier cible : ajoutez-en depuis l'écran Métiers (touche c).",
-                    theme.dim,
-                ));
-            }
-            for (n, t) in b.targets.iter().enumerate() {
-                lines.push(Line::raw(format!("  {}. {} ({})", n + 1, t.label, t.rome)));
-            }
+            lines.extend(super::parcours::target_lines(
+                app,
+                b,
+                f.selected_target,
+                theme,
+            ));
             lines.push(Line::raw(""));
             lines.push(Line::styled(
                 "Le plan d'action (étapes, financements) arrivera avec l'écran Parcours.",
@@ -350,7 +402,8 @@ fn or_dash(s: Option<&str>) -> String {
     }
 }
 
-fn situation_lines(b: &Beneficiary, theme: &Theme) -> Vec<Line<'static>> {
+/// `edit_key`: the key that opens the file form (for the missing notice).
+fn situation_lines(b: &Beneficiary, edit_key: &str, theme: &Theme) -> Vec<Line<'static>> {
     let mut l = Vec::new();
     let section = |t: &str| Line::styled(t.to_string(), theme.accent);
     l.push(section("Identité et coordonnées"));
@@ -473,7 +526,10 @@ fn situation_lines(b: &Beneficiary, theme: &Theme) -> Vec<Line<'static>> {
         ]),
         None => Line::from(vec![
             Span::styled(format!("  {:<24}", "Notice d'information"), theme.dim),
-            Span::styled("⚠ non enregistrée (e pour la saisir)", theme.error),
+            Span::styled(
+                format!("⚠ non enregistrée ({edit_key} pour la saisir)"),
+                theme.error,
+            ),
         ]),
     });
     for (label, r) in [
@@ -488,7 +544,7 @@ fn situation_lines(b: &Beneficiary, theme: &Theme) -> Vec<Line<'static>> {
     l
 }
 
-fn draw_interviews(f: &OpenFile, theme: &Theme, area: Rect, frame: &mut Frame) {
+fn draw_interviews(f: &OpenFile, new_key: &str, theme: &Theme, area: Rect, frame: &mut Frame) {
     if !f.loaded {
         frame.render_widget(Paragraph::new(Line::styled("Chargement…", theme.dim)), area);
         return;
@@ -496,7 +552,7 @@ fn draw_interviews(f: &OpenFile, theme: &Theme, area: Rect, frame: &mut Frame) {
     if f.interviews.is_empty() {
         frame.render_widget(
             Paragraph::new(Line::styled(
-                "Aucun entretien. Appuyez sur i pour noter le premier.",
+                format!("Aucun entretien. Appuyez sur {new_key} pour noter le premier."),
                 theme.dim,
             )),
             area,
@@ -598,20 +654,61 @@ fn field_group(field: &str) -> &'static str {
     }
 }
 
-/// One line of the timeline, without personal values.
+/// One line of the timeline, without personal values: the journal note
+/// when the change has one (« Ajout du métier cible Aide-soignant (J1501) »,
+/// « Annulation : … »), else what the field names say.
 pub fn describe_entry(e: &JournalEntry, interviews: &[Interview]) -> String {
+    let interview = || {
+        interviews.iter().find(|i| i.id == e.id).map(|i| {
+            format!(
+                "{} (niveau {}, {})",
+                to_local(i.at).format("%d/%m/%Y"),
+                i.level.number(),
+                i.mode.label()
+            )
+        })
+    };
+    let groups = || {
+        let mut g: Vec<&str> = e
+            .fields
+            .iter()
+            .filter(|f| *f != "targets")
+            .map(|f| field_group(f))
+            .collect();
+        g.sort_unstable();
+        g.dedup();
+        g.join(", ")
+    };
+    if !e.note.is_empty() {
+        let mut line = capitalize(&e.note);
+        match (e.kind, e.op) {
+            (RecordKind::Interview, op) if op != Op::Deleted => {
+                if let Some(when) = interview() {
+                    line.push_str(&format!(" : {when}"));
+                }
+            }
+            (RecordKind::Beneficiary, Op::Updated) => {
+                let g = groups();
+                if !g.is_empty() {
+                    line.push_str(&format!(" ({g})"));
+                }
+            }
+            _ => {}
+        }
+        return line;
+    }
     match (e.kind, e.op) {
         (RecordKind::Beneficiary, Op::Created) => "Création du dossier".into(),
         (RecordKind::Beneficiary, Op::Updated) => {
-            let mut groups: Vec<&str> = e.fields.iter().map(|f| field_group(f)).collect();
-            groups.sort_unstable();
-            groups.dedup();
+            let g = groups();
             if e.fields.iter().any(|f| f == "status") {
                 "Changement de statut du dossier".into()
-            } else if groups.is_empty() {
+            } else if g.is_empty() && e.fields.iter().any(|f| f == "targets") {
+                "Dossier modifié : métiers cibles".into()
+            } else if g.is_empty() {
                 "Dossier enregistré".into()
             } else {
-                format!("Dossier modifié : {}", groups.join(", "))
+                format!("Dossier modifié : {g}")
             }
         }
         (RecordKind::Interview, op) => {
@@ -620,25 +717,12 @@ pub fn describe_entry(e: &JournalEntry, interviews: &[Interview]) -> String {
                 Op::Updated => "Entretien modifié",
                 Op::Deleted => "Entretien supprimé",
             };
-            match interviews.iter().find(|i| i.id == e.id) {
-                Some(i) if op != Op::Deleted => format!(
-                    "{what} : {} (niveau {}, {})",
-                    to_local(i.at).format("%d/%m/%Y"),
-                    i.level.number(),
-                    i.mode.label()
-                ),
+            match interview() {
+                Some(when) if op != Op::Deleted => format!("{what} : {when}"),
                 _ => what.into(),
             }
         }
         (kind, op) => format!("{} : {}", capitalize(kind.label()), op.label()),
-    }
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
     }
 }
 

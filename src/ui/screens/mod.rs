@@ -3,6 +3,7 @@
 pub mod accueil;
 pub mod beneficiaires;
 pub mod metiers;
+pub mod parcours;
 mod placeholder;
 
 use crate::app::{App, Screen};
@@ -15,7 +16,7 @@ pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
         Screen::Accueil => accueil::draw(app, theme, area, frame),
         Screen::Beneficiaires => beneficiaires::draw(app, theme, area, frame),
         Screen::Metiers => metiers::draw(app, theme, area, frame),
-        Screen::Parcours => placeholder::draw(app, theme, area, frame),
+        Screen::Parcours => parcours::draw(app, theme, area, frame),
         Screen::Agenda => placeholder::draw(app, theme, area, frame),
     }
 }

@@ -45,29 +45,6 @@ pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
         ));
         lines.push(Line::raw(""));
     }
-    if app.screen == Screen::Parcours {
-        match app.benef.open_file() {
-            Some(b) => {
-                lines.push(Line::styled(
-                    format!("Métiers cibles de {}", b.display_name()),
-                    theme.accent,
-                ));
-                if b.targets.is_empty() {
-                    lines.push(Line::raw(
-                        "  Aucun pour l'instant : choisissez-en dans l'écran Métiers (3), touche c.",
-                    ));
-                }
-                for (i, t) in b.targets.iter().enumerate() {
-                    lines.push(Line::raw(format!("  {}. {} ({})", i + 1, t.label, t.rome)));
-                }
-            }
-            None => lines.push(Line::styled(
-                "Aucun dossier ouvert : ouvrez un bénéficiaire (écran 2).",
-                theme.dim,
-            )),
-        }
-        lines.push(Line::raw(""));
-    }
     lines.push(Line::styled("Bientôt sur cet écran :", theme.dim));
     for l in promise(app.screen) {
         lines.push(Line::raw(format!("  {l}")));
@@ -80,8 +57,12 @@ pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
         ));
     }
     lines.push(Line::raw(""));
+    let help = app
+        .keymap
+        .key_for(&crate::app::Action::Help)
+        .unwrap_or_default();
     lines.push(Line::styled(
-        "Appuyez sur ? pour la liste des touches.",
+        format!("Appuyez sur {help} pour la liste des touches."),
         theme.dim,
     ));
     let block = Block::default()

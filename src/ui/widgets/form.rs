@@ -11,9 +11,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
-/// Keys shown at the bottom of every form.
-pub const FORM_KEYS: &str = " Tab/Maj-Tab champ · ←/→ choix · Ctrl-S enregistrer · Échap annuler ";
-
 /// Visible chars of a one-line value and the cursor column in them.
 fn window(text: &str, cursor: usize, width: usize) -> (String, usize) {
     let start = (cursor + 1).saturating_sub(width);
@@ -173,8 +170,9 @@ fn build(form: &Form, theme: &Theme, inner_width: usize, vw: usize, aw: usize) -
     }
 }
 
-/// Draws the form in `area` (with its border, title and keys).
-pub fn draw(form: &Form, theme: &Theme, area: Rect, frame: &mut Frame) {
+/// Draws the form in `area` (with its border, title and `keys`, the form's
+/// keys from the keymap).
+pub fn draw(form: &Form, keys: &str, theme: &Theme, area: Rect, frame: &mut Frame) {
     let errors = form
         .fields
         .iter()
@@ -184,7 +182,7 @@ pub fn draw(form: &Form, theme: &Theme, area: Rect, frame: &mut Frame) {
         .borders(Borders::ALL)
         .border_style(theme.accent)
         .title(format!(" {} ", form.title))
-        .title_bottom(Line::styled(FORM_KEYS, theme.dim));
+        .title_bottom(Line::styled(keys.to_string(), theme.dim));
     if errors > 0 {
         block = block.title(
             Line::styled(

@@ -1,0 +1,234 @@
+//! The standard interview, in process: the whole app (keymap → update →
+//! runtime on a temporary store → draw on `TestBackend`) driven by a key
+//! script through the real event loop, with a fixed clock. New file,
+//! interview, two target métiers from the Métiers screen, the Parcours
+//! screen, undo / redo, then a restart on the same data and the file found
+//! again. Frames and stored records are both checked.
+
+mod common;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use common::screen_text;
+use passerelle::app::runtime::Runtime;
+use passerelle::app::tui::{self, Scripted};
+use passerelle::app::{App, Keymap};
+use passerelle::domain::time::FixedClock;
+use passerelle::store::Store;
+use passerelle::ui::Theme;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::Terminal;
+use std::path::Path;
+
+/// A key script, counting command keys and typed characters apart.
+#[derive(Default)]
+struct Script {
+    events: Vec<Event>,
+    keys: usize,
+    chars: usize,
+}
+
+impl Script {
+    fn press(&mut self, code: KeyCode, modifiers: KeyModifiers) -> &mut Script {
+        self.events.push(Event::Key(KeyEvent::new_with_kind(
+            code,
+            modifiers,
+            KeyEventKind::Press,
+        )));
+        self
+    }
+    /// A command key (`2`, `n`, `Tab`, `Entrée`…).
+    fn key(&mut self, code: KeyCode) -> &mut Script {
+        self.keys += 1;
+        self.press(code, KeyModifiers::NONE)
+    }
+    fn ch(&mut self, c: char) -> &mut Script {
+        self.key(KeyCode::Char(c))
+    }
+    fn ctrl(&mut self, c: char) -> &mut Script {
+        self.keys += 1;
+        self.press(KeyCode::Char(c), KeyModifiers::CONTROL)
+    }
+    /// Text typed into a field or a search box.
+    fn text(&mut self, s: &str) -> &mut Script {
+        for c in s.chars() {
+            self.chars += 1;
+            self.press(KeyCode::Char(c), KeyModifiers::NONE);
+        }
+        self
+    }
+    fn take(&mut self) -> Scripted {
+        Scripted::new(std::mem::take(&mut self.events))
+    }
+}
+
+struct Session {
+    term: Terminal<TestBackend>,
+    app: App,
+    rt: Runtime,
+}
+
+/// The app on the store of `dir`, as `passerelle` starts it.
+fn start(dir: &Path) -> Session {
+    let store = Store::open(&dir.join("base")).expect("store opens");
+    let at = Utc.with_ymd_and_hms(2026, 11, 28, 9, 30, 0).unwrap();
+    let mut rt = Runtime::new(store, Box::new(FixedClock(at)), "Camille Conseil".into());
+    let mut app = App::new(Keymap::default(), rt.local_now());
+    app.data_dir = dir.display().to_string();
+    tui::start(&mut app, &mut rt);
+    let term = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    Session { term, app, rt }
+}
+
+impl Session {
+    /// Runs the script through the event loop; returns the last frame.
+    fn run(&mut self, script: &mut Script) -> String {
+        let mut events = script.take();
+        tui::run_loop(
+            &mut self.term,
+            &mut events,
+            &mut self.app,
+            &Theme::default(),
+            &mut self.rt,
+        )
+        .expect("event loop");
+        screen_text(self.term.backend().buffer())
+    }
+}
+
+fn assert_shows(frame: &str, parts: &[&str]) {
+    for p in parts {
+        assert!(frame.contains(p), "« {p} » absent de l'écran :\n{frame}");
+    }
+}
+
+#[test]
+fn the_standard_interview_end_to_end_in_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = start(dir.path());
+    let mut k = Script::default();
+
+    // A new file.
+    let f = s.run(k.ch('2'));
+    assert_shows(&f, &["Aucun dossier pour l'instant"]);
+    k.ch('n').text("Dupont").key(KeyCode::Tab).text("Léa");
+    k.key(KeyCode::Tab)
+        .key(KeyCode::Tab)
+        .text("lea.dupont@exemple.fr");
+    let f = s.run(k.ctrl('s'));
+    assert_shows(&f, &["✓ Dossier enregistré", "DUPONT Léa · "]);
+
+    // An interview: summary, decisions, next follow-up.
+    k.ch('i');
+    for _ in 0..6 {
+        k.key(KeyCode::Tab);
+    }
+    k.text("Projet : éducatrice de jeunes enfants.");
+    k.key(KeyCode::Tab).text("Immersion en crèche à organiser.");
+    k.key(KeyCode::Tab).text("05/12/2026");
+    let f = s.run(k.ctrl('s'));
+    assert_shows(
+        &f,
+        &["✓ Entretien enregistré", "Entretiens (1)", "▶28/11/2026"],
+    );
+
+    // Two target métiers from the Métiers screen.
+    k.ch('3').ch('/').text("aide soignant").key(KeyCode::Enter);
+    let f = s.run(k.ch('c'));
+    assert_shows(&f, &["Ajout du métier cible", "(J1501) : enregistré"]);
+    k.ch('/').key(KeyCode::Esc).text("educateur jeunes enfants");
+    k.key(KeyCode::Enter);
+    let f = s.run(k.ch('c'));
+    assert_shows(&f, &["Ajout du métier cible", "(K1202) : enregistré"]);
+
+    // The Parcours screen lists them in order.
+    let f = s.run(k.ch('4'));
+    assert_shows(
+        &f,
+        &[
+            "Métiers cibles de DUPONT Léa",
+            "1. ",
+            "(J1501)",
+            "2. ",
+            "(K1202)",
+        ],
+    );
+    let id = s.app.open_beneficiary.as_ref().unwrap().id;
+    let targets = |s: &Session| {
+        s.rt.store
+            .beneficiary(id)
+            .unwrap()
+            .unwrap()
+            .targets
+            .iter()
+            .map(|t| t.rome.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(targets(&s), ["J1501", "K1202"]);
+
+    // Undo, then redo, the second métier: the bar says which.
+    let f = s.run(k.ctrl('z'));
+    assert_shows(&f, &["Annulé : ajout du métier cible", "(K1202)"]);
+    assert!(!f.contains("2. "), "{f}");
+    assert_eq!(targets(&s), ["J1501"]);
+    let f = s.run(k.ctrl('y'));
+    assert_shows(&f, &["Rétabli : ajout du métier cible", "2. "]);
+    assert_eq!(targets(&s), ["J1501", "K1202"]);
+
+    // Quit.
+    s.run(k.ch('q'));
+    assert!(s.app.should_quit);
+    drop(s);
+
+    // Restart on the same data: the file is among the recent ones.
+    let mut s = start(dir.path());
+    let f = s.run(&mut Script::default());
+    assert_shows(&f, &["Récemment ouverts", "DUPONT Léa"]);
+    let f = s.run(k.key(KeyCode::Enter));
+    assert_shows(
+        &f,
+        &["DUPONT Léa · ", "Entretiens (1)", "lea.dupont@exemple.fr"],
+    );
+    let f = s.run(k.ch('4'));
+    assert_shows(&f, &["1. ", "(J1501)", "2. ", "(K1202)"]);
+
+    // The store holds what the screens said.
+    let file = s.rt.store.beneficiary(id).unwrap().unwrap();
+    assert_eq!(file.email.as_deref(), Some("lea.dupont@exemple.fr"));
+    assert_eq!(file.next_follow_up, NaiveDate::from_ymd_opt(2026, 12, 5));
+    let interviews = s.rt.store.interviews_of(id).unwrap();
+    assert_eq!(interviews.len(), 1);
+    assert_eq!(
+        interviews[0].summary,
+        "Projet : éducatrice de jeunes enfants."
+    );
+    assert_eq!(interviews[0].decisions, "Immersion en crèche à organiser.");
+    let notes: Vec<String> =
+        s.rt.store
+            .journal_of(id)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.note)
+            .collect();
+    for prefix in [
+        "création du dossier",
+        "nouvel entretien",
+        "ajout du métier cible",
+        "annulation : ajout du métier cible",
+        "rétablissement : ajout du métier cible",
+    ] {
+        assert!(
+            notes.iter().any(|n| n.starts_with(prefix)),
+            "{prefix} missing in {notes:?}"
+        );
+    }
+    assert!(notes
+        .iter()
+        .all(|n| !n.contains("Dupont") && !n.contains("lea.")));
+
+    // Keys of the whole walk (reported in the note).
+    eprintln!(
+        "entretien standard : {} touches + {} caractères tapés",
+        k.keys, k.chars
+    );
+}
