@@ -868,7 +868,8 @@ fn on_outcome(app: &mut App, outcome: &Outcome) -> Vec<Effect> {
             app.set_status(
                 StatusLevel::Success,
                 format!(
-                    "Dossier {name} effacé ({} entretien{}, {} entrée{} d'historique)",
+                    "Dossier {name} effacé ({} entretien{}, {} entrée{} d'historique) ; \
+                     effacement physique des fichiers à la fermeture de Passerelle",
                     report.interviews,
                     if report.interviews > 1 { "s" } else { "" },
                     report.journal_entries,
