@@ -12,7 +12,7 @@ pub mod list;
 mod tests;
 
 pub use file_form::{branches, resolve_branch};
-pub use list::{fold, FileList, Row, SortKey, StatusFilter};
+pub use list::{FileList, Row, SortKey, StatusFilter};
 
 use super::form::{area_width, Form};
 use super::undo::{Change, Direction, UndoStack};

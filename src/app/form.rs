@@ -217,18 +217,14 @@ impl Field {
     }
 }
 
-/// Lowercase without accent, for "type the first letter" in a choice.
+/// Lowercase without accent (the app's folding), for "type the first
+/// letter" in a choice: `É` → `e`.
 fn fold_first(c: char) -> char {
-    let lower = c.to_lowercase().next().unwrap_or(c);
-    match lower {
-        'à' | 'â' | 'ä' => 'a',
-        'é' | 'è' | 'ê' | 'ë' => 'e',
-        'î' | 'ï' => 'i',
-        'ô' | 'ö' => 'o',
-        'ù' | 'û' | 'ü' => 'u',
-        'ç' => 'c',
-        other => other,
-    }
+    let mut first = None;
+    crate::catalog::fold::fold_char(c, &mut |f| {
+        first.get_or_insert(f);
+    });
+    first.unwrap_or(c)
 }
 
 /// A form: fields in one column, a focus, the date used by validators.

@@ -1,8 +1,8 @@
 //! The create / edit form of a beneficiary's file: fields, validators
 //! (wrapping `domain::rules`) and the conversion to a `Beneficiary`.
 
-use super::list::fold;
 use crate::app::form::{Ctx, Field, Form, Validation};
+use crate::catalog::fold::fold;
 use crate::catalog::Catalog;
 use crate::domain::rules;
 use crate::domain::time::{fmt_date, parse_date};

@@ -10,8 +10,7 @@ use fuzzy_matcher::FuzzyMatcher;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-/// Accent and case folding for search (the catalogue's): `Éloïse N'Diaye` → `eloise n diaye`.
-pub use crate::catalog::fold::fold;
+use crate::catalog::fold::{char_mask, fold};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SortKey {
@@ -81,15 +80,6 @@ pub struct Row {
     /// Which letters and digits `hay` holds: a word whose letters are not
     /// all there cannot match fuzzily either, so most rows skip the matcher.
     pub mask: u64,
-}
-
-/// Bit set of the ASCII letters and digits of a folded text.
-pub fn char_mask(folded: &str) -> u64 {
-    folded.bytes().fold(0u64, |m, c| match c {
-        b'a'..=b'z' => m | 1 << (c - b'a'),
-        b'0'..=b'9' => m | 1 << (26 + c - b'0'),
-        _ => m,
-    })
 }
 
 impl Row {
