@@ -205,6 +205,8 @@ pub fn form_key_to_action(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Enter if !multiline => Some(Action::NextField),
         KeyCode::Down if !multiline => Some(Action::NextField),
         KeyCode::Up if !multiline => Some(Action::PrevField),
+        KeyCode::PageDown => Some(Action::PageDown),
+        KeyCode::PageUp => Some(Action::PageUp),
         KeyCode::F(_) => {
             let spec = super::KeySpec::from_event(&key)?;
             app.keymap.lookup(app.screen, &spec)
@@ -387,6 +389,9 @@ fn form_update(app: &mut App, action: Action) -> Option<Vec<Effect>> {
         }
         Action::NextField => of.form.next(),
         Action::PrevField => of.form.prev(),
+        // PgSuiv / PgPréc: next / previous section of the form.
+        Action::PageDown => of.form.next_section(),
+        Action::PageUp => of.form.prev_section(),
         Action::Save => return Some(save_form(app)),
         Action::Back => {
             back(app);

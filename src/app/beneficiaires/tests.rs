@@ -116,10 +116,14 @@ fn every_file_field_accepts_and_rejects_as_typed() {
         ),
         (
             "prochain_suivi",
-            &["", "05/12/2026", "20/11/2026"],
-            &["32/12/2026", "demain"],
+            &["", "05/12/2026", "20/11/2026", "demain", "+2s", "07/12"],
+            &["32/12/2026", "lundi prochain", "+3x"],
         ),
-        ("notice_date", &["", "14/11/2026"], &["01/01/2030", "14-11"]),
+        (
+            "notice_date",
+            &["", "14/11/2026", "hier", "14-11", "auj"],
+            &["01/01/2030", "+3", "14-13"],
+        ),
         ("commune", &["", "Lyon"], &[]),
     ];
     for (field, good, bad) in cases {
@@ -170,6 +174,180 @@ fn every_file_field_accepts_and_rejects_as_typed() {
     assert!(f.field("notice_version").unwrap().error.is_some());
 }
 
+/// A new file opens on « Nom »; PgPréc wraps to the consent section (one
+/// key) and Espace records that the notice was given today (one key).
+#[test]
+fn consent_is_one_key_away_and_notice_today_one_more() {
+    let mut r = Rig::new();
+    r.act(Action::New);
+    r.typed("Dupont");
+    r.act(Action::NextField);
+    r.typed("Léa");
+    let form = |r: &Rig| r.app.benef.form.as_ref().unwrap().form.clone();
+    // From « Prénom » (inside Identité) the previous section is the last one.
+    r.act(Action::PageUp);
+    let f = form(&r);
+    assert_eq!(f.focused().unwrap().key, "notice");
+    assert_eq!(f.fields[f.focus].section, Some("Consentement (RGPD)"));
+    r.act(Action::Text(key(KeyCode::Char(' '))));
+    let f = form(&r);
+    assert_eq!(f.value("notice"), "remise");
+    assert_eq!(f.value("notice_date"), "28/11/2026");
+    assert_eq!(
+        f.field("notice_date").unwrap().hint.as_deref(),
+        Some("→ samedi 28 novembre 2026")
+    );
+    // Switching back empties the date; a typed date switches it on again.
+    r.act(Action::Text(key(KeyCode::Char(' '))));
+    assert_eq!(form(&r).value("notice_date"), "");
+    r.act(Action::NextField);
+    r.typed("hier");
+    assert_eq!(form(&r).value("notice"), "remise");
+    r.act(Action::PrevField);
+    assert_eq!(
+        form(&r).value("notice_date"),
+        "27/11/2026",
+        "canonical on leaving"
+    );
+    r.act(Action::Save);
+    let id = r.app.benef.open_id().unwrap();
+    let stored = r.rt.store.beneficiary(id).unwrap().unwrap();
+    let notice = stored.consent.processing.expect("notice recorded");
+    assert_eq!(notice.date, NaiveDate::from_ymd_opt(2026, 11, 27).unwrap());
+    assert_eq!(notice.notice_version, file_form::NOTICE_VERSION);
+    assert!(stored.consent.share_employer_opco.is_none());
+}
+
+/// From every field of the file form, the consent section is at most two
+/// section keys away (PgSuiv or PgPréc), and the sections cycle.
+#[test]
+fn every_section_is_two_keys_away() {
+    let f = file_form::build(None, today());
+    let consent = f.fields.iter().position(|x| x.key == "notice").unwrap();
+    // (The consent section is the last one: fields from `consent` on are in it.)
+    for start in 0..consent {
+        let reach = |next: bool| {
+            let mut g = f.clone();
+            g.focus = start;
+            (1..=5)
+                .find(|_| {
+                    if next {
+                        g.next_section()
+                    } else {
+                        g.prev_section()
+                    }
+                    g.focus == consent
+                })
+                .unwrap_or(99)
+        };
+        let keys = reach(true).min(reach(false));
+        assert!(keys <= 2, "from {}: {keys} keys", f.fields[start].key);
+    }
+    let mut g = f.clone();
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        g.next_section();
+        seen.push(g.fields[g.focus].section.unwrap_or("?"));
+    }
+    assert_eq!(
+        seen,
+        [
+            "Coordonnées",
+            "Emploi",
+            "Demande et suivi",
+            "Consentement (RGPD)",
+            "Identité"
+        ]
+    );
+}
+
+#[test]
+fn dates_take_shortcuts_show_the_day_and_become_canonical() {
+    let mut a = app();
+    a.update(Action::New);
+    focus(&mut a, "prochain_suivi");
+    type_text(&mut a, "+1s");
+    let f = &a.benef.form.as_ref().unwrap().form;
+    let field = f.field("prochain_suivi").unwrap();
+    assert_eq!(field.error, None);
+    assert_eq!(field.hint.as_deref(), Some("→ samedi 5 décembre 2026"));
+    a.update(Action::NextField);
+    let f = &a.benef.form.as_ref().unwrap().form;
+    assert_eq!(f.value("prochain_suivi"), "05/12/2026");
+    // A past follow-up: resolved day and warning together.
+    focus(&mut a, "prochain_suivi");
+    a.update(Action::Text(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    type_text(&mut a, "hier");
+    let f = &a.benef.form.as_ref().unwrap().form;
+    assert_eq!(
+        f.field("prochain_suivi").unwrap().hint.as_deref(),
+        Some("→ vendredi 27 novembre 2026 · date passée")
+    );
+    // An unreadable date says what is accepted, and stays as typed.
+    a.update(Action::Text(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    type_text(&mut a, "bientôt");
+    a.update(Action::NextField);
+    let f = &a.benef.form.as_ref().unwrap().form;
+    assert_eq!(f.value("prochain_suivi"), "bientôt");
+    let err = f.field("prochain_suivi").unwrap().error.clone().unwrap();
+    assert!(err.contains("auj, demain"), "{err}");
+}
+
+#[test]
+fn paste_lands_in_the_focused_field_within_its_limit() {
+    let mut f = file_form::build(None, today());
+    let out = f.paste("Dupont\r\nMartin\n");
+    assert_eq!(f.value("nom"), "Dupont Martin");
+    assert_eq!(out.message(), None);
+    assert!(f.fields[0].touched);
+    f.set("nom", "");
+    let out = f.paste(&"x".repeat(300));
+    assert_eq!(f.value("nom").len(), 100);
+    assert_eq!(
+        out.message().as_deref(),
+        Some("Texte collé tronqué à 100 caractères (200 caractères non collés)")
+    );
+    // A choice ignores a paste.
+    f.focus = f.fields.iter().position(|x| x.key == "region").unwrap();
+    assert_eq!(f.paste("Bretagne").inserted, 0);
+    // A 20 KB summary lands whole, line breaks kept; past 20 000 it is cut.
+    let b = ben(1, "Dupont", "Léa");
+    let mut i = interview_form::build(&b, None, now());
+    i.focus = i.fields.iter().position(|x| x.key == "synthese").unwrap();
+    let para = "Ligne de synthèse assez longue pour remplir.\n";
+    let big = para.repeat(20_000 / para.chars().count());
+    let out = i.paste(&big);
+    assert_eq!(out.dropped, 0);
+    assert_eq!(i.value("synthese"), big);
+    let out = i.paste(&"é".repeat(2_000));
+    assert_eq!(i.value("synthese").chars().count(), 20_000);
+    assert!(out.dropped > 0 && out.message().unwrap().contains("20000"));
+}
+
+#[test]
+fn choices_take_a_first_letter_with_or_without_accent() {
+    let mut f = file_form::build(None, today());
+    f.focus = f.fields.iter().position(|x| x.key == "region").unwrap();
+    f.handle_key(&key(KeyCode::Char('î')), 40);
+    assert_eq!(f.value("region"), "Île-de-France");
+    f.handle_key(&key(KeyCode::Char('I')), 40);
+    assert_eq!(
+        f.value("region"),
+        "Île-de-France",
+        "only one region starts with I"
+    );
+    f.handle_key(&key(KeyCode::Char('g')), 40);
+    assert_eq!(f.value("region"), "Grand Est");
+    f.handle_key(&key(KeyCode::Char('g')), 40);
+    assert_eq!(f.value("region"), "Guadeloupe");
+}
+
 #[test]
 fn current_job_is_picked_from_the_catalogue() {
     let mut f = file_form::build(None, today());
@@ -194,8 +372,13 @@ fn interview_fields_accept_and_reject() {
     assert!(f.is_valid());
     for (field, good, bad) in [
         ("quand", "27/11/2026 14:00", "27/11/2026"),
+        ("quand", "auj 14h", "auj 25h"),
+        ("quand", "hier 9h30", "hier 9h5"),
+        ("quand", "demain à 8:15", "demain"),
+        ("quand", "27/11 14h", "31/11 14h"),
         ("duree", "45", "0"),
         ("prochain_suivi", "05/12/2026", "01/11/2026"),
+        ("prochain_suivi", "+2s", "hier"),
     ] {
         let mut f = interview_form::build(&b, None, now());
         f.set(field, good);
@@ -203,6 +386,23 @@ fn interview_fields_accept_and_reject() {
         f.set(field, bad);
         assert!(f.field(field).unwrap().error.is_some(), "{field} {bad}");
     }
+    // The date-time shows its day and becomes canonical when left.
+    let mut f = interview_form::build(&b, None, now());
+    f.set("quand", "hier 14h");
+    assert_eq!(
+        f.field("quand").unwrap().hint.as_deref(),
+        Some("→ vendredi 27 novembre 2026 à 14:00")
+    );
+    f.next();
+    assert_eq!(f.value("quand"), "27/11/2026 14:00");
+    let i = interview_form::to_interview(&f, b.id, Id([9; 16]), None).unwrap();
+    assert_eq!(
+        interview_form::to_local(i.at),
+        NaiveDate::from_ymd_opt(2026, 11, 27)
+            .unwrap()
+            .and_hms_opt(14, 0, 0)
+            .unwrap()
+    );
 }
 
 #[test]

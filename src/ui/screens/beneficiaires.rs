@@ -3,12 +3,13 @@
 
 use crate::app::beneficiaires::interview_form::to_local;
 use crate::app::beneficiaires::{branches, BeneficiairesState, OpenFile, Tab};
+use crate::app::text::width;
 use crate::app::App;
 use crate::domain::time::fmt_date;
 use crate::domain::{Beneficiary, Birth, Interview, Status};
 use crate::store::{JournalEntry, Op, RecordKind};
 use crate::ui::widgets::form;
-use crate::ui::{truncate, Theme};
+use crate::ui::{input_spans, truncate, Theme};
 use chrono::NaiveDate;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
@@ -52,7 +53,7 @@ fn job_label(b: &Beneficiary) -> String {
 
 /// The line above the table: filter, sort, query, count. The key reminders
 /// `(f)`, `(s)`, `(/)` are dropped when the line would not fit.
-fn filter_line(s: &BeneficiairesState, theme: &Theme, width: u16) -> Line<'static> {
+fn filter_line(s: &BeneficiairesState, theme: &Theme, width_cols: u16) -> Line<'static> {
     let l = &s.list;
     let count = if l.view.len() == l.len() {
         format!("{} dossier{} ", l.len(), if l.len() > 1 { "s" } else { "" })
@@ -69,10 +70,17 @@ fn filter_line(s: &BeneficiairesState, theme: &Theme, width: u16) -> Line<'stati
             Span::styled(format!("{} · recherche: ", k(" (s)")), theme.dim),
         ];
         if s.search_focused {
-            spans.push(Span::styled(
-                format!("\"{}▏\"", l.query.text),
+            // Room left for the query once the rest of the line is laid out.
+            let rest = spans.iter().map(|s| width(&s.content)).sum::<usize>() + width(&count) + 3;
+            let room = (width_cols as usize).saturating_sub(rest).max(8);
+            spans.push(Span::styled("\"", theme.highlight));
+            spans.extend(input_spans(
+                &l.query,
+                room,
+                theme.highlight,
                 theme.highlight,
             ));
+            spans.push(Span::styled("\"", theme.highlight));
         } else if l.query.is_empty() {
             spans.push(Span::styled(format!("—{}", k(" (/)")), theme.dim));
         } else {
@@ -81,11 +89,11 @@ fn filter_line(s: &BeneficiairesState, theme: &Theme, width: u16) -> Line<'stati
         spans
     };
     let mut spans = build(true);
-    let len = |sp: &[Span]| sp.iter().map(|s| s.content.chars().count()).sum::<usize>();
-    if len(&spans) + count.chars().count() + 1 > width as usize {
+    let len = |sp: &[Span]| sp.iter().map(|s| width(&s.content)).sum::<usize>();
+    if len(&spans) + width(&count) + 1 > width_cols as usize {
         spans = build(false);
     }
-    let pad = (width as usize).saturating_sub(len(&spans) + count.chars().count());
+    let pad = (width_cols as usize).saturating_sub(len(&spans) + width(&count));
     spans.push(Span::raw(" ".repeat(pad.max(1))));
     spans.push(Span::styled(count, theme.base));
     Line::from(spans)
@@ -97,6 +105,7 @@ pub fn form_hints(app: &App) -> Option<Vec<(String, &'static str)>> {
     let of = app.benef.form.as_ref()?;
     let mut v = vec![
         ("Tab".to_string(), "champ suivant"),
+        ("PgSuiv".to_string(), "section"),
         ("Ctrl-S".to_string(), "enregistrer"),
         ("Échap".to_string(), "annuler"),
     ];

@@ -1,8 +1,9 @@
 //! The Métiers screen: search line, results table, detail pane.
 
 use crate::app::metiers::{related, selected_appellation, Pane, Relation};
+use crate::app::text::width;
 use crate::app::App;
-use crate::ui::{truncate, Theme};
+use crate::ui::{input_spans, truncate, Theme};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -24,21 +25,10 @@ pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
 
 fn draw_search_line(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
     let m = &app.metiers;
-    let mut spans = vec![Span::styled(" Recherche : ", theme.accent)];
-    if m.search_focused {
-        let (before, after): (String, String) = {
-            let chars: Vec<char> = m.query.text.chars().collect();
-            let c = m.query.cursor.min(chars.len());
-            (chars[..c].iter().collect(), chars[c..].iter().collect())
-        };
-        spans.push(Span::raw(before));
-        spans.push(Span::styled("▏", theme.key));
-        spans.push(Span::raw(after));
-    } else if m.query.is_empty() {
-        spans.push(Span::styled("(/ pour chercher)", theme.dim));
-    } else {
-        spans.push(Span::raw(m.query.text.clone()));
-    }
+    const LABEL: &str = " Recherche : ";
+    let mut spans = vec![Span::styled(LABEL, theme.accent)];
+    // Filled in once the room left of the branch filter is known.
+    let query_at = spans.len();
     let branch = match &m.branch {
         Some(short) => {
             let name = app
@@ -67,8 +57,17 @@ fn draw_search_line(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
         ),
         theme.dim,
     ));
-    let right_w: u16 = right.iter().map(|s| s.content.chars().count() as u16).sum();
+    let right_w: u16 = right.iter().map(|s| width(&s.content) as u16).sum();
     let [q, r] = Layout::horizontal([Constraint::Min(10), Constraint::Length(right_w)]).areas(area);
+    let room = (q.width as usize).saturating_sub(width(LABEL) + 1);
+    let query = if m.search_focused {
+        input_spans(&m.query, room, theme.base, theme.key)
+    } else if m.query.is_empty() {
+        vec![Span::styled("(/ pour chercher)", theme.dim)]
+    } else {
+        vec![Span::raw(truncate(&m.query.text, room))]
+    };
+    spans.splice(query_at..query_at, query);
     frame.render_widget(Paragraph::new(Line::from(spans)), q);
     frame.render_widget(Paragraph::new(Line::from(right)), r);
 }
@@ -99,7 +98,7 @@ fn highlighted(
     if !cur.is_empty() {
         spans.push(Span::styled(cur, if cur_hl { hl } else { base }));
     }
-    let used: usize = text.chars().count();
+    let used = crate::app::text::width(&text);
     if used < width {
         spans.push(Span::styled(" ".repeat(width - used), base));
     }
@@ -266,7 +265,7 @@ fn draw_detail(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
         .into_iter()
         .enumerate()
     {
-        let part: String = full.chars().skip(s0).take(e0 - s0).collect();
+        let part = &full[s0..e0];
         if i == 0 {
             let rest: String = part
                 .chars()
@@ -277,7 +276,7 @@ fn draw_detail(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
                 Span::raw(rest),
             ]));
         } else {
-            lines.push(Line::raw(part));
+            lines.push(Line::raw(part.to_string()));
         }
     }
     let branches: Vec<String> = app
