@@ -230,7 +230,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Vec<Effect>> {
         match action {
             Action::Text(k) => {
                 if app.benef.list.query.handle(&k) {
-                    app.benef.list.refresh();
+                    app.benef.list.search_changed();
                 }
                 return Some(Vec::new());
             }
@@ -321,7 +321,7 @@ fn file_update(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                 f.selected_interview =
                     (f.selected_interview as isize + delta).clamp(0, max) as usize;
             } else {
-                let max = scroll_max(f, app.benef.list.get(f.id), app.size.1);
+                let max = scroll_max(f, app.benef.list.get(f.id), app.size);
                 f.scroll = (f.scroll as isize + delta).clamp(0, max as isize) as u16;
             }
         }
@@ -364,12 +364,12 @@ fn file_update(app: &mut App, action: Action) -> Option<Vec<Effect>> {
 
 /// How far the Situation / interview / Historique text can scroll: its
 /// number of lines (as the ui lays them out) less the visible height.
-fn scroll_max(f: &OpenFile, b: Option<&Beneficiary>, height: u16) -> usize {
+fn scroll_max(f: &OpenFile, b: Option<&Beneficiary>, (width, height): (u16, u16)) -> usize {
     let visible = (height as usize).saturating_sub(6);
     let lines = match f.tab {
         Tab::Situation => 25 + b.map_or(0, |b| b.constraints.lines().count().saturating_sub(1)),
         Tab::Entretiens => f.selected().map_or(0, |i| {
-            11 + i.summary.lines().count() + i.decisions.lines().count()
+            interview_form::reading_view(i, (width as usize).saturating_sub(2)).len()
         }),
         Tab::Historique => f.journal.len(),
         _ => 0,

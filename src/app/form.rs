@@ -53,7 +53,7 @@ pub const MAX_AREA: usize = 20_000;
 pub const MAX_DATE: usize = 40;
 
 /// Placeholder of the date fields.
-pub const DATE_PLACEHOLDER: &str = "jj/mm/aaaa, auj, demain, +3, +2s…";
+pub const DATE_PLACEHOLDER: &str = "jj/mm/aaaa, auj, +3, +2s…";
 
 /// Reader of the date fields: `demain` → `29/11/2026`, shown as
 /// « dimanche 29 novembre 2026 ».

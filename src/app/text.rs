@@ -203,6 +203,8 @@ fn edit_common(
 pub struct InputView {
     pub before: String,
     pub after: String,
+    /// The whole text is selected (typing replaces it).
+    pub selected: bool,
 }
 
 impl InputView {
@@ -221,6 +223,9 @@ impl InputView {
 pub struct TextInput {
     pub text: String,
     pub cursor: usize,
+    /// The whole text is selected: typed or pasted text replaces it,
+    /// Backspace empties it, a move keeps it.
+    pub selected: bool,
 }
 
 impl TextInput {
@@ -228,7 +233,15 @@ impl TextInput {
         TextInput {
             text: text.to_string(),
             cursor: text.len(),
+            selected: false,
         }
+    }
+
+    /// Selects the whole text (when there is one), cursor at the end: the
+    /// next typed character replaces it.
+    pub fn select_all(&mut self) {
+        self.selected = !self.text.is_empty();
+        self.cursor = self.text.len();
     }
 
     /// Length in characters (what length limits count).
@@ -243,11 +256,13 @@ impl TextInput {
     pub fn clear(&mut self) {
         self.text.clear();
         self.cursor = 0;
+        self.selected = false;
     }
 
     pub fn set(&mut self, s: &str) {
         self.text = s.to_string();
         self.cursor = self.text.len();
+        self.selected = false;
     }
 
     pub fn insert(&mut self, c: char) {
@@ -270,6 +285,16 @@ impl TextInput {
     pub fn handle_limited(&mut self, key: &KeyEvent, max_len: Option<usize>) -> bool {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         self.cursor = snap(&self.text, self.cursor);
+        if std::mem::take(&mut self.selected) {
+            match key.code {
+                KeyCode::Char(c) if !ctrl && !c.is_control() => self.clear(),
+                KeyCode::Backspace | KeyCode::Delete => {
+                    self.clear();
+                    return true;
+                }
+                _ => {}
+            }
+        }
         match key.code {
             KeyCode::Char('u') if ctrl => {
                 let changed = !self.text.is_empty();
@@ -305,6 +330,9 @@ impl TextInput {
     /// Inserts pasted text at the cursor: see [`clean_paste`]; at most
     /// `max_len` characters in the field (None: no limit).
     pub fn paste(&mut self, text: &str, single_line: bool, max_len: Option<usize>) -> PasteOutcome {
+        if std::mem::take(&mut self.selected) {
+            self.clear();
+        }
         self.cursor = snap(&self.text, self.cursor);
         let clean = clean_paste(text, single_line);
         insert_limited(&mut self.text, &mut self.cursor, &clean, max_len)
@@ -314,10 +342,12 @@ impl TextInput {
     /// visible (one cell is kept for it) and `…` marks text cut on either
     /// side; without, the text is cut at the right with `…`.
     pub fn view(&self, width_cols: usize, cursor: bool) -> InputView {
+        let selected = self.selected;
         if !cursor {
             return InputView {
                 before: truncate_width(&self.text, width_cols),
                 after: String::new(),
+                selected,
             };
         }
         let gs: Vec<(usize, &str)> = self.text.grapheme_indices(true).collect();
@@ -333,6 +363,7 @@ impl TextInput {
             return InputView {
                 before: self.text[..cur].to_string(),
                 after: self.text[cur..].to_string(),
+                selected,
             };
         }
         // First visible grapheme: as far left as the cursor allows.
@@ -366,7 +397,11 @@ impl TextInput {
         if b < n {
             after.push('…');
         }
-        InputView { before, after }
+        InputView {
+            before,
+            after,
+            selected,
+        }
     }
 }
 
@@ -602,6 +637,34 @@ mod tests {
         assert_eq!(t.cursor_col(), 0);
         t.handle(&k(KeyCode::Char('x')));
         assert_eq!(t.text, "xe\u{301}");
+    }
+
+    #[test]
+    fn a_selected_text_is_replaced_by_what_is_typed() {
+        let mut t = TextInput::new("educ jeun");
+        t.select_all();
+        assert!(t.view(20, true).selected);
+        assert!(t.handle(&k(KeyCode::Char('t'))));
+        assert_eq!(t.text, "t");
+        assert!(!t.selected);
+        // Backspace empties a selection.
+        t.select_all();
+        assert!(t.handle(&k(KeyCode::Backspace)));
+        assert!(t.is_empty());
+        // A move keeps the text and drops the selection.
+        let mut t = TextInput::new("tisf");
+        t.select_all();
+        assert!(!t.handle(&k(KeyCode::Left)));
+        assert_eq!((t.text.as_str(), t.selected), ("tisf", false));
+        t.handle(&k(KeyCode::Char('x')));
+        assert_eq!(t.text, "tisxf");
+        // A paste replaces it too; an empty text is never selected.
+        t.select_all();
+        t.paste("aes", true, None);
+        assert_eq!(t.text, "aes");
+        let mut e = TextInput::default();
+        e.select_all();
+        assert!(!e.selected);
     }
 
     #[test]

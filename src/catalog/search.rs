@@ -836,6 +836,25 @@ fn typo_class(t: &[char], w: &[char]) -> u8 {
     }
 }
 
+/// Whether folded query word `q` is one typo (insertion, deletion,
+/// substitution, swap of two neighbours) away from the folded word `w` or
+/// from a prefix of it, with the same first letter. Query words under 4
+/// letters or with digits never match by typo. The catalogue's typo rule,
+/// shared with the file list's « approchés ».
+pub fn typo_match(q: &str, w: &str) -> bool {
+    let t = Token::new(q);
+    t.typo && w.starts_with(t.chars[0]) && {
+        let wc: Vec<char> = w.chars().collect();
+        typo_class(&t.chars, &wc) != C_NONE
+    }
+}
+
+/// Whether folded query word `q` may match by typo at all (4 letters or
+/// more, no digit).
+pub fn typo_allowed(q: &str) -> bool {
+    Token::new(q).typo
+}
+
 /// Class of query word `t` against one folded word (used for highlighting).
 fn classify_pair(t: &Token, w: &str) -> u8 {
     if w == t.text {

@@ -131,6 +131,29 @@ pub fn truncate(s: &str, max: usize) -> String {
     crate::app::text::truncate_width(s, max)
 }
 
+/// `text` as spans, the chars at `marks` (char indices, sorted) in `hl`:
+/// matched letters of a search.
+pub fn marked_spans(text: &str, marks: &[usize], base: Style, hl: Style) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    let mut cur = String::new();
+    let mut cur_hl = false;
+    for (i, c) in text.chars().enumerate() {
+        let h = c != '…' && marks.binary_search(&i).is_ok();
+        if h != cur_hl && !cur.is_empty() {
+            spans.push(Span::styled(
+                std::mem::take(&mut cur),
+                if cur_hl { hl } else { base },
+            ));
+        }
+        cur_hl = h;
+        cur.push(c);
+    }
+    if !cur.is_empty() {
+        spans.push(Span::styled(cur, if cur_hl { hl } else { base }));
+    }
+    spans
+}
+
 /// A text box on one line, `width` columns: the visible part of `input`
 /// with a `▏` bar at the cursor and `…` where the text is cut.
 pub fn input_spans(
@@ -140,6 +163,12 @@ pub fn input_spans(
     bar: Style,
 ) -> Vec<Span<'static>> {
     let v = input.view(width.saturating_sub(1), true);
+    // A selected text (typing replaces it) is shown reversed.
+    let text = if v.selected {
+        text.add_modifier(ratatui::style::Modifier::REVERSED)
+    } else {
+        text
+    };
     vec![
         Span::styled(v.before, text),
         Span::styled("▏", bar),

@@ -183,6 +183,75 @@ pub fn to_interview(
     })
 }
 
+/// One line of the reading view of an interview (the ui styles it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reading {
+    /// A labelled value (`label` empty on the lines it wraps to).
+    Field {
+        label: &'static str,
+        value: String,
+    },
+    Blank,
+    Title(&'static str),
+    /// A line of the summary or decisions, wrapped.
+    Text(String),
+}
+
+/// Width of the labels of the reading view (after a two-column indent).
+pub const READING_LABEL: usize = 24;
+
+/// The reading view of `i` in a pane `inner_width` columns wide: every
+/// value and text wrapped to the pane (nothing is cut at its edge), so the
+/// screen can scroll through all of it. The ui and the scroll limit both
+/// use this one layout.
+pub fn reading_view(i: &Interview, inner_width: usize) -> Vec<Reading> {
+    use crate::app::text::wrap;
+    let value_w = inner_width.saturating_sub(2 + READING_LABEL).max(10);
+    let text_w = inner_width.saturating_sub(2).max(10);
+    let mut out = Vec::new();
+    let mut field = |label: &'static str, value: String| {
+        let value = if value.trim().is_empty() {
+            "—".to_string()
+        } else {
+            value
+        };
+        for (k, (s, e)) in wrap(&value, value_w).into_iter().enumerate() {
+            out.push(Reading::Field {
+                label: if k == 0 { label } else { "" },
+                value: value[s..e].trim_end().to_string(),
+            });
+        }
+    };
+    field(
+        "Date et heure",
+        to_local(i.at).format("%d/%m/%Y %H:%M").to_string(),
+    );
+    field("Durée", format!("{} min", i.duration_minutes));
+    field("Niveau CEP", i.level.label().to_string());
+    field("Modalité", i.mode.label().to_string());
+    field("Lieu", i.place.clone());
+    field("Sujets abordés", i.topics.clone());
+    field(
+        "Prochain suivi",
+        i.next_follow_up.map(fmt_date).unwrap_or_default(),
+    );
+    for (title, text) in [
+        ("Synthèse", &i.summary),
+        ("Décisions et prochaines étapes", &i.decisions),
+    ] {
+        out.push(Reading::Blank);
+        out.push(Reading::Title(title));
+        let text = text.trim_end_matches('\n');
+        if text.is_empty() {
+            continue;
+        }
+        for (s, e) in wrap(text, text_w) {
+            out.push(Reading::Text(text[s..e].trim_end().to_string()));
+        }
+    }
+    out
+}
+
 /// What an interview changes in its file: last contact (latest interview
 /// day), next follow-up (when the interview sets one), highest CEP level.
 pub fn apply_to_file(file: &Beneficiary, i: &Interview) -> Beneficiary {

@@ -726,7 +726,7 @@ fn filters_open_closed_all() {
 }
 
 #[test]
-fn fuzzy_search_over_ten_thousand_files() {
+fn search_over_ten_thousand_files() {
     let lasts = [
         "Martin", "Bernard", "Thomas", "Petit", "Robert", "Richard", "Durand", "Dubois",
     ];
@@ -796,7 +796,7 @@ fn fuzzy_search_over_ten_thousand_files() {
         "{:?}",
         &r[..3.min(r.len())]
     );
-    // Exact-word hits come before loose fuzzy hits.
+    // Exact-word hits come before « approchés ».
     let r = search(&mut l, "regie dubois");
     assert!(
         !r.is_empty() && r[0].starts_with("Dubois"),
@@ -847,15 +847,13 @@ fn accueil_lists_due_and_overdue_follow_ups_of_open_files() {
 }
 
 #[test]
-fn typo_search_narrows_soundly_and_only_when_exact_words_find_few() {
+fn glued_words_match_as_typed_and_typos_are_not_subsequences() {
     let mut files: Vec<Beneficiary> = (0..200).map(|n| ben(n, "Martin", "Paul")).collect();
     files.push(ben(500, "N'Diaye", "Awa"));
     let mut l = FileList::default();
     l.filter = StatusFilter::All;
     l.set_all(files);
-    // Typed key by key: "ndi" matches nothing as typed (the name folds to
-    // "n diaye"); "ndia" is long enough for typos and finds her anyway, even
-    // though the shorter query, without typo tolerance, matched nobody.
+    // Typed key by key: "ndia" is her name typed without the apostrophe.
     for c in "ndia".chars() {
         l.query.insert(c);
         l.refresh();
@@ -866,12 +864,98 @@ fn typo_search_narrows_soundly_and_only_when_exact_words_find_few() {
         .map(|&i| l.rows[i].b.last_name.as_str())
         .collect();
     assert_eq!(names, vec!["N'Diaye"]);
-    // Many exact matches: no typo-tolerant noise ("mart" is in 200 files,
-    // and "N'Diaye Awa" must not come in as a loose subsequence match).
+    assert_eq!(l.approx_from, 1, "found as typed, not « approché »");
+    // "mart" is in 200 files; "N'Diaye Awa" does not come in as a loose
+    // subsequence (m…a…r…t) match.
     l.query.clear();
     for c in "mart".chars() {
         l.query.insert(c);
         l.refresh();
     }
     assert_eq!(l.view.len(), 200);
+    assert_eq!(l.approx_from, 200);
+}
+
+fn list_names(l: &FileList) -> Vec<String> {
+    l.view.iter().map(|&i| l.rows[i].b.display_name()).collect()
+}
+
+fn searched(l: &mut FileList, q: &str) -> Vec<String> {
+    l.query.clear();
+    for c in q.chars() {
+        l.query.insert(c);
+        l.refresh();
+    }
+    list_names(l)
+}
+
+/// `/martin` once listed 22 of 51 files, most unrelated: now the files
+/// where « martin » is written come first, then the « approchés » (one typo),
+/// and nothing else.
+#[test]
+fn exact_matches_first_then_approches() {
+    let mut files = Vec::new();
+    for (n, (last, first)) in [
+        ("Martin", "Léa"),
+        ("Dupont-Martin", "Hugo"),
+        ("Martinez", "Inès"),
+        ("Martn", "Zoé"),       // one letter dropped: approché
+        ("Marin", "Noé"),       // one letter dropped: approché
+        ("Matrin", "Paul"),     // two letters swapped: approché
+        ("Mercier", "Martine"), // first name starts with martin: exact
+        ("Maréchal", "Tina"),   // m…a…r…t…i…n scattered: not listed
+        ("Durand", "Amandine"), // not listed
+        ("Tartin", "Jo"),       // other first letter: not listed
+    ]
+    .iter()
+    .enumerate()
+    {
+        files.push(ben(n as u32 + 1, last, first));
+    }
+    let mut l = FileList::default();
+    l.filter = StatusFilter::All;
+    l.sort = SortKey::Name;
+    l.set_all(files);
+    let r = searched(&mut l, "martin");
+    assert_eq!(
+        r,
+        [
+            "DUPONT-MARTIN Hugo",
+            "MARTIN Léa",
+            "MARTINEZ Inès",
+            "MERCIER Martine",
+            "MARIN Noé",
+            "MARTN Zoé",
+            "MATRIN Paul",
+        ]
+    );
+    assert_eq!(l.approx_from, 4);
+    // Typed at once (no narrowing) gives the same.
+    l.query.set("martin");
+    l.refresh();
+    assert_eq!(list_names(&l), r);
+    // Boundary: 3 letters are matched as typed only.
+    let r = searched(&mut l, "mar");
+    assert_eq!(l.approx_from, r.len());
+    assert!(!r.iter().any(|n| n.contains("MATRIN")), "{r:?}");
+    // Several words: every word must match, as typed or by one typo.
+    assert_eq!(searched(&mut l, "martin lea"), ["MARTIN Léa"]);
+    assert_eq!(searched(&mut l, "matrin paul"), ["MATRIN Paul"]);
+    assert_eq!(searched(&mut l, "martin paul"), ["MATRIN Paul"]);
+    assert_eq!(l.approx_from, 0);
+}
+
+#[test]
+fn matched_letters_are_found_in_the_displayed_text() {
+    use super::list::highlight;
+    let pick = |text: &str, q: &str| -> String {
+        let chars: Vec<char> = text.chars().collect();
+        highlight(text, q).iter().map(|&i| chars[i]).collect()
+    };
+    assert_eq!(pick("DUPONT-MARTIN Hugo", "martin"), "MARTIN");
+    assert_eq!(pick("N'DIAYE Éloïse", "ndiaye eloise"), "NDIAYEÉloïse");
+    assert_eq!(pick("MATRIN Paul", "martin"), "MATRIN");
+    assert_eq!(pick("MARTINEZ Inès", "ines"), "Inès");
+    assert!(highlight("DURAND Amandine", "martin").is_empty());
+    assert!(highlight("DURAND Amandine", "").is_empty());
 }
