@@ -842,17 +842,32 @@ fn typo_class(t: &[char], w: &[char]) -> u8 {
 /// letters or with digits never match by typo. The catalogue's typo rule,
 /// shared with the file list's « approchés ».
 pub fn typo_match(q: &str, w: &str) -> bool {
-    let t = Token::new(q);
-    t.typo && w.starts_with(t.chars[0]) && {
-        let wc: Vec<char> = w.chars().collect();
-        typo_class(&t.chars, &wc) != C_NONE
-    }
+    TypoWord::new(q).matches(w, &mut Vec::new())
 }
 
-/// Whether folded query word `q` may match by typo at all (4 letters or
-/// more, no digit).
-pub fn typo_allowed(q: &str) -> bool {
-    Token::new(q).typo
+/// A query word prepared for [`typo_match`] against many words.
+pub struct TypoWord(Token);
+
+impl TypoWord {
+    pub fn new(q: &str) -> TypoWord {
+        TypoWord(Token::new(q))
+    }
+
+    /// Whether the word may match by typo at all (4 letters or more, no digit).
+    pub fn allowed(&self) -> bool {
+        self.0.typo
+    }
+
+    /// See [`typo_match`]; `buf` is scratch space.
+    pub fn matches(&self, w: &str, buf: &mut Vec<char>) -> bool {
+        let t = &self.0;
+        if !t.typo || !w.starts_with(t.chars[0]) {
+            return false;
+        }
+        buf.clear();
+        buf.extend(w.chars());
+        buf.len() + 1 >= t.len && typo_class(&t.chars, buf) != C_NONE
+    }
 }
 
 /// Class of query word `t` against one folded word (used for highlighting).

@@ -12,7 +12,7 @@
 use super::branches;
 use crate::app::text::TextInput;
 use crate::catalog::fold::{char_mask, fold, fold_with_map, words};
-use crate::catalog::search::{typo_allowed, typo_match};
+use crate::catalog::search::{typo_match, TypoWord};
 use crate::domain::{Beneficiary, Id};
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -83,6 +83,8 @@ pub struct Row {
     /// `hay` without its spaces, so that words typed glued together match
     /// as typed (`ndiaye` for N'Diaye, `legoff` for Le Goff).
     pub compact: String,
+    /// The words of `hay` in the list's vocabulary (for typos).
+    words: Vec<u32>,
     /// Folded `last first`, for the name sort.
     pub name_key: String,
     /// Which letters and digits `hay` holds: a word whose letters are not
@@ -116,6 +118,7 @@ impl Row {
             b,
             hay,
             compact,
+            words: Vec::new(),
             name_key,
             mask,
         }
@@ -146,15 +149,62 @@ fn narrows(new: &[String], prev: &[String]) -> bool {
         && (!typo_allowed(&new[k]) || typo_allowed(&prev[k]))
 }
 
+fn typo_allowed(w: &str) -> bool {
+    TypoWord::new(w).allowed()
+}
+
+/// The distinct words of every row's search text: a query word is
+/// compared by typo once per distinct word, not once per row.
+#[derive(Clone, Debug, Default)]
+struct Vocab {
+    words: Vec<Box<str>>,
+    ids: HashMap<Box<str>, u32>,
+}
+
+impl Vocab {
+    fn intern(&mut self, w: &str) -> u32 {
+        if let Some(&id) = self.ids.get(w) {
+            return id;
+        }
+        let id = self.words.len() as u32;
+        self.words.push(w.into());
+        self.ids.insert(w.into(), id);
+        id
+    }
+}
+
+/// A query word: as typed, and which vocabulary words it matches by typo.
+struct QueryWord {
+    text: String,
+    typo: Option<Vec<bool>>,
+}
+
+fn query_words(words_q: &[String], vocab: &Vocab) -> Vec<QueryWord> {
+    let mut buf = Vec::new();
+    words_q
+        .iter()
+        .map(|w| {
+            let t = TypoWord::new(w);
+            QueryWord {
+                text: w.clone(),
+                typo: t
+                    .allowed()
+                    .then(|| vocab.words.iter().map(|v| t.matches(v, &mut buf)).collect()),
+            }
+        })
+        .collect()
+}
+
 /// Tier of a row for query words: None when some word matches neither as
 /// typed (in the text, or glued: spaces ignored) nor by one typo.
-fn tier(row: &Row, words_q: &[String]) -> Option<Tier> {
+fn tier(row: &Row, q: &[QueryWord]) -> Option<Tier> {
     let mut t = 0;
-    for w in words_q {
-        if row.hay.contains(w.as_str()) || row.compact.contains(w.as_str()) {
+    for w in q {
+        if row.hay.contains(w.text.as_str()) || row.compact.contains(w.text.as_str()) {
             continue;
         }
-        if typo_allowed(w) && words(&row.hay).iter().any(|(_, hw)| typo_match(w, hw)) {
+        let typo = |hit: &Vec<bool>| row.words.iter().any(|&id| hit[id as usize]);
+        if w.typo.as_ref().is_some_and(typo) {
             t = 1;
             continue;
         }
@@ -223,11 +273,25 @@ pub struct FileList {
     pub approx_from: usize,
     /// Narrowing cache: the folded query and every row it matched.
     hits: Option<Narrowing>,
+    vocab: Vocab,
 }
 
 impl FileList {
+    /// A row with its words interned in the list's vocabulary.
+    fn row(&mut self, b: Beneficiary) -> Row {
+        let mut r = Row::new(b);
+        r.words = words(&r.hay)
+            .into_iter()
+            .map(|(_, w)| self.vocab.intern(w))
+            .collect();
+        r.words.sort_unstable();
+        r.words.dedup();
+        r
+    }
+
     pub fn set_all(&mut self, all: Vec<Beneficiary>) {
-        self.rows = all.into_iter().map(Row::new).collect();
+        self.vocab = Vocab::default();
+        self.rows = all.into_iter().map(|b| self.row(b)).collect();
         self.reindex();
         self.refresh();
     }
@@ -257,10 +321,11 @@ impl FileList {
     /// Inserts or replaces a file; recomputes the view.
     pub fn upsert(&mut self, b: Beneficiary) {
         match self.by_id.get(&b.id) {
-            Some(&i) => self.rows[i] = Row::new(b),
+            Some(&i) => self.rows[i] = self.row(b),
             None => {
                 self.by_id.insert(b.id, self.rows.len());
-                self.rows.push(Row::new(b));
+                let r = self.row(b);
+                self.rows.push(r);
             }
         }
         self.hits = None;
@@ -321,13 +386,14 @@ impl FileList {
         // letter of the query.
         let need = char_mask(&words_q.join(" "));
         let slack = words_q.iter().filter(|w| typo_allowed(w)).count() as u32;
+        let q = query_words(&words_q, &self.vocab);
         let mut out = Vec::with_capacity(candidates.len());
         for i in candidates {
             let row = &self.rows[i];
             if (need & !row.mask).count_ones() > slack {
                 continue;
             }
-            if let Some(t) = tier(row, &words_q) {
+            if let Some(t) = tier(row, &q) {
                 out.push((i, t));
             }
         }

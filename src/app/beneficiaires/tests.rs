@@ -945,6 +945,48 @@ fn exact_matches_first_then_approches() {
     assert_eq!(l.approx_from, 0);
 }
 
+/// Narrowing (typed key by key) gives exactly what a fresh search gives,
+/// including when a word reaches the length where typos count.
+#[test]
+fn list_narrowing_matches_a_fresh_search() {
+    let mut files = Vec::new();
+    for (n, (last, first)) in [
+        ("Martin", "Léa"),
+        ("Martn", "Zoé"),
+        ("Marin", "Noé"),
+        ("Matrin", "Paul"),
+        ("Mercier", "Martine"),
+        ("N'Diaye", "Awa"),
+        ("Le Goff", "Yann"),
+        ("Legoff", "Anne"),
+        ("Dupond", "Hélène"),
+        ("Dupont", "Léa"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        files.push(ben(n as u32 + 1, last, first));
+    }
+    let mut inc = FileList::default();
+    inc.filter = StatusFilter::All;
+    inc.set_all(files.clone());
+    for q in ["martin lea", "matrin", "ndiaye awa", "le goff", "legof", "dupont helene"] {
+        inc.query.clear();
+        inc.refresh();
+        for c in q.chars() {
+            inc.query.insert(c);
+            inc.refresh();
+            let mut fresh = FileList::default();
+            fresh.filter = StatusFilter::All;
+            fresh.set_all(files.clone());
+            fresh.query.set(&inc.query.text);
+            fresh.refresh();
+            assert_eq!(list_names(&inc), list_names(&fresh), "« {} »", inc.query.text);
+            assert_eq!(inc.approx_from, fresh.approx_from, "« {} »", inc.query.text);
+        }
+    }
+}
+
 #[test]
 fn matched_letters_are_found_in_the_displayed_text() {
     use super::list::highlight;
