@@ -970,7 +970,14 @@ fn list_narrowing_matches_a_fresh_search() {
     let mut inc = FileList::default();
     inc.filter = StatusFilter::All;
     inc.set_all(files.clone());
-    for q in ["martin lea", "matrin", "ndiaye awa", "le goff", "legof", "dupont helene"] {
+    for q in [
+        "martin lea",
+        "matrin",
+        "ndiaye awa",
+        "le goff",
+        "legof",
+        "dupont helene",
+    ] {
         inc.query.clear();
         inc.refresh();
         for c in q.chars() {
@@ -981,7 +988,12 @@ fn list_narrowing_matches_a_fresh_search() {
             fresh.set_all(files.clone());
             fresh.query.set(&inc.query.text);
             fresh.refresh();
-            assert_eq!(list_names(&inc), list_names(&fresh), "« {} »", inc.query.text);
+            assert_eq!(
+                list_names(&inc),
+                list_names(&fresh),
+                "« {} »",
+                inc.query.text
+            );
             assert_eq!(inc.approx_from, fresh.approx_from, "« {} »", inc.query.text);
         }
     }
