@@ -306,6 +306,11 @@ fn searcher_narrowing_matches_full_search() {
         "K1202",
         "de la",
         "animateur xyz",
+        // Strong matches mute typo-prefix matches; a longer query that is no
+        // longer strong must still narrow correctly.
+        "tisfa",
+        "aesh",
+        "jardiner",
     ];
     for branch in [None, Some("ALISFA")] {
         let mut s = Searcher::new(200);
@@ -339,4 +344,81 @@ fn total_counts_all_matches() {
     assert!(s.total() > 100);
     s.update(c, "", None);
     assert_eq!(s.total(), c.appellations().len());
+}
+
+fn labels(c: &Catalog, q: &str, n: usize) -> Vec<String> {
+    c.search(q, None, n)
+        .iter()
+        .map(|h| c.appellations()[h.idx].label.clone())
+        .collect()
+}
+
+/// `metiers tisf` once listed the TISF appellation then 19 textile jobs
+/// (`tiss…` is one typo away from `tisf`): a sigle, exact word or prefix
+/// match is never followed by typo noise. The rule lives in the catalogue,
+/// so the TUI and the CLI both follow it.
+#[test]
+fn a_sigle_is_not_followed_by_typo_noise() {
+    let c = cat();
+    let hits = c.search("tisf", None, 20);
+    assert!(!hits.is_empty());
+    for h in &hits {
+        let a = &c.appellations()[h.idx];
+        assert_eq!(a.rome, "K1305", "« tisf » → {}", a.label);
+        assert!(!normalized(&a.label).contains("tiss"), "{}", a.label);
+    }
+    // A curated sigle is not followed by other acronyms that start with it
+    // (« Accessoiriste en effets spéciaux » is an acronym AES too).
+    for l in labels(c, "aes", 20) {
+        let n = normalized(&l);
+        assert!(
+            n.contains("accompagnant") || n.split(' ').any(|w| w.starts_with("aes")),
+            "« aes » → {l}"
+        );
+    }
+    // Same with a prefix: `tiss` finds tissu, tisserand… and neither `TISF`
+    // nor `tirs` (whole words one typo away, muted below 6 letters).
+    let tiss = labels(c, "tiss", 500);
+    assert!(tiss.len() > 10);
+    for l in &tiss {
+        assert!(
+            normalized(l).split(' ').any(|w| w.starts_with("tiss")),
+            "« tiss » → {l}"
+        );
+    }
+}
+
+#[test]
+fn typos_still_work_when_nothing_matches_as_typed() {
+    let c = cat();
+    // `jardiner` is a prefix of `jardinerie`, yet `Jardinier` (one typo, whole
+    // word) is still found: only typo *prefixes* are muted.
+    let j = labels(c, "jardiner", 5);
+    assert!(j.iter().any(|l| l == "Jardinier / Jardinière"), "{j:?}");
+    // No exact word at all: typos rank the intended fiche first.
+    assert_eq!(
+        top_codes(c, "educatuer jeunes enfants", None, 1),
+        vec!["K1202"]
+    );
+    assert_eq!(top_codes(c, "gardein", None, 1), vec!["K2501"]);
+    // Prefix queries still behave.
+    assert_eq!(
+        labels(c, "educ jeun", 1),
+        vec!["Éducateur / Éducatrice de jeunes enfants"]
+    );
+}
+
+/// Rows and detail pane list branches in one order: that of branches.toml.
+#[test]
+fn branches_are_listed_in_one_order() {
+    let c = cat();
+    let i = c.search("educateur jeunes enfants", None, 1)[0].idx;
+    assert_eq!(
+        c.branches_label(&c.appellations()[i].branches),
+        c.fiche_branches("K1202")
+            .iter()
+            .map(|b| b.display.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
 }

@@ -357,3 +357,155 @@ fn accueil_shows_follow_ups_and_recent_files() {
     let s = text(&render(&mut a, 80, 24));
     assert!(s.contains("BENALI Karim"));
 }
+
+/// Moves the focus of the open form to `key` with Tab (as a user would).
+fn tab_to(a: &mut App, key: &str) {
+    for _ in 0..40 {
+        let at = a
+            .benef
+            .form
+            .as_ref()
+            .and_then(|f| f.form.focused().map(|x| x.key));
+        if at == Some(key) {
+            return;
+        }
+        press(a, KeyCode::Tab);
+    }
+    panic!("no field {key}");
+}
+
+const LONG_EMPLOYER: &str =
+    "Association intercommunale d'aide à domicile du Pays de Montbéliard et des environs";
+
+/// A one-line value longer than its column: `…` where it is cut, the
+/// cursor kept in view (focused field cut on the left, others on the right).
+#[test]
+fn form_with_a_long_value_shows_an_ellipsis() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut a = app();
+        a.update(Action::GoTo(Screen::Beneficiaires));
+        press(&mut a, KeyCode::Char('n'));
+        tab_to(&mut a, "commune");
+        type_text(
+            &mut a,
+            "Saint-Rémy-en-Bouzemont-Saint-Genest-et-Isson (Marne)",
+        );
+        tab_to(&mut a, "employeur");
+        type_text(&mut a, LONG_EMPLOYER);
+        let buf = render(&mut a, w, h);
+        let s = text(&buf);
+        let employer = s.lines().find(|l| l.contains("Employeur")).unwrap();
+        assert!(
+            employer.contains("▶") && employer.contains("…"),
+            "{employer}"
+        );
+        assert!(
+            employer.contains("des environs"),
+            "cursor end in view: {employer}"
+        );
+        let commune = s.lines().find(|l| l.contains("Commune")).unwrap();
+        assert!(
+            commune.contains("Saint-Rémy") && commune.contains('…'),
+            "{commune}"
+        );
+        // The terminal cursor sits right after the last character typed.
+        let y = s.lines().position(|l| l.contains("Employeur")).unwrap() as u16;
+        let end = (0..w).rev().find(|&x| buf[(x, y)].symbol() == "s").unwrap();
+        assert_eq!(buf[(end + 1, y)].symbol(), " ");
+        insta::assert_snapshot!(format!("form_long_value_{w}x{h}"), s);
+    }
+}
+
+/// A date typed as a shortcut shows the resolved day beside the field.
+#[test]
+fn form_shows_the_resolved_date_beside_the_field() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut a = app();
+        a.update(Action::GoTo(Screen::Beneficiaires));
+        press(&mut a, KeyCode::Char('n'));
+        tab_to(&mut a, "prochain_suivi");
+        type_text(&mut a, "+1s");
+        let s = text(&render(&mut a, w, h));
+        let line = s.lines().find(|l| l.contains("Prochain suivi")).unwrap();
+        assert!(line.contains("+1s"), "{line}");
+        assert!(s.contains("→ samedi 5 décembre 2026"), "{s}");
+        insta::assert_snapshot!(format!("form_date_resolved_{w}x{h}"), s);
+        // Leaving the field writes the date out.
+        press(&mut a, KeyCode::Tab);
+        let s = text(&render(&mut a, w, h));
+        assert!(s.contains("05/12/2026"), "{s}");
+    }
+}
+
+/// Files found as typed first, then the « approchés » (one typo), with the
+/// matched letters highlighted.
+#[test]
+fn list_search_shows_approches_below_exact_matches() {
+    let mut a = app();
+    let mut extra = Beneficiary::new(id(6), "Dupond", "Hélène", meta());
+    extra.next_follow_up = Some(day(1, 12));
+    a.benef.list.upsert(extra);
+    a.status = None;
+    a.update(Action::GoTo(Screen::Beneficiaires));
+    press(&mut a, KeyCode::Char('/'));
+    type_text(&mut a, "dupont");
+    for (w, h) in [(80, 24), (120, 40)] {
+        let buf = render(&mut a, w, h);
+        let s = text(&buf);
+        let lines: Vec<&str> = s.lines().collect();
+        let exact = lines.iter().position(|l| l.contains("DUPONT Léa")).unwrap();
+        let sep = lines
+            .iter()
+            .position(|l| l.contains("── 1 approché"))
+            .unwrap();
+        let approx = lines
+            .iter()
+            .position(|l| l.contains("DUPOND Hélène"))
+            .unwrap();
+        assert!(exact < sep && sep < approx, "{s}");
+        assert!(!s.contains("DUPUIS"), "{s}");
+        assert!(lines[1].contains("2 / 6 dossiers"), "{}", lines[1]);
+        // Matched letters: « DUPONT » highlighted, then « DUPON » of DUPOND.
+        let theme = passerelle::ui::Theme::default();
+        let hl = |y: usize, x: u16| {
+            buf[(x, y as u16)]
+                .modifier
+                .contains(theme.highlight.add_modifier)
+                && buf[(x, y as u16)].fg == theme.highlight.fg.unwrap_or_default()
+        };
+        let x0 = lines[approx].find("DUPOND").unwrap() as u16;
+        let x0 = lines[approx][..x0 as usize].chars().count() as u16;
+        assert!(hl(approx, x0) && hl(approx, x0 + 4), "{s}");
+        assert!(!hl(approx, x0 + 7), "first name not marked: {s}");
+        insta::assert_snapshot!(format!("list_approches_{w}x{h}"), s);
+    }
+}
+
+/// A long summary line wraps in the reading view instead of being cut.
+#[test]
+fn interview_reading_view_wraps_long_lines() {
+    let mut a = app();
+    open_first_file(&mut a);
+    let fid = a.benef.open_id().unwrap();
+    let mut list = interviews(fid);
+    list[0].summary = "Projet confirmé après deux journées d'observation en crèche : la personne souhaite \
+préparer le diplôme d'État d'éducateur de jeunes enfants par la VAE, en gardant son emploi d'animatrice \
+périscolaire le temps de constituer le livret 2.\nPiste VAE à étudier."
+        .into();
+    a.effect_done(Outcome::FileLoaded {
+        id: fid,
+        interviews: list,
+        journal: vec![],
+    });
+    press(&mut a, KeyCode::Right); // Entretiens
+    press(&mut a, KeyCode::Enter);
+    let s = text(&render(&mut a, 80, 24));
+    assert!(
+        s.contains("livret 2."),
+        "the end of the long line is on screen: {s}"
+    );
+    for l in s.lines() {
+        assert!(l.chars().count() <= 80);
+    }
+    insta::assert_snapshot!("interview_reading_wrapped_80x24", s);
+}

@@ -99,17 +99,85 @@ fn a_target_marked_on_metiers_shows_on_the_parcours_screen() {
 }
 
 #[test]
-fn hiding_the_detail_pane_gives_the_table_its_rome_label_column() {
+fn hiding_the_detail_pane_names_the_fiche_once_or_adds_a_rome_label_column() {
     let mut a = app();
     press(&mut a, KeyCode::Char('/'));
     type_str(&mut a, "gardien immeuble");
     press(&mut a, KeyCode::Enter);
     press(&mut a, KeyCode::Char('v'));
     let s = text(&render(&a, 100, 30));
+    // Every row is K2501: the fiche is named in the title, not on each row.
+    let title = s.lines().nth(2).unwrap();
+    assert!(title.contains("K2501 Gardiennage de locaux"), "{title}");
+    assert!(!s.contains("Libellé ROME"), "{s}");
     let row = s.lines().find(|l| l.contains("▶")).unwrap();
-    assert!(
-        row.contains("K2501") && row.contains("Gardiennage de locaux"),
-        "{row}"
-    );
+    assert!(row.contains("Gardien / Gardienne d'immeuble"), "{row}");
     insta::assert_snapshot!("metiers_table_full_width_100x30", s);
+
+    // Rows from several fiches: a ROME label column, filled only on the
+    // first row of each fiche and where it says more than the appellation.
+    press(&mut a, KeyCode::Char('/'));
+    type_str(&mut a, "animateur");
+    press(&mut a, KeyCode::Enter);
+    let s = text(&render(&a, 120, 40));
+    assert!(s.contains("Libellé ROME"), "{s}");
+    assert!(s.contains("Intervention socioculturelle"), "{s}");
+    let rows: Vec<&str> = s.lines().filter(|l| l.contains(" K1206 ")).collect();
+    let with_label = rows
+        .iter()
+        .filter(|l| l.contains("Intervention socioculturelle"))
+        .count();
+    assert!(rows.len() > with_label, "{s}");
+}
+
+/// At 80 and 120 columns the rows stay distinguishable: a long appellation
+/// that starts like the row above shows where it differs; branches come in
+/// one order (row and detail pane agree).
+#[test]
+fn results_stay_distinguishable_at_80_and_120_columns() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut a = app();
+        press(&mut a, KeyCode::Char('/'));
+        type_str(&mut a, "educ jeun");
+        press(&mut a, KeyCode::Enter);
+        let s = text(&render(&a, w, h));
+        let rows: Vec<&str> = s
+            .lines()
+            .filter(|l| l.contains(" K1202 "))
+            .map(|l| l.split(" K1202 ").next().unwrap())
+            .collect();
+        assert!(rows.len() >= 5, "{s}");
+        let mut distinct = rows.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), rows.len(), "rows read the same:\n{s}");
+        assert!(s.contains("coordonnat"), "{s}");
+        // Branches: same order in the row and in the detail pane.
+        assert!(s.contains("Branches : ÉCLAT, ALISFA,"), "{s}");
+        let first_row = s.lines().find(|l| l.contains("▶")).unwrap();
+        assert!(first_row.contains("K1202 ÉCLAT"), "{first_row}");
+        assert!(!s.contains("ALISFA, ÉCLAT"), "{s}");
+        insta::assert_snapshot!(format!("metiers_educ_jeun_{w}x{h}"), s);
+    }
+}
+
+/// `/` selects the previous query: typing replaces it.
+#[test]
+fn slash_selects_the_previous_query() {
+    let mut a = app();
+    press(&mut a, KeyCode::Char('/'));
+    type_str(&mut a, "educ jeun");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('/'));
+    let buf = render(&a, 100, 30);
+    // The selected query is drawn reversed.
+    let (x, y) = (" Recherche : ".chars().count() as u16, 1);
+    assert_eq!(buf[(x, y)].symbol(), "e");
+    assert!(buf[(x, y)]
+        .modifier
+        .contains(ratatui::style::Modifier::REVERSED));
+    type_str(&mut a, "tisf");
+    let s = text(&render(&a, 100, 30));
+    assert!(s.contains("Recherche : tisf▏"), "{s}");
+    assert!(s.contains("1 résultat"), "{s}");
 }

@@ -13,7 +13,7 @@ pub mod list;
 mod tests;
 
 pub use file_form::{branches, resolve_branch};
-pub use list::{fold, FileList, Row, SortKey, StatusFilter};
+pub use list::{FileList, Row, SortKey, StatusFilter};
 
 use super::form::{area_width, Form, Input};
 use super::parcours::{saved_status, target_change, TargetOp};
@@ -255,13 +255,13 @@ fn update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
         match action {
             Action::Text(k) => {
                 if app.benef.list.query.handle(k) {
-                    app.benef.list.refresh();
+                    app.benef.list.search_changed();
                 }
                 return Some(Vec::new());
             }
             Action::Paste(text) => {
-                super::paste::paste_line(&mut app.benef.list.query, text, Some(200));
-                app.benef.list.refresh();
+                super::paste::paste_line(&mut app.benef.list.query, text);
+                app.benef.list.search_changed();
                 return Some(Vec::new());
             }
             Action::Back => {
@@ -326,7 +326,7 @@ fn list_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
 }
 
 fn file_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
-    let height = app.size.1;
+    let (width, height) = app.size;
     let f = app.benef.file.as_mut()?;
     let n = f.interviews.len();
     let targets = app.benef.list.get(f.id).map_or(0, |b| b.targets.len());
@@ -359,7 +359,7 @@ fn file_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
                 let max = targets.saturating_sub(1) as isize;
                 f.selected_target = (f.selected_target as isize + delta).clamp(0, max) as usize;
             } else {
-                let max = scroll_max(f, app.benef.list.get(f.id), height);
+                let max = scroll_max(f, app.benef.list.get(f.id), (width, height));
                 f.scroll = (f.scroll as isize + delta).clamp(0, max as isize) as u16;
             }
         }
@@ -416,12 +416,12 @@ fn file_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
 
 /// How far the Situation / interview / Historique text can scroll: its
 /// number of lines (as the ui lays them out) less the visible height.
-fn scroll_max(f: &OpenFile, b: Option<&Beneficiary>, height: u16) -> usize {
+fn scroll_max(f: &OpenFile, b: Option<&Beneficiary>, (width, height): (u16, u16)) -> usize {
     let visible = (height as usize).saturating_sub(6);
     let lines = match f.tab {
         Tab::Situation => 25 + b.map_or(0, |b| b.constraints.lines().count().saturating_sub(1)),
         Tab::Entretiens => f.selected().map_or(0, |i| {
-            11 + i.summary.lines().count() + i.decisions.lines().count()
+            interview_form::reading_view(i, (width as usize).saturating_sub(2)).len()
         }),
         Tab::Historique => f.journal.len(),
         _ => 0,
@@ -458,19 +458,21 @@ fn form_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
             }
         }
         Action::Paste(text) => match super::paste::paste_into_form(&mut of.form, text) {
-            Some(out) if out.truncated => app.set_status(
-                StatusLevel::Error,
-                super::paste::truncated_message(super::paste::PASTE_MAX),
-            ),
-            Some(_) => {
+            Some(out) => {
                 if is_file {
                     file_form::after_change(&mut of.form);
+                }
+                if let Some(msg) = out.message() {
+                    app.set_status(StatusLevel::Error, msg);
                 }
             }
             None => app.set_status(StatusLevel::Info, "Ce champ est un choix : rien à coller"),
         },
         Action::NextField => of.form.next(),
         Action::PrevField => of.form.prev(),
+        // PgSuiv / PgPréc: next / previous section of the form.
+        Action::PageDown => of.form.next_section(),
+        Action::PageUp => of.form.prev_section(),
         Action::Save => return Some(save_form(app, false)),
         Action::Back => {
             back(app);

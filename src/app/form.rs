@@ -2,7 +2,8 @@
 //! it is typed, with dirty tracking and focus. Pure state: `ui::widgets::form`
 //! draws it, the screen's `update` feeds it keys and reads typed values.
 
-use super::text::{TextArea, TextInput};
+use super::text::{PasteOutcome, TextArea, TextInput};
+use crate::domain::time::{fmt_date, fmt_long_day, parse_date_input};
 use chrono::NaiveDate;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -32,6 +33,39 @@ pub type Validation = Result<Option<String>, String>;
 
 /// A field validator. A plain `fn` so that forms stay `Clone` and `Debug`.
 pub type Validator = fn(&str, &Ctx) -> Validation;
+
+/// What a field's text stands for, when it can be read (a date typed
+/// `demain`): the canonical text the field takes when the focus leaves it,
+/// and the long form shown beside it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolved {
+    pub canonical: String,
+    pub shown: String,
+}
+
+/// Reads a field's text relative to today; None when it cannot be read
+/// (the validator explains why).
+pub type Reader = fn(&str, NaiveDate) -> Option<Resolved>;
+
+/// Default length limit of a one-line field, in characters.
+pub const MAX_LINE: usize = 200;
+/// Default length limit of a multi-line field (an interview summary).
+pub const MAX_AREA: usize = 20_000;
+/// Length limit of a date field.
+pub const MAX_DATE: usize = 40;
+
+/// Placeholder of the date fields.
+pub const DATE_PLACEHOLDER: &str = "jj/mm/aaaa, auj, +3, +2s…";
+
+/// Reader of the date fields: `demain` → `29/11/2026`, shown as
+/// « dimanche 29 novembre 2026 ».
+pub fn read_date(s: &str, today: NaiveDate) -> Option<Resolved> {
+    let d = parse_date_input(s, today).ok()?;
+    Some(Resolved {
+        canonical: fmt_date(d),
+        shown: fmt_long_day(d),
+    })
+}
 
 /// How a field is edited.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,6 +100,10 @@ pub struct Field {
     pub touched: bool,
     pub error: Option<String>,
     pub hint: Option<String>,
+    /// Length limit in characters, enforced when typing and pasting.
+    pub max_len: usize,
+    /// Reads the text (dates): canonical form and long form beside the field.
+    pub reader: Option<Reader>,
 }
 
 impl Field {
@@ -82,7 +120,12 @@ impl Field {
             touched: false,
             error: None,
             hint: None,
+            max_len: MAX_LINE,
+            reader: None,
         };
+        if matches!(f.input, Input::Area(_)) {
+            f.max_len = MAX_AREA;
+        }
         f.initial = f.value();
         f
     }
@@ -95,6 +138,15 @@ impl Field {
     /// A multi-line text field.
     pub fn area(key: &'static str, label: &'static str, value: &str) -> Field {
         Field::new(key, label, Input::Area(TextArea::new(value)))
+    }
+
+    /// A date field: accepts the shortcuts of [`parse_date_input`] and
+    /// shows the resolved date beside it (« → lundi 7 décembre 2026 »).
+    pub fn date(key: &'static str, label: &'static str, value: &str) -> Field {
+        Field::text(key, label, value)
+            .placeholder(DATE_PLACEHOLDER)
+            .max_len(MAX_DATE)
+            .read_with(read_date)
     }
 
     /// A choice among `options`, starting at `selected`.
@@ -126,6 +178,17 @@ impl Field {
 
     pub fn placeholder(mut self, p: &'static str) -> Field {
         self.placeholder = p;
+        self
+    }
+
+    /// Length limit in characters (typing and pasting stop there).
+    pub fn max_len(mut self, n: usize) -> Field {
+        self.max_len = n;
+        self
+    }
+
+    pub fn read_with(mut self, r: Reader) -> Field {
+        self.reader = Some(r);
         self
     }
 
@@ -185,11 +248,12 @@ impl Field {
 
     /// Applies an editing key; true when the value changed.
     fn handle(&mut self, key: &KeyEvent, area_width: usize) -> bool {
+        let max = Some(self.max_len);
         match &mut self.input {
-            Input::Text(t) => t.handle(key),
+            Input::Text(t) => t.handle_limited(key, max),
             Input::Area(a) => {
                 a.width = area_width.max(10);
-                a.handle(key)
+                a.handle_limited(key, max)
             }
             Input::Choice { options, selected } => {
                 let n = options.len();
@@ -219,18 +283,14 @@ impl Field {
     }
 }
 
-/// Lowercase without accent, for "type the first letter" in a choice.
+/// Lowercase without accent (the app's folding), for "type the first
+/// letter" in a choice: `É` → `e`.
 fn fold_first(c: char) -> char {
-    let lower = c.to_lowercase().next().unwrap_or(c);
-    match lower {
-        'à' | 'â' | 'ä' => 'a',
-        'é' | 'è' | 'ê' | 'ë' => 'e',
-        'î' | 'ï' => 'i',
-        'ô' | 'ö' => 'o',
-        'ù' | 'û' | 'ü' => 'u',
-        'ç' => 'c',
-        other => other,
-    }
+    let mut first = None;
+    crate::catalog::fold::fold_char(c, &mut |f| {
+        first.get_or_insert(f);
+    });
+    first.unwrap_or(c)
 }
 
 /// A form: fields in one column, a focus, the date used by validators.
@@ -320,15 +380,96 @@ impl Form {
     }
 
     pub fn next(&mut self) {
+        self.leave_field();
         if !self.fields.is_empty() {
             self.focus = (self.focus + 1) % self.fields.len();
         }
     }
 
     pub fn prev(&mut self) {
+        self.leave_field();
         if !self.fields.is_empty() {
             self.focus = (self.focus + self.fields.len() - 1) % self.fields.len();
         }
+    }
+
+    /// Focus on the first field of the next section (after the last one,
+    /// the first). A form without sections jumps to its last field.
+    pub fn next_section(&mut self) {
+        self.leave_field();
+        let starts = self.section_starts();
+        if starts.len() < 2 {
+            self.focus = self.fields.len().saturating_sub(1);
+            return;
+        }
+        self.focus = starts
+            .iter()
+            .copied()
+            .find(|&s| s > self.focus)
+            .unwrap_or(starts[0]);
+    }
+
+    /// Focus on the first field of the previous section (before the first,
+    /// the last): from anywhere in a five-section form, any section is at
+    /// most two keys away. A form without sections jumps to its first field.
+    pub fn prev_section(&mut self) {
+        self.leave_field();
+        let starts = self.section_starts();
+        if starts.len() < 2 {
+            self.focus = 0;
+            return;
+        }
+        let current = starts.iter().rposition(|&s| s <= self.focus).unwrap_or(0);
+        self.focus = starts[(current + starts.len() - 1) % starts.len()];
+    }
+
+    /// Index of the first field of each section (0 always starts one).
+    fn section_starts(&self) -> Vec<usize> {
+        let mut v: Vec<usize> = self
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(i, f)| *i == 0 || f.section.is_some())
+            .map(|(i, _)| i)
+            .collect();
+        v.dedup();
+        v
+    }
+
+    /// Before the focus moves: a field that reads its text (a date typed
+    /// `demain`) takes its canonical form (`29/11/2026`).
+    fn leave_field(&mut self) {
+        let today = self.today;
+        let Some(f) = self.fields.get_mut(self.focus) else {
+            return;
+        };
+        let Some(read) = f.reader else { return };
+        let v = f.value();
+        if let Some(r) = read(&v, today) {
+            if r.canonical != v {
+                f.set_value(&r.canonical);
+                self.validate();
+            }
+        }
+    }
+
+    /// Pastes into the focused field (a choice ignores it): line breaks
+    /// become spaces in one-line fields, the field's length limit holds.
+    pub fn paste(&mut self, text: &str) -> PasteOutcome {
+        let Some(f) = self.fields.get_mut(self.focus) else {
+            return PasteOutcome::default();
+        };
+        let max = Some(f.max_len);
+        let out = match &mut f.input {
+            Input::Text(t) => t.paste(text, true, max),
+            Input::Area(a) => a.paste(text, max),
+            Input::Choice { .. } => return PasteOutcome::default(),
+        };
+        if out.inserted > 0 {
+            f.touched = true;
+            self.validate();
+        }
+        out
     }
 
     /// Sends a key to the focused field; revalidates. True when a value changed.
@@ -357,12 +498,22 @@ impl Form {
                 .map(|f| {
                     let v = f.value();
                     if f.required && v.trim().is_empty() {
-                        return Err(format!("{} obligatoire", f.label));
+                        return Err(format!("{} obligatoire", f.label.trim()));
                     }
-                    match f.validator {
-                        Some(check) => check(&v, &ctx),
-                        None => Ok(None),
+                    if v.chars().count() > f.max_len {
+                        return Err(format!("trop long ({} caractères au plus)", f.max_len));
                     }
+                    let hint = match f.validator {
+                        Some(check) => check(&v, &ctx)?,
+                        None => None,
+                    };
+                    // The resolved value (a date) comes first beside the field.
+                    let read = f.reader.and_then(|r| r(&v, ctx.today));
+                    Ok(match (read, hint) {
+                        (Some(r), Some(h)) => Some(format!("→ {} · {h}", r.shown)),
+                        (Some(r), None) => Some(format!("→ {}", r.shown)),
+                        (None, h) => h,
+                    })
                 })
                 .collect()
         };
@@ -495,6 +646,46 @@ mod tests {
         assert_eq!(f.value("statut"), "clos");
         f.handle_key(&k(KeyCode::Left), 40);
         assert!(f.is_valid());
+    }
+
+    #[test]
+    fn sections_limits_and_readers() {
+        // No section: PgSuiv / PgPréc go to the last / first field.
+        let mut f = form();
+        f.focus = 1;
+        f.next_section();
+        assert_eq!(f.focus, 4);
+        f.prev_section();
+        assert_eq!(f.focus, 0);
+        // Length limit: typing stops, a longer value set by code is an error.
+        let mut f = Form::new(
+            "Essai",
+            vec![
+                Field::text("code", "Code", "ab").max_len(3),
+                Field::date("d", "Date", ""),
+            ],
+            today(),
+        );
+        f.handle_key(&k(KeyCode::Char('c')), 40);
+        assert!(!f.handle_key(&k(KeyCode::Char('d')), 40));
+        assert_eq!(f.value("code"), "abc");
+        f.set("code", "abcd");
+        assert_eq!(
+            f.fields[0].error.as_deref(),
+            Some("trop long (3 caractères au plus)")
+        );
+        // A date field: resolved day as hint, canonical text on leaving.
+        f.focus = 1;
+        for c in "demain".chars() {
+            f.handle_key(&k(KeyCode::Char(c)), 40);
+        }
+        assert_eq!(
+            f.fields[1].hint.as_deref(),
+            Some("→ dimanche 29 novembre 2026")
+        );
+        f.prev();
+        assert_eq!(f.value("d"), "29/11/2026");
+        assert_eq!(f.fields[1].placeholder, DATE_PLACEHOLDER);
     }
 
     #[test]

@@ -257,6 +257,8 @@ impl Binding {
         match (self.context, &self.action) {
             (Context::Form, Action::Back) => "quitter le formulaire",
             (Context::Form, Action::NextField) => "champ suivant",
+            (Context::Form, Action::PageDown) => "section",
+            (Context::Form, Action::PageUp) => "section précédente",
             (Context::Palette, Action::Open) => "lancer",
             (Context::Screen(Screen::Beneficiaires), Action::Open) => "ouvrir",
             (Context::Screen(Screen::Accueil), Action::Open) => "ouvrir",
@@ -274,6 +276,8 @@ pub fn label_in(action: &Action, context: Context) -> &'static str {
             "champ suivant (Entrée va à la ligne dans un texte long)"
         }
         (Context::Form, Action::PrevField) => "champ précédent",
+        (Context::Form, Action::PageDown) => "section suivante du formulaire",
+        (Context::Form, Action::PageUp) => "section précédente du formulaire",
         (Context::Palette, Action::Open) => "lancer la commande choisie",
         (Context::Screen(Screen::Beneficiaires), Action::Open) => {
             "ouvrir le dossier, l'entretien choisi"
@@ -395,6 +399,8 @@ fn defaults() -> Vec<Binding> {
         // Forms.
         row(Action::NextField, f, vec![p(Tab), p(Enter), p(Down)], true),
         row(Action::PrevField, f, vec![p(BackTab), p(Up)], false),
+        row(Action::PageDown, f, vec![p(PageDown)], true),
+        row(Action::PageUp, f, vec![p(PageUp)], false),
         row(Action::NextChoice, f, vec![c(' '), p(Right)], true),
         row(Action::PrevChoice, f, vec![p(Left)], false),
         row(Action::Save, f, vec![KeySpec::ctrl('s')], true),

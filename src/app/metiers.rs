@@ -246,7 +246,7 @@ fn update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
             }
         }
         Action::Paste(text) if app.metiers.search_focused => {
-            super::paste::paste_line(&mut app.metiers.query, text, Some(200));
+            super::paste::paste_line(&mut app.metiers.query, text);
             app.metiers.trail.clear();
             refresh(app);
         }
@@ -256,7 +256,10 @@ fn update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
             }
         }
         Action::Search => {
+            // The previous query is selected: typing replaces it, ← or →
+            // keeps it for editing.
             app.metiers.search_focused = true;
+            app.metiers.query.select_all();
             app.metiers.pane = Pane::Results;
         }
         Action::Up => move_selection(app, -1),
@@ -569,6 +572,26 @@ mod tests {
         press(&mut a, KeyCode::Enter);
         assert!(!a.metiers.detail_hidden);
         assert_eq!(a.metiers.pane, Pane::Detail);
+    }
+
+    #[test]
+    fn slash_selects_the_previous_query_so_typing_replaces_it() {
+        let mut a = app();
+        press(&mut a, KeyCode::Char('/'));
+        type_str(&mut a, "educ jeun");
+        press(&mut a, KeyCode::Enter);
+        assert!(!a.metiers.search_focused);
+        press(&mut a, KeyCode::Char('/'));
+        assert!(a.metiers.query.selected);
+        type_str(&mut a, "tisf");
+        assert_eq!(a.metiers.query.text, "tisf");
+        assert_eq!(selected_fiche(&a).as_deref(), Some("K1305"));
+        // ← keeps the query for editing.
+        press(&mut a, KeyCode::Enter);
+        press(&mut a, KeyCode::Char('/'));
+        press(&mut a, KeyCode::Left);
+        type_str(&mut a, "x");
+        assert_eq!(a.metiers.query.text, "tisxf");
     }
 
     #[test]

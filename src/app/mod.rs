@@ -595,7 +595,7 @@ impl App {
                 }
             }
             (Modal::Palette(p), Action::Paste(text)) => {
-                paste::paste_line(&mut p.query, &text, Some(200));
+                paste::paste_line(&mut p.query, &text);
                 p.selected = 0;
             }
             (Modal::Palette(p), Action::Up) => p.selected = p.selected.saturating_sub(1),

@@ -1,14 +1,22 @@
-//! Accent and case folding for search.
+//! Accent and case folding: the one folding of the application, used by
+//! the métier search, the file list, the command palette, the form choices
+//! and the importers.
 //!
-//! `fold` turns display text into the form the search index works on:
-//! canonical decomposition (NFD) with combining marks removed, `œ`→`oe`,
-//! `æ`→`ae`, lowercase, and apostrophes / hyphens turned into spaces
-//! (`Aide-soignant` → `aide soignant`, `d'immeuble` → `d immeuble`).
-//! Other punctuation is kept; words are runs of alphanumeric characters.
+//! One folding, two modes:
+//! - **search** ([`fold`], [`fold_with_map`]): canonical decomposition (NFD)
+//!   with combining marks removed, `œ`→`oe`, `æ`→`ae`, lowercase, and
+//!   apostrophes / hyphens / whitespace turned into one space each
+//!   (`Aide-soignant` → `aide soignant`, `d'immeuble` → `d immeuble`). Other
+//!   punctuation is kept and the length barely changes, so positions map back
+//!   to the original for highlighting.
+//! - **words** ([`normalized`]): the same folding, then every run of
+//!   non-alphanumeric characters becomes one space and the ends are trimmed
+//!   (`  Le Gall-Côté ` → `le gall cote`, `ANCIENNETÉ (mois)` →
+//!   `anciennete mois`). The key the importers compare names and column
+//!   headers with, and the collation key of the catalogue.
 //!
-//! `fold_with_map` also returns, for every folded char, the index of the
-//! original char it came from, so that matches found in folded text can be
-//! highlighted in the accented original.
+//! [`char_mask`] is the one letter-set prefilter: a text can only contain
+//! (or fuzzily match) a query whose letters it holds.
 
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
@@ -130,7 +138,9 @@ pub fn words(folded: &str) -> Vec<(usize, &str)> {
     out
 }
 
-/// Folded words joined by single spaces: the collation and phrase key
+/// Words mode: folded words joined by single spaces, every other character
+/// dropped. The key importers compare names and headers with, and the
+/// collation and phrase key of the catalogue
 /// (`Éducateur / Éducatrice` → `educateur educatrice`).
 pub fn normalized(s: &str) -> String {
     let f = fold(s);
@@ -142,6 +152,23 @@ pub fn normalized(s: &str) -> String {
         out.push_str(w);
     }
     out
+}
+
+/// Letter-set prefilter of folded text: one bit per ASCII letter and digit,
+/// bit 63 for any other non-space character. A text whose mask lacks a bit
+/// of the query's mask cannot contain the query (nor match it as a
+/// subsequence), so most texts are rejected without looking at them.
+pub fn char_mask(folded: &str) -> u64 {
+    let mut m = 0u64;
+    for c in folded.chars() {
+        m |= match c {
+            'a'..='z' => 1 << (c as u32 - 'a' as u32),
+            '0'..='9' => 1 << (26 + c as u32 - '0' as u32),
+            ' ' => 0,
+            _ => 1 << 63,
+        };
+    }
+    m
 }
 
 #[cfg(test)]
@@ -201,5 +228,29 @@ mod tests {
             "educateur educatrice eje"
         );
         assert!(words("").is_empty());
+    }
+
+    #[test]
+    fn words_mode_is_what_the_importers_compare() {
+        assert_eq!(normalized("  Le Gall-Côté "), "le gall cote");
+        assert_eq!(normalized("Prénom"), "prenom");
+        assert_eq!(normalized("ANCIENNETÉ (mois)"), "anciennete mois");
+        assert_eq!(normalized("Œuvre"), "oeuvre");
+        assert_eq!(normalized("N'Diaye"), "n diaye");
+        assert_eq!(normalized("«Blanc» , noir"), "blanc noir");
+        assert_eq!(normalized(" - "), "");
+        // Search mode keeps the other punctuation (and so the positions).
+        assert_eq!(fold("«Blanc» , noir"), "«blanc» , noir");
+    }
+
+    #[test]
+    fn letter_masks_prefilter() {
+        let hay = char_mask(&fold("Dupont Léa | Régie Nord"));
+        assert_eq!(hay & char_mask("lea"), char_mask("lea"));
+        assert_ne!(hay & char_mask("zoe"), char_mask("zoe"));
+        assert_eq!(char_mask("a a"), char_mask("a"));
+        assert_eq!(char_mask("k1202") & (1 << 27), 1 << 27, "digit 1");
+        assert_eq!(char_mask("|"), 1 << 63);
+        assert_eq!(char_mask(""), 0);
     }
 }

@@ -521,12 +521,23 @@ impl Catalog {
     fn assemble(
         info: CatalogInfo,
         mut fiches: Vec<RomeFiche>,
-        appellations: Vec<Appellation>,
+        mut appellations: Vec<Appellation>,
         branches: Branches,
         passerelles: Vec<Passerelle>,
         sigles: Vec<Sigle>,
     ) -> Catalog {
         fiches.sort_by(|a, b| a.code.cmp(&b.code));
+        // Branches in one order everywhere: the order of `branches.toml`.
+        let order = |s: &String| {
+            branches
+                .list
+                .iter()
+                .position(|b| &b.short == s)
+                .unwrap_or(usize::MAX)
+        };
+        for a in &mut appellations {
+            a.branches.sort_by_cached_key(order);
+        }
         let fiche_pos: HashMap<String, usize> = fiches
             .iter()
             .enumerate()
@@ -886,11 +897,21 @@ mod tests {
         assert_eq!(synthetic_ogr("K1306"), Some(900_101_306));
         assert!(is_synthetic_ogr(900_101_306) && !is_synthetic_ogr(38_088));
         // 10984: Animateur / Animatrice d'activités sociales et de vie locale.
+        // Branches in the order of branches.toml (the TSV says ECLAT,ALISFA,HLA,RQ,TSF).
         let i = c.by_ogr(10984).unwrap();
         assert_eq!(
             c.appellations()[i].branches.join(","),
-            "ECLAT,ALISFA,HLA,RQ,TSF"
+            "ECLAT,ALISFA,RQ,HLA,TSF"
         );
+        let order: Vec<&str> = c.branches().list.iter().map(|b| b.short.as_str()).collect();
+        for a in c.appellations() {
+            let pos: Vec<usize> = a
+                .branches
+                .iter()
+                .map(|b| order.iter().position(|o| o == b).unwrap())
+                .collect();
+            assert!(pos.windows(2).all(|w| w[0] < w[1]), "{}", a.label);
+        }
         // ALL rows are expanded to every branch.
         let all_rows: Vec<_> = c
             .appellations()
@@ -927,7 +948,7 @@ mod tests {
         assert_eq!(again.fiches(), c.fiches());
         assert_eq!(again.passerelles(), c.passerelles());
         let i = again.by_ogr(synthetic_ogr("K1307").unwrap()).unwrap();
-        assert_eq!(again.appellations()[i].branches, vec!["ALISFA", "ECLAT"]);
+        assert_eq!(again.appellations()[i].branches, vec!["ECLAT", "ALISFA"]);
         assert_eq!(again.search("tisf", None, 3), c.search("tisf", None, 3));
     }
 

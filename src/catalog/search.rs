@@ -21,7 +21,11 @@
 //!    sigles score like exact words, then come acronyms, prefixes, typos; the
 //!    appellation label counts more than the fiche label, stopwords of the label
 //!    (`à`, `de`) hardly count;
-//!    an exact ROME code query (`K1202`) puts that fiche first. Bonuses for a head
+//!    an exact ROME code query (`K1202`) puts that fiche first. A query word
+//!    that matches as typed (exact word, word prefix, sigle) is not followed by
+//!    typo noise: its typo-prefix matches, its whole-word typos under 6 letters
+//!    and, for a curated sigle, the other acronyms starting with it are muted
+//!    (`tisf` no longer lists every `tiss…` textile job). Bonuses for a head
 //!    word and for the query as a phrase; a small boost for the curated
 //!    métiers of the branches; short labels win ties, then alphabetical order.
 //! 2. **Fuzzy** (`SkimMatcherV2` on the haystack with the query's letters only,
@@ -41,7 +45,7 @@ use std::collections::HashMap;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
 
-use super::fold::{fold, fold_with_map, words};
+use super::fold::{char_mask, fold, fold_with_map, words};
 
 /// One search result: index into `Catalog::appellations()`, and a score
 /// (higher is better; only meaningful for ordering within one search).
@@ -63,6 +67,9 @@ pub(crate) fn is_stopword(w: &str) -> bool {
 
 /// Query words need this many chars before typos are tolerated.
 const TYPO_MIN_LEN: usize = 4;
+/// A query word that also matches as typed needs this many chars before a
+/// whole-word typo counts (see `Index::score_item`).
+const STRONG_TYPO_MIN_LEN: usize = 6;
 const MAX_TOKEN: usize = 48;
 
 const CURATED_BONUS: i32 = 5;
@@ -110,6 +117,8 @@ pub(crate) struct Index {
     acr_start: Vec<u32>,
     /// All acronyms and sigles, sorted, deduplicated.
     acr_vocab: Vec<Box<str>>,
+    /// Per `acr_vocab` id: a curated sigle of some appellation.
+    acr_curated: Vec<bool>,
     phrases: Vec<Box<str>>,
     phrase_start: Vec<u32>,
     hay: Vec<Box<str>>,
@@ -119,19 +128,6 @@ pub(crate) struct Index {
     /// Items in alphabetical order.
     alpha: Vec<u32>,
     branch_mask: Vec<u32>,
-}
-
-fn char_mask(s: &str) -> u64 {
-    let mut m = 0u64;
-    for c in s.chars() {
-        m |= match c {
-            'a'..='z' => 1 << (c as u32 - 'a' as u32),
-            '0'..='9' => 1 << (26 + c as u32 - '0' as u32),
-            ' ' => 0,
-            _ => 1 << 63,
-        };
-    }
-    m
 }
 
 /// Label words grouped into variants, as indices into `ws`:
@@ -324,11 +320,15 @@ impl Index {
             acr.iter().map(|a: &(Box<str>, bool)| a.0.clone()).collect();
         acr_vocab.sort_unstable();
         acr_vocab.dedup();
+        let mut acr_curated = vec![false; acr_vocab.len()];
         let acr: Vec<u32> = acr
             .iter()
             .map(|(a, c)| {
-                let id = acr_vocab.binary_search(a).unwrap_or(0) as u32;
-                (id << 1) | *c as u32
+                let id = acr_vocab.binary_search(a).unwrap_or(0);
+                if let Some(x) = acr_curated.get_mut(id) {
+                    *x |= *c;
+                }
+                ((id as u32) << 1) | *c as u32
             })
             .collect();
 
@@ -350,6 +350,7 @@ impl Index {
             acr,
             acr_start,
             acr_vocab,
+            acr_curated,
             phrases,
             phrase_start,
             hay,
@@ -381,8 +382,8 @@ impl Index {
         &self.alpha
     }
 
-    /// Range of acronym ids starting with `t` (2+ chars), and whether the
-    /// first one equals `t`.
+    /// Range of acronym ids starting with `t` (2+ chars), whether the first
+    /// one equals `t`, and whether that one is a curated sigle.
     fn acr_range(&self, t: &Token) -> AcrRange {
         if t.len < 2 {
             return AcrRange::default();
@@ -393,16 +394,20 @@ impl Index {
         while hi < self.acr_vocab.len() && self.acr_vocab[hi].starts_with(s) {
             hi += 1;
         }
+        let exact = hi > lo && *self.acr_vocab[lo] == *s;
         AcrRange {
             lo: lo as u32,
             hi: hi as u32,
-            exact: hi > lo && *self.acr_vocab[lo] == *s,
+            exact,
+            sigle: exact && self.acr_curated[lo],
         }
     }
 
     /// Class of the query word `t` against every vocabulary word. Returns
-    /// whether it matched any word, or is a prefix of some label acronym.
-    fn classify(&self, t: &Token, out: &mut Vec<u8>) -> bool {
+    /// whether it matched any word, or is a prefix of some label acronym, and
+    /// whether it matched strongly: as an exact word, a word prefix, or a
+    /// prefix of a sigle / acronym (no typo involved).
+    fn classify(&self, t: &Token, out: &mut Vec<u8>) -> (bool, bool) {
         out.clear();
         out.resize(self.vocab.len(), C_NONE);
         let s = t.text.as_str();
@@ -423,8 +428,9 @@ impl Index {
             let r = self.acr_range(t);
             any = r.hi > r.lo;
         }
+        let strong = any;
         if !t.typo {
-            return any;
+            return (any, strong);
         }
         let first = t.chars[0];
         let mut buf = [0u8; 4];
@@ -442,11 +448,22 @@ impl Index {
             *o = typo_class(&t.chars, wc);
             any |= *o != C_NONE;
         }
-        any
+        (any, strong)
     }
 
-    /// Scores item `i` against the classified query words; `None` if no word matched.
-    /// Returns (score, number of query words matched).
+    /// Scores item `i` against the classified query words. Returns (score,
+    /// number of query words matched, number matched when muted typos count).
+    ///
+    /// A query word that matches some appellation strongly (exact word, word
+    /// prefix, sigle) does not also match by a typo in a word *prefix*: that
+    /// is how `tisf` once dragged in every `tiss…` textile job. Its
+    /// whole-word typos still count from [`STRONG_TYPO_MIN_LEN`] letters on
+    /// (`jardiner` → `Jardinier` although `jardinerie` starts with it,
+    /// `enfant` ↔ `enfants`), not below (`tiss` → `tirs`).
+    /// A query word equal to a curated sigle (`aes`) matches that sigle,
+    /// not the other label acronyms that start with it.
+    /// Muted matches still count for narrowing (third value), so a longer
+    /// query that is no longer strong can narrow from this one's candidates.
     #[inline]
     fn score_item(
         &self,
@@ -454,17 +471,26 @@ impl Index {
         q: &Query,
         classes: &[Vec<u8>],
         acr_r: &[AcrRange],
-    ) -> (i32, usize) {
+        strong: &[bool],
+    ) -> (i32, usize, usize) {
         let refs = &self.refs[self.ref_start[i] as usize..self.ref_start[i + 1] as usize];
         let acrs = &self.acr[self.acr_start[i] as usize..self.acr_start[i + 1] as usize];
         let mut total = 0i32;
         let mut matched = 0usize;
-        for ((t, cls), r) in q.tokens.iter().zip(classes).zip(acr_r) {
+        let mut loose = 0usize;
+        for (((t, cls), r), &strong) in q.tokens.iter().zip(classes).zip(acr_r).zip(strong) {
             let mut best = 0i32;
+            let mut muted = false;
             for &r in refs {
                 let word = (r >> 3) as usize;
                 let c = cls[word];
                 if c == C_NONE {
+                    continue;
+                }
+                if strong
+                    && (c == C_TYPO_PREFIX || (c == C_TYPO_WORD && t.len < STRONG_TYPO_MIN_LEN))
+                {
+                    muted = true;
                     continue;
                 }
                 let s = word_score(
@@ -485,6 +511,11 @@ impl Index {
                         continue;
                     }
                     let curated = a & 1 == 1;
+                    let is_sigle = r.exact && id == r.lo && curated;
+                    if r.sigle && !is_sigle {
+                        muted = true;
+                        continue;
+                    }
                     let s = match (r.exact && id == r.lo, curated) {
                         (true, true) => SIGLE_EXACT,
                         (true, false) => 95,
@@ -498,8 +529,11 @@ impl Index {
                 matched += 1;
                 total += best;
             }
+            if best > 0 || muted {
+                loose += 1;
+            }
         }
-        (total, matched)
+        (total, matched, loose)
     }
 
     fn phrase_bonus(&self, i: usize, q: &Query) -> i32 {
@@ -565,42 +599,50 @@ impl Index {
 
         scratch.classes.resize_with(q.tokens.len(), Vec::new);
         let mut word_fail = false;
+        let mut strong = Vec::with_capacity(q.tokens.len());
         for (t, out) in q.tokens.iter().zip(scratch.classes.iter_mut()) {
-            word_fail |= !self.classify(t, out);
+            let (any, s) = self.classify(t, out);
+            word_fail |= !any;
+            strong.push(s);
         }
         let acr_r: Vec<AcrRange> = q.tokens.iter().map(|t| self.acr_range(t)).collect();
         let classes = &scratch.classes[..q.tokens.len()];
         let ntok = q.tokens.len();
 
-        // Tier 1: every query word matches.
+        // Tier 1: every query word matches. `mono` also keeps the items
+        // matched only through muted typos (see `score_item`) for narrowing.
         let mut tier1: Vec<(u32, i32)> = Vec::new();
-        let eval = |i: usize, tier1: &mut Vec<(u32, i32)>| {
-            let (s, m) = self.score_item(i, q, classes, &acr_r);
+        let mut mono: Vec<u32> = Vec::new();
+        let mut eval = |i: usize| {
+            let (s, m, loose) = self.score_item(i, q, classes, &acr_r, &strong);
             if m == ntok {
                 let s = TIER_WORDS + s + self.phrase_bonus(i, q) + self.curated_bonus(i)
                     - self.nwords[i] as i32;
                 tier1.push((i as u32, s));
+            }
+            if loose == ntok {
+                mono.push(i as u32);
             }
         };
         match prev {
             Some((cands, _)) => {
                 for &i in cands {
                     if in_branch(i as usize) {
-                        eval(i as usize, &mut tier1);
+                        eval(i as usize);
                     }
                 }
             }
             None => {
                 for i in 0..self.n {
                     if in_branch(i) {
-                        eval(i, &mut tier1);
+                        eval(i);
                     }
                 }
             }
         }
+        mono.sort_unstable();
 
         let mut results = tier1.clone();
-        let mut mono: Vec<u32> = tier1.iter().map(|h| h.0).collect();
         let mut fuzzy_done = false;
 
         if word_fail && q.skim.chars().count() >= 2 {
@@ -647,7 +689,7 @@ impl Index {
                 if scratch.mark[i] || !in_branch(i) {
                     continue;
                 }
-                let (s, m) = self.score_item(i, q, classes, &acr_r);
+                let (s, m, _) = self.score_item(i, q, classes, &acr_r, &strong);
                 if m + 1 >= ntok && m > 0 {
                     let s = (s + self.phrase_bonus(i, q) - self.nwords[i] as i32)
                         .clamp(1, TIER_FUZZY - 1);
@@ -713,6 +755,9 @@ struct AcrRange {
     lo: u32,
     hi: u32,
     exact: bool,
+    /// The query word is a curated sigle (`aes`): other acronyms starting
+    /// with it (`Accessoiriste en effets spéciaux`, `AESH`) are noise.
+    sigle: bool,
 }
 
 #[inline]
@@ -788,6 +833,40 @@ fn typo_class(t: &[char], w: &[char]) -> u8 {
         C_TYPO_PREFIX
     } else {
         C_NONE
+    }
+}
+
+/// Whether folded query word `q` is one typo (insertion, deletion,
+/// substitution, swap of two neighbours) away from the folded word `w` or
+/// from a prefix of it, with the same first letter. Query words under 4
+/// letters or with digits never match by typo. The catalogue's typo rule,
+/// shared with the file list's « approchés ».
+pub fn typo_match(q: &str, w: &str) -> bool {
+    TypoWord::new(q).matches(w, &mut Vec::new())
+}
+
+/// A query word prepared for [`typo_match`] against many words.
+pub struct TypoWord(Token);
+
+impl TypoWord {
+    pub fn new(q: &str) -> TypoWord {
+        TypoWord(Token::new(q))
+    }
+
+    /// Whether the word may match by typo at all (4 letters or more, no digit).
+    pub fn allowed(&self) -> bool {
+        self.0.typo
+    }
+
+    /// See [`typo_match`]; `buf` is scratch space.
+    pub fn matches(&self, w: &str, buf: &mut Vec<char>) -> bool {
+        let t = &self.0;
+        if !t.typo || !w.starts_with(t.chars[0]) {
+            return false;
+        }
+        buf.clear();
+        buf.extend(w.chars());
+        buf.len() + 1 >= t.len && typo_class(&t.chars, buf) != C_NONE
     }
 }
 
@@ -1037,6 +1116,59 @@ mod tests {
         assert!(!q("gar").narrows(&q("edu")));
         assert!(q("de l").narrows(&q("de")));
         assert!(!q("de lo").narrows(&q("de l")));
+    }
+
+    fn labels_found(labels: &[&str], query: &str) -> Vec<String> {
+        let index = Index::build(
+            labels.iter().map(|l| IndexInput {
+                label: l,
+                rome_label: "",
+                code: "X0000",
+                branch_mask: 0,
+            }),
+            &[],
+        );
+        let out = index.run(
+            &Query::parse(query),
+            None,
+            None,
+            50,
+            &mut Scratch::default(),
+        );
+        out.hits.iter().map(|h| labels[h.idx].to_string()).collect()
+    }
+
+    #[test]
+    fn strong_words_mute_typo_prefixes_and_short_whole_word_typos() {
+        // Nothing as typed: typos (prefix and whole word) are the answer.
+        assert_eq!(
+            labels_found(&["Tisserand", "Grutier"], "tisf"),
+            ["Tisserand"]
+        );
+        // `tisf` is a word: the typo prefix `tiss` is muted.
+        assert_eq!(
+            labels_found(&["Tisserand", "Technicien TISF"], "tisf"),
+            ["Technicien TISF"]
+        );
+        // Boundary of whole-word typos for a word that matches as typed:
+        // 5 letters muted, 6 letters kept (below the prefix match).
+        assert_eq!(labels_found(&["Abcdef", "Abcdx"], "abcde"), ["Abcdef"]);
+        let six = labels_found(&["Abcdefg", "Abcdex"], "abcdef");
+        assert_eq!(six.len(), 2, "{six:?}");
+        // A muted item still narrows: the longer query finds it again.
+        let mut s = Scratch::default();
+        let index = Index::build(
+            ["Tisserand", "Technicien TISF"].iter().map(|l| IndexInput {
+                label: l,
+                rome_label: "",
+                code: "X0000",
+                branch_mask: 0,
+            }),
+            &[],
+        );
+        let first = index.run(&Query::parse("tisf"), None, None, 50, &mut s);
+        assert_eq!(first.hits.len(), 1);
+        assert_eq!(first.mono, vec![0, 1], "muted matches stay candidates");
     }
 
     #[test]

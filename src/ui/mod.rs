@@ -125,17 +125,55 @@ fn draw_header(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
     }
 }
 
-/// Cuts a string to `max` characters, ending with `…` when cut.
+/// Cuts a string to `max` display columns, ending with `…` when cut
+/// (whole graphemes; wide characters count two columns).
 pub fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else if max == 0 {
-        String::new()
-    } else {
-        let mut out: String = s.chars().take(max - 1).collect();
-        out.push('…');
-        out
+    crate::app::text::truncate_width(s, max)
+}
+
+/// `text` as spans, the chars at `marks` (char indices, sorted) in `hl`:
+/// matched letters of a search.
+pub fn marked_spans(text: &str, marks: &[usize], base: Style, hl: Style) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    let mut cur = String::new();
+    let mut cur_hl = false;
+    for (i, c) in text.chars().enumerate() {
+        let h = c != '…' && marks.binary_search(&i).is_ok();
+        if h != cur_hl && !cur.is_empty() {
+            spans.push(Span::styled(
+                std::mem::take(&mut cur),
+                if cur_hl { hl } else { base },
+            ));
+        }
+        cur_hl = h;
+        cur.push(c);
     }
+    if !cur.is_empty() {
+        spans.push(Span::styled(cur, if cur_hl { hl } else { base }));
+    }
+    spans
+}
+
+/// A text box on one line, `width` columns: the visible part of `input`
+/// with a `▏` bar at the cursor and `…` where the text is cut.
+pub fn input_spans(
+    input: &crate::app::text::TextInput,
+    width: usize,
+    text: Style,
+    bar: Style,
+) -> Vec<Span<'static>> {
+    let v = input.view(width.saturating_sub(1), true);
+    // A selected text (typing replaces it) is shown reversed.
+    let text = if v.selected {
+        text.add_modifier(ratatui::style::Modifier::REVERSED)
+    } else {
+        text
+    };
+    vec![
+        Span::styled(v.before, text),
+        Span::styled("▏", bar),
+        Span::styled(v.after, text),
+    ]
 }
 
 /// The bottom bar: the keys of what has the focus on the left, the status
@@ -291,11 +329,14 @@ fn draw_palette(
     let inner = block.inner(r);
     frame.render_widget(Clear, r);
     frame.render_widget(block, r);
-    let mut lines = vec![Line::from(vec![
-        Span::styled("> ", theme.key),
-        Span::raw(p.query.text.clone()),
-        Span::styled("▏", theme.key),
-    ])];
+    let mut prompt = vec![Span::styled("> ", theme.key)];
+    prompt.extend(input_spans(
+        &p.query,
+        (inner.width as usize).saturating_sub(2),
+        theme.base,
+        theme.key,
+    ));
+    let mut lines = vec![Line::from(prompt)];
     if found.is_empty() {
         lines.push(Line::styled("Aucune commande ne correspond.", theme.dim));
     }

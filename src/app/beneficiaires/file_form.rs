@@ -1,11 +1,11 @@
 //! The create / edit form of a beneficiary's file: fields, validators
 //! (wrapping `domain::rules`) and the conversion to a `Beneficiary`.
 
-use super::list::fold;
-use crate::app::form::{Ctx, Field, Form, Validation};
+use crate::app::form::{Ctx, Field, Form, Validation, MAX_DATE};
+use crate::catalog::fold::fold;
 use crate::catalog::Catalog;
 use crate::domain::rules;
-use crate::domain::time::{fmt_date, parse_date};
+use crate::domain::time::fmt_date;
 use crate::domain::{
     Beneficiary, Birth, Branch, Branches, ConsentRecord, ContractType, Request, Status,
     TargetMetier,
@@ -15,6 +15,13 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 /// Version of the information notice proposed by default.
 pub const NOTICE_VERSION: &str = "v1-2026";
+
+/// Length limits of the file's fields, in characters.
+const MAX_NAME: usize = 100;
+const MAX_EMAIL: usize = 254;
+const MAX_SHORT: usize = 120;
+const MAX_CODE: usize = 30;
+const MAX_NOTE: usize = 2_000;
 
 /// The 18 French regions, for the region choice.
 pub const REGIONS: [&str; 18] = [
@@ -146,13 +153,6 @@ fn v_phone(s: &str, _: &Ctx) -> Validation {
 fn v_postcode(s: &str, _: &Ctx) -> Validation {
     ok(rules::postcode(s))
 }
-fn v_short_text(s: &str, _: &Ctx) -> Validation {
-    if s.chars().count() > 120 {
-        Err("trop long (120 caractères au plus)".into())
-    } else {
-        Ok(None)
-    }
-}
 fn v_branch(s: &str, _: &Ctx) -> Validation {
     if s.trim().is_empty() {
         return Ok(None);
@@ -196,7 +196,7 @@ fn v_cpf(s: &str, _: &Ctx) -> Validation {
     }
 }
 fn v_follow_up(s: &str, c: &Ctx) -> Validation {
-    match rules::date(s)? {
+    match rules::date(s, c.today)? {
         Some(d) if d < c.today => Ok(Some("date passée".into())),
         _ => Ok(None),
     }
@@ -205,32 +205,44 @@ fn v_reason(s: &str, c: &Ctx) -> Validation {
     if c.value("statut") == "clos" && s.trim().is_empty() {
         return Err("motif obligatoire pour clore le dossier".into());
     }
-    v_short_text(s, c)
+    Ok(None)
 }
 fn v_past_date(s: &str, c: &Ctx) -> Validation {
-    match rules::date(s)? {
+    match rules::date(s, c.today)? {
         Some(d) if d > c.today => Err("date dans le futur".into()),
         _ => Ok(None),
     }
 }
 fn v_notice_version(s: &str, c: &Ctx) -> Validation {
-    if !c.value("notice_date").trim().is_empty() && s.trim().is_empty() {
+    let given = c.value("notice") == "remise" || !c.value("notice_date").trim().is_empty();
+    if given && s.trim().is_empty() {
         return Err("version de la notice obligatoire".into());
     }
-    v_short_text(s, c)
+    Ok(None)
 }
-fn consent_date(s: &str, c: &Ctx, choice: &str) -> Validation {
-    if c.value(choice) == "oui" && s.trim().is_empty() {
-        return Err("date de l'accord obligatoire".into());
+fn consent_date(s: &str, c: &Ctx, choice: &str, yes: &str, what: &str) -> Validation {
+    if c.value(choice) == yes && s.trim().is_empty() {
+        return Err(format!("date {what} obligatoire"));
     }
     v_past_date(s, c)
 }
+fn v_notice_date(s: &str, c: &Ctx) -> Validation {
+    consent_date(s, c, "notice", "remise", "de remise")
+}
 fn v_share_date(s: &str, c: &Ctx) -> Validation {
-    consent_date(s, c, "partage")
+    consent_date(s, c, "partage", "oui", "de l'accord")
 }
 fn v_survey_date(s: &str, c: &Ctx) -> Validation {
-    consent_date(s, c, "enquete")
+    consent_date(s, c, "enquete", "oui", "de l'accord")
 }
+
+/// The consent choices and their date fields: « oui » with an empty date
+/// takes today's date (one key records that the notice was given today).
+const CONSENTS: [(&str, &str, &str); 3] = [
+    ("notice", "notice_date", "remise"),
+    ("partage", "partage_date", "oui"),
+    ("enquete", "enquete_date", "oui"),
+];
 
 fn opt_date(d: Option<NaiveDate>) -> String {
     d.map(fmt_date).unwrap_or_default()
@@ -314,27 +326,37 @@ pub fn build(b: Option<&Beneficiary>, today: NaiveDate, catalog: Arc<Catalog>) -
         Field::text("nom", "Nom", &b.last_name)
             .required()
             .validate_with(v_last)
+            .max_len(MAX_NAME)
             .section("Identité"),
         Field::text("prenom", "Prénom", &b.first_name)
             .required()
-            .validate_with(v_first),
+            .validate_with(v_first)
+            .max_len(MAX_NAME),
         Field::text("naissance", "Naissance", &birth)
             .validate_with(v_birth)
+            .max_len(MAX_DATE)
             .placeholder("aaaa ou jj/mm/aaaa"),
         Field::text("email", "E-mail", opt_str(&b.email))
             .validate_with(v_email)
+            .max_len(MAX_EMAIL)
             .section("Coordonnées"),
-        Field::text("telephone", "Téléphone", opt_str(&b.phone)).validate_with(v_phone),
-        Field::text("code_postal", "Code postal", opt_str(&b.postcode)).validate_with(v_postcode),
-        Field::text("commune", "Commune", opt_str(&b.commune)).validate_with(v_short_text),
+        Field::text("telephone", "Téléphone", opt_str(&b.phone))
+            .validate_with(v_phone)
+            .max_len(MAX_CODE),
+        Field::text("code_postal", "Code postal", opt_str(&b.postcode))
+            .validate_with(v_postcode)
+            .max_len(MAX_CODE),
+        Field::text("commune", "Commune", opt_str(&b.commune)).max_len(MAX_SHORT),
         Field::choice("region", "Région", &regions, region),
         Field::text("branche", "Branche", &branch)
             .validate_with(v_branch)
+            .max_len(MAX_NAME)
             .section("Emploi")
             .placeholder("nom ou IDCC"),
-        Field::text("employeur", "Employeur", &b.employer.name).validate_with(v_short_text),
+        Field::text("employeur", "Employeur", &b.employer.name).max_len(MAX_SHORT),
         Field::text("siret", "SIRET", b.employer.siret.as_deref().unwrap_or(""))
             .validate_with(v_siret)
+            .max_len(MAX_CODE)
             .placeholder("facultatif, 14 chiffres"),
         Field::choice(
             "contrat",
@@ -343,7 +365,7 @@ pub fn build(b: Option<&Beneficiary>, today: NaiveDate, catalog: Arc<Catalog>) -
             index_of(&ContractType::ALL, b.contract),
         ),
         Field::text("temps", "Temps de travail", opt_str(&b.working_time))
-            .validate_with(v_short_text)
+            .max_len(MAX_SHORT)
             .placeholder("temps plein, 80 %…"),
         Field::text(
             "anc_entreprise",
@@ -353,6 +375,7 @@ pub fn build(b: Option<&Beneficiary>, today: NaiveDate, catalog: Arc<Catalog>) -
                 .unwrap_or_default(),
         )
         .validate_with(v_months)
+        .max_len(MAX_CODE)
         .placeholder("en mois"),
         Field::text(
             "anc_totale",
@@ -362,6 +385,7 @@ pub fn build(b: Option<&Beneficiary>, today: NaiveDate, catalog: Arc<Catalog>) -
                 .unwrap_or_default(),
         )
         .validate_with(v_total_months)
+        .max_len(MAX_CODE)
         .placeholder("en mois"),
         Field::text(
             "niveau",
@@ -371,6 +395,7 @@ pub fn build(b: Option<&Beneficiary>, today: NaiveDate, catalog: Arc<Catalog>) -
                 .unwrap_or_default(),
         )
         .validate_with(v_level)
+        .max_len(MAX_CODE)
         .placeholder("3 à 8, ou aucun"),
         Field::text(
             "metier",
@@ -378,6 +403,7 @@ pub fn build(b: Option<&Beneficiary>, today: NaiveDate, catalog: Arc<Catalog>) -
             &b.current_job.as_ref().map(job_text).unwrap_or_default(),
         )
         .validate_with(v_job)
+        .max_len(MAX_SHORT)
         .placeholder("intitulé ou code ROME"),
         Field::text(
             "cpf",
@@ -386,7 +412,8 @@ pub fn build(b: Option<&Beneficiary>, today: NaiveDate, catalog: Arc<Catalog>) -
                 .map(|c| c.to_string().trim_end_matches(" €").to_string())
                 .unwrap_or_default(),
         )
-        .validate_with(v_cpf),
+        .validate_with(v_cpf)
+        .max_len(MAX_CODE),
         Field::choice(
             "demande",
             "Demande",
@@ -395,33 +422,41 @@ pub fn build(b: Option<&Beneficiary>, today: NaiveDate, catalog: Arc<Catalog>) -
         )
         .section("Demande et suivi"),
         Field::area("contraintes", "Contraintes", &b.constraints)
+            .max_len(MAX_NOTE)
             .placeholder("mobilité, horaires…"),
-        Field::text(
+        Field::date(
             "prochain_suivi",
             "Prochain suivi",
             &opt_date(b.next_follow_up),
         )
-        .validate_with(v_follow_up)
-        .placeholder("jj/mm/aaaa"),
+        .validate_with(v_follow_up),
         Field::choice("statut", "Statut", &["ouvert", "clos"], closed),
-        Field::text("motif", "Motif de clôture", &reason).validate_with(v_reason),
-        Field::text(
+        Field::text("motif", "Motif de clôture", &reason)
+            .validate_with(v_reason)
+            .max_len(MAX_SHORT),
+        Field::choice(
+            "notice",
+            "Notice d'information",
+            &["non remise", "remise"],
+            usize::from(c.processing.is_some()),
+        )
+        .section("Consentement (RGPD)"),
+        Field::date(
             "notice_date",
-            "Notice remise le",
+            "  remise le",
             &opt_date(c.processing.as_ref().map(|r| r.date)),
         )
-        .validate_with(v_past_date)
-        .section("Consentement (RGPD)")
-        .placeholder("jj/mm/aaaa"),
+        .validate_with(v_notice_date),
         Field::text("notice_version", "Version de la notice", &notice_version)
-            .validate_with(v_notice_version),
+            .validate_with(v_notice_version)
+            .max_len(MAX_CODE),
         Field::choice(
             "partage",
             "Partage employeur/OPCO",
             &yes_no,
             usize::from(c.share_employer_opco.is_some()),
         ),
-        Field::text(
+        Field::date(
             "partage_date",
             "  accord du",
             &opt_date(c.share_employer_opco.as_ref().map(|r| r.date)),
@@ -433,7 +468,7 @@ pub fn build(b: Option<&Beneficiary>, today: NaiveDate, catalog: Arc<Catalog>) -
             &yes_no,
             usize::from(c.survey_6_months.is_some()),
         ),
-        Field::text(
+        Field::date(
             "enquete_date",
             "  accord du",
             &opt_date(c.survey_6_months.as_ref().map(|r| r.date)),
@@ -444,12 +479,23 @@ pub fn build(b: Option<&Beneficiary>, today: NaiveDate, catalog: Arc<Catalog>) -
 }
 
 /// After each edit: a consent switched to « oui » gets today's date when
-/// its date is empty.
+/// its date is empty (so « notice given today » is one key: Espace on the
+/// notice choice); switched back, its date is emptied; a date typed while
+/// the choice says no switches it to « oui ».
 pub fn after_change(form: &mut Form) {
     let today = fmt_date(form.today);
-    for (choice, date) in [("partage", "partage_date"), ("enquete", "enquete_date")] {
-        if form.value(choice) == "oui" && form.value(date).trim().is_empty() {
-            form.set(date, &today);
+    let edited = form.focused().map(|f| f.key);
+    for (choice, date, yes_label) in CONSENTS {
+        let yes = form.selected(choice) == 1;
+        let has_date = !form.value(date).trim().is_empty();
+        if edited == Some(choice) {
+            if yes && !has_date {
+                form.set(date, &today);
+            } else if !yes && has_date {
+                form.set(date, "");
+            }
+        } else if edited == Some(date) && !yes && has_date {
+            form.set(choice, yes_label);
         }
     }
 }
@@ -520,7 +566,7 @@ pub fn to_beneficiary(form: &Form, mut b: Beneficiary) -> Result<Beneficiary, St
         .checked_sub(1)
         .and_then(|i| Request::ALL.get(i).copied());
     b.constraints = v("contraintes").trim_end().to_string();
-    b.next_follow_up = rules::date(&v("prochain_suivi"))?;
+    b.next_follow_up = rules::date(&v("prochain_suivi"), today)?;
     b.status = if v("statut") == "clos" {
         let on = match &b.status {
             Status::Closed { on, .. } => *on,
@@ -540,16 +586,15 @@ pub fn to_beneficiary(form: &Form, mut b: Beneficiary) -> Result<Beneficiary, St
             notice_version: version.clone(),
         })
     };
-    b.consent.processing = record(rules::date(&v("notice_date"))?);
-    b.consent.share_employer_opco = if v("partage") == "oui" {
-        record(parse_date(&v("partage_date")).or(Some(today)))
-    } else {
-        None
+    let consent = |choice: &str, date: &str| -> Result<Option<ConsentRecord>, String> {
+        Ok(if form.selected(choice) == 1 {
+            record(rules::date(&v(date), today)?.or(Some(today)))
+        } else {
+            None
+        })
     };
-    b.consent.survey_6_months = if v("enquete") == "oui" {
-        record(parse_date(&v("enquete_date")).or(Some(today)))
-    } else {
-        None
-    };
+    b.consent.processing = consent("notice", "notice_date")?;
+    b.consent.share_employer_opco = consent("partage", "partage_date")?;
+    b.consent.survey_6_months = consent("enquete", "enquete_date")?;
     Ok(b)
 }

@@ -1,11 +1,11 @@
 //! The interview form: date-time (default now), duration, CEP level, mode,
 //! place, topics, multi-line summary and decisions, next follow-up.
 
-use crate::app::form::{Ctx, Field, Form, Validation};
+use crate::app::form::{Ctx, Field, Form, Resolved, Validation, MAX_DATE};
 use crate::domain::rules;
-use crate::domain::time::fmt_date;
+use crate::domain::time::{fmt_date, fmt_long_day, parse_date_input};
 use crate::domain::{Beneficiary, CepLevel, Id, Interview, InterviewMode, Meta};
-use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
 pub const LEVELS: [CepLevel; 2] = [
     CepLevel::AccueilIndividualise,
@@ -17,14 +17,49 @@ pub const MODES: [InterviewMode; 3] = [
     InterviewMode::Video,
 ];
 
-/// `jj/mm/aaaa hh:mm` (also `jj/mm/aaaa` alone = 00:00 is refused: the
-/// hour matters for the agenda).
-pub fn parse_when(s: &str) -> Option<NaiveDateTime> {
+/// What the date-time field accepts.
+const WHEN_HELP: &str = "date et heure : jj/mm/aaaa hh:mm (ou auj 14h, hier 9h30…)";
+
+/// A time of day: `14:00`, `9:05`, `14h`, `14h30`.
+fn parse_time(s: &str) -> Option<NaiveTime> {
+    let t = s.trim().to_lowercase();
+    let (h, m) = t.split_once([':', 'h'])?;
+    let digits = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
+    if !digits(h) || h.len() > 2 {
+        return None;
+    }
+    let bare_hour = m.is_empty() && t.ends_with('h');
+    if !bare_hour && (m.len() != 2 || !digits(m)) {
+        return None;
+    }
+    NaiveTime::from_hms_opt(
+        h.parse().ok()?,
+        if bare_hour { 0 } else { m.parse().ok()? },
+        0,
+    )
+}
+
+/// A date and an hour: the date part as any date field (`jj/mm/aaaa`,
+/// `auj`, `hier`, `jj/mm`…, see [`parse_date_input`]), then the hour
+/// (`14:00`, `14h`, `14h30`). A date alone is refused: the hour matters
+/// for the agenda.
+pub fn parse_when(s: &str, today: NaiveDate) -> Result<NaiveDateTime, String> {
     let t = s.trim();
-    NaiveDateTime::parse_from_str(t, "%d/%m/%Y %H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(t, "%d/%m/%Y %Hh%M"))
-        .or_else(|_| NaiveDateTime::parse_from_str(t, "%d/%m/%Y %Hh"))
-        .ok()
+    let (date, time) = t.rsplit_once(char::is_whitespace).ok_or(WHEN_HELP)?;
+    let time = parse_time(time).ok_or(WHEN_HELP)?;
+    let date = date.trim().trim_end_matches(" à").trim();
+    let d = parse_date_input(date, today)?;
+    Ok(d.and_time(time))
+}
+
+/// Reader of the date-time field: canonical `jj/mm/aaaa hh:mm`, shown as
+/// « samedi 28 novembre 2026 à 09:30 ».
+fn read_when(s: &str, today: NaiveDate) -> Option<Resolved> {
+    let w = parse_when(s, today).ok()?;
+    Some(Resolved {
+        canonical: fmt_when(w),
+        shown: format!("{} à {}", fmt_long_day(w.date()), w.format("%H:%M")),
+    })
 }
 
 pub fn fmt_when(d: NaiveDateTime) -> String {
@@ -44,8 +79,8 @@ pub fn to_local(at: DateTime<Utc>) -> NaiveDateTime {
     at.with_timezone(&Local).naive_local()
 }
 
-fn v_when(s: &str, _: &Ctx) -> Validation {
-    let d = parse_when(s).ok_or("date et heure : jj/mm/aaaa hh:mm")?;
+fn v_when(s: &str, c: &Ctx) -> Validation {
+    let d = parse_when(s, c.today)?;
     if to_utc(d).is_none() {
         return Err("heure inexistante (changement d'heure)".into());
     }
@@ -54,17 +89,10 @@ fn v_when(s: &str, _: &Ctx) -> Validation {
 fn v_duration(s: &str, _: &Ctx) -> Validation {
     rules::duration_minutes(s).map(|_| None)
 }
-fn v_text(s: &str, _: &Ctx) -> Validation {
-    if s.chars().count() > 200 {
-        Err("trop long (200 caractères au plus)".into())
-    } else {
-        Ok(None)
-    }
-}
 fn v_next(s: &str, c: &Ctx) -> Validation {
-    let d = rules::date(s)?;
-    match (d, parse_when(&c.value("quand"))) {
-        (Some(d), Some(at)) if d < at.date() => Err("avant la date de l'entretien".into()),
+    let d = rules::date(s, c.today)?;
+    match (d, parse_when(&c.value("quand"), c.today)) {
+        (Some(d), Ok(at)) if d < at.date() => Err("avant la date de l'entretien".into()),
         _ => Ok(None),
     }
 }
@@ -95,25 +123,27 @@ pub fn build(file: &Beneficiary, i: Option<&Interview>, now: NaiveDateTime) -> F
     let fields = vec![
         Field::text("quand", "Date et heure", &when)
             .required()
-            .validate_with(v_when),
+            .validate_with(v_when)
+            .max_len(MAX_DATE)
+            .read_with(read_when),
         Field::text("duree", "Durée (minutes)", &duration)
             .required()
-            .validate_with(v_duration),
+            .validate_with(v_duration)
+            .max_len(10),
         Field::choice("niveau", "Niveau CEP", &levels, level),
         Field::choice("mode", "Modalité", &modes, mode),
-        Field::text("lieu", "Lieu", &text(|i| &i.place)).validate_with(v_text),
-        Field::text("sujets", "Sujets abordés", &text(|i| &i.topics)).validate_with(v_text),
+        Field::text("lieu", "Lieu", &text(|i| &i.place)),
+        Field::text("sujets", "Sujets abordés", &text(|i| &i.topics)),
         Field::area("synthese", "Synthèse", &text(|i| &i.summary)),
         Field::area("decisions", "Décisions et suites", &text(|i| &i.decisions)),
-        Field::text(
+        Field::date(
             "prochain_suivi",
             "Prochain suivi",
             &i.and_then(|i| i.next_follow_up)
                 .map(fmt_date)
                 .unwrap_or_default(),
         )
-        .validate_with(v_next)
-        .placeholder("jj/mm/aaaa"),
+        .validate_with(v_next),
     ];
     Form::new(title, fields, now.date())
 }
@@ -126,7 +156,7 @@ pub fn to_interview(
     base: Option<&Interview>,
 ) -> Result<Interview, String> {
     let v = |k: &str| form.value(k);
-    let local = parse_when(&v("quand")).ok_or("date et heure : jj/mm/aaaa hh:mm")?;
+    let local = parse_when(&v("quand"), form.today)?;
     let at = to_utc(local).ok_or("heure inexistante (changement d'heure)")?;
     let meta = base
         .map(|b| b.meta.clone())
@@ -148,9 +178,78 @@ pub fn to_interview(
         topics: v("sujets").trim().to_string(),
         summary: v("synthese").trim_end().to_string(),
         decisions: v("decisions").trim_end().to_string(),
-        next_follow_up: rules::date(&v("prochain_suivi"))?,
+        next_follow_up: rules::date(&v("prochain_suivi"), form.today)?,
         meta,
     })
+}
+
+/// One line of the reading view of an interview (the ui styles it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reading {
+    /// A labelled value (`label` empty on the lines it wraps to).
+    Field {
+        label: &'static str,
+        value: String,
+    },
+    Blank,
+    Title(&'static str),
+    /// A line of the summary or decisions, wrapped.
+    Text(String),
+}
+
+/// Width of the labels of the reading view (after a two-column indent).
+pub const READING_LABEL: usize = 24;
+
+/// The reading view of `i` in a pane `inner_width` columns wide: every
+/// value and text wrapped to the pane (nothing is cut at its edge), so the
+/// screen can scroll through all of it. The ui and the scroll limit both
+/// use this one layout.
+pub fn reading_view(i: &Interview, inner_width: usize) -> Vec<Reading> {
+    use crate::app::text::wrap;
+    let value_w = inner_width.saturating_sub(2 + READING_LABEL).max(10);
+    let text_w = inner_width.saturating_sub(2).max(10);
+    let mut out = Vec::new();
+    let mut field = |label: &'static str, value: String| {
+        let value = if value.trim().is_empty() {
+            "—".to_string()
+        } else {
+            value
+        };
+        for (k, (s, e)) in wrap(&value, value_w).into_iter().enumerate() {
+            out.push(Reading::Field {
+                label: if k == 0 { label } else { "" },
+                value: value[s..e].trim_end().to_string(),
+            });
+        }
+    };
+    field(
+        "Date et heure",
+        to_local(i.at).format("%d/%m/%Y %H:%M").to_string(),
+    );
+    field("Durée", format!("{} min", i.duration_minutes));
+    field("Niveau CEP", i.level.label().to_string());
+    field("Modalité", i.mode.label().to_string());
+    field("Lieu", i.place.clone());
+    field("Sujets abordés", i.topics.clone());
+    field(
+        "Prochain suivi",
+        i.next_follow_up.map(fmt_date).unwrap_or_default(),
+    );
+    for (title, text) in [
+        ("Synthèse", &i.summary),
+        ("Décisions et prochaines étapes", &i.decisions),
+    ] {
+        out.push(Reading::Blank);
+        out.push(Reading::Title(title));
+        let text = text.trim_end_matches('\n');
+        if text.is_empty() {
+            continue;
+        }
+        for (s, e) in wrap(text, text_w) {
+            out.push(Reading::Text(text[s..e].trim_end().to_string()));
+        }
+    }
+    out
 }
 
 /// What an interview changes in its file: last contact (latest interview

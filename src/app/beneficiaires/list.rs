@@ -1,17 +1,21 @@
-//! The list of files: pre-folded search strings, fuzzy search with
-//! narrowing, status filter and sort. The visible order (`view`) is only
-//! recomputed when the query, sort, filter or data change, never on draw.
+//! The list of files: pre-folded search strings, search with narrowing,
+//! status filter and sort. The visible order (`view`) is only recomputed
+//! when the query, sort, filter or data change, never on draw.
+//!
+//! Search: files where every query word appears as typed (accents and case
+//! aside) come first; below them, under « approchés », files where some word
+//! only matches with one typo (the catalogue's rule: 4 letters or more, same
+//! first letter, one letter inserted, dropped, changed or two swapped, in a
+//! word or at its start). Nothing else: `/martin` no longer lists files
+//! whose letters merely appear in that order somewhere.
 
 use super::branches;
 use crate::app::text::TextInput;
+use crate::catalog::fold::{char_mask, fold, fold_with_map, words};
+use crate::catalog::search::{typo_match, TypoWord};
 use crate::domain::{Beneficiary, Id};
-use fuzzy_matcher::skim::SkimMatcherV2;
-use fuzzy_matcher::FuzzyMatcher;
 use std::cmp::Ordering;
 use std::collections::HashMap;
-
-/// Accent and case folding for search (the catalogue's): `Éloïse N'Diaye` → `eloise n diaye`.
-pub use crate::catalog::fold::fold;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SortKey {
@@ -76,20 +80,16 @@ pub struct Row {
     pub b: Beneficiary,
     /// Folded name, employer, branch, current métier: what the search sees.
     pub hay: String,
+    /// `hay` without its spaces, so that words typed glued together match
+    /// as typed (`ndiaye` for N'Diaye, `legoff` for Le Goff).
+    pub compact: String,
+    /// The words of `hay` in the list's vocabulary (for typos).
+    words: Vec<u32>,
     /// Folded `last first`, for the name sort.
     pub name_key: String,
     /// Which letters and digits `hay` holds: a word whose letters are not
     /// all there cannot match fuzzily either, so most rows skip the matcher.
     pub mask: u64,
-}
-
-/// Bit set of the ASCII letters and digits of a folded text.
-pub fn char_mask(folded: &str) -> u64 {
-    folded.bytes().fold(0u64, |m, c| match c {
-        b'a'..=b'z' => m | 1 << (c - b'a'),
-        b'0'..=b'9' => m | 1 << (26 + c - b'0'),
-        _ => m,
-    })
 }
 
 impl Row {
@@ -113,31 +113,149 @@ impl Row {
         ));
         let name_key = fold(&format!("{} {}", b.last_name, b.first_name));
         let mask = char_mask(&hay);
+        let compact = hay.replace(' ', "");
         Row {
             b,
             hay,
+            compact,
+            words: Vec::new(),
             name_key,
             mask,
         }
     }
 }
 
-/// Words shorter than this are matched as typed only (no typo tolerance).
-const FUZZY_MIN_LEN: usize = 4;
-/// Typo-tolerant matching runs only when fewer files match as typed.
-const FUZZY_FALLBACK: usize = 20;
-
-/// Narrowing cache: a query, every row it matched, and whether typo-tolerant
-/// matching ran for it (if not, a looser later query cannot narrow from it).
+/// Narrowing cache: the query's words and every row they matched.
 #[derive(Clone, Debug)]
 struct Narrowing {
-    query: String,
+    words: Vec<String>,
     hits: Vec<(usize, Tier)>,
-    fuzzy: bool,
 }
 
-/// How well a row matched the query: 0 every word found as typed, 1 fuzzy.
-type Tier = u8;
+/// How well a row matched the query: 0 every word found as typed,
+/// 1 « approché » (some word within one typo).
+pub type Tier = u8;
+
+/// Whether the rows matching `new` are among those matching `prev`: the
+/// same words, the last one extended or followed by more words, and no word
+/// newly long enough for typos.
+fn narrows(new: &[String], prev: &[String]) -> bool {
+    let Some(k) = prev.len().checked_sub(1) else {
+        return false;
+    };
+    new.len() >= prev.len()
+        && new[..k] == prev[..k]
+        && new[k].starts_with(prev[k].as_str())
+        && (!typo_allowed(&new[k]) || typo_allowed(&prev[k]))
+}
+
+fn typo_allowed(w: &str) -> bool {
+    TypoWord::new(w).allowed()
+}
+
+/// The distinct words of every row's search text: a query word is
+/// compared by typo once per distinct word, not once per row.
+#[derive(Clone, Debug, Default)]
+struct Vocab {
+    words: Vec<Box<str>>,
+    ids: HashMap<Box<str>, u32>,
+}
+
+impl Vocab {
+    fn intern(&mut self, w: &str) -> u32 {
+        if let Some(&id) = self.ids.get(w) {
+            return id;
+        }
+        let id = self.words.len() as u32;
+        self.words.push(w.into());
+        self.ids.insert(w.into(), id);
+        id
+    }
+}
+
+/// A query word: as typed, and which vocabulary words it matches by typo.
+struct QueryWord {
+    text: String,
+    typo: Option<Vec<bool>>,
+}
+
+fn query_words(words_q: &[String], vocab: &Vocab) -> Vec<QueryWord> {
+    let mut buf = Vec::new();
+    words_q
+        .iter()
+        .map(|w| {
+            let t = TypoWord::new(w);
+            QueryWord {
+                text: w.clone(),
+                typo: t
+                    .allowed()
+                    .then(|| vocab.words.iter().map(|v| t.matches(v, &mut buf)).collect()),
+            }
+        })
+        .collect()
+}
+
+/// Tier of a row for query words: None when some word matches neither as
+/// typed (in the text, or glued: spaces ignored) nor by one typo.
+fn tier(row: &Row, q: &[QueryWord]) -> Option<Tier> {
+    let mut t = 0;
+    for w in q {
+        if row.hay.contains(w.text.as_str()) || row.compact.contains(w.text.as_str()) {
+            continue;
+        }
+        let typo = |hit: &Vec<bool>| row.words.iter().any(|&id| hit[id as usize]);
+        if w.typo.as_ref().is_some_and(typo) {
+            t = 1;
+            continue;
+        }
+        return None;
+    }
+    Some(t)
+}
+
+/// Char indices, in `text` (a name, a métier as displayed), of what the
+/// query matched: every occurrence of a word found as typed, else the words
+/// it matched with one typo. For the rows on screen only.
+pub fn highlight(text: &str, query: &str) -> Vec<usize> {
+    let q = fold(query.trim());
+    let f = fold_with_map(text);
+    let chars: Vec<char> = f.text.chars().collect();
+    let mut marked = Vec::new();
+    for w in q.split_whitespace() {
+        let wc: Vec<char> = w.chars().collect();
+        let mut found = false;
+        for start in 0..chars.len() {
+            if chars[start..].starts_with(&wc) {
+                marked.extend(start..start + wc.len());
+                found = true;
+            }
+        }
+        if !found {
+            // Glued words: `ndiaye` in « n diaye ».
+            let compact: Vec<(usize, char)> = chars
+                .iter()
+                .copied()
+                .enumerate()
+                .filter(|(_, c)| *c != ' ')
+                .collect();
+            for start in 0..compact.len() {
+                let run = &compact[start..];
+                if run.len() >= wc.len() && run.iter().zip(&wc).all(|((_, a), b)| a == b) {
+                    marked.extend(run[..wc.len()].iter().map(|(i, _)| *i));
+                    found = true;
+                }
+            }
+        }
+        if !found {
+            for (start, hw) in words(&f.text) {
+                if typo_match(w, hw) {
+                    marked.extend(start..start + hw.chars().count().min(wc.len() + 1));
+                }
+            }
+        }
+    }
+    f.original_indices(marked)
+}
 
 #[derive(Clone, Debug, Default)]
 pub struct FileList {
@@ -150,13 +268,30 @@ pub struct FileList {
     pub sort: SortKey,
     pub filter: StatusFilter,
     pub query: TextInput,
+    /// Position in `view` where the « approchés » start (`view.len()` when
+    /// every listed file matched as typed).
+    pub approx_from: usize,
     /// Narrowing cache: the folded query and every row it matched.
     hits: Option<Narrowing>,
+    vocab: Vocab,
 }
 
 impl FileList {
+    /// A row with its words interned in the list's vocabulary.
+    fn row(&mut self, b: Beneficiary) -> Row {
+        let mut r = Row::new(b);
+        r.words = words(&r.hay)
+            .into_iter()
+            .map(|(_, w)| self.vocab.intern(w))
+            .collect();
+        r.words.sort_unstable();
+        r.words.dedup();
+        r
+    }
+
     pub fn set_all(&mut self, all: Vec<Beneficiary>) {
-        self.rows = all.into_iter().map(Row::new).collect();
+        self.vocab = Vocab::default();
+        self.rows = all.into_iter().map(|b| self.row(b)).collect();
         self.reindex();
         self.refresh();
     }
@@ -186,10 +321,11 @@ impl FileList {
     /// Inserts or replaces a file; recomputes the view.
     pub fn upsert(&mut self, b: Beneficiary) {
         match self.by_id.get(&b.id) {
-            Some(&i) => self.rows[i] = Row::new(b),
+            Some(&i) => self.rows[i] = self.row(b),
             None => {
                 self.by_id.insert(b.id, self.rows.len());
-                self.rows.push(Row::new(b));
+                let r = self.row(b);
+                self.rows.push(r);
             }
         }
         self.hits = None;
@@ -236,52 +372,34 @@ impl FileList {
     /// Rows matching the query with their tier (all rows, tier 0, without query).
     fn matches(&mut self) -> Vec<(usize, Tier)> {
         let q = fold(self.query.text.trim());
-        let words: Vec<&str> = q.split_whitespace().collect();
-        if words.is_empty() {
+        let words_q: Vec<String> = q.split_whitespace().map(String::from).collect();
+        if words_q.is_empty() {
             self.hits = None;
             return (0..self.rows.len()).map(|i| (i, 0)).collect();
         }
-        // Fuzzy (subsequence) matching of short words matches nearly every
-        // file: it is only used once a word is long enough to be meant.
-        let fuzzy = words.iter().any(|w| w.chars().count() >= FUZZY_MIN_LEN);
         // Narrowing: a longer query can only match rows the shorter one matched.
         let candidates: Vec<usize> = match &self.hits {
-            // Narrowing is sound only if the previous query matched at least
-            // as loosely as this one.
-            Some(n) if q.starts_with(n.query.as_str()) && (n.fuzzy || !fuzzy) => {
-                n.hits.iter().map(|h| h.0).collect()
-            }
+            Some(n) if narrows(&words_q, &n.words) => n.hits.iter().map(|h| h.0).collect(),
             _ => (0..self.rows.len()).collect(),
         };
-        let matcher = SkimMatcherV2::default().ignore_case();
-        let need = char_mask(&q);
+        // Letter-set prefilter: a word matched with one typo may lack one
+        // letter of the query.
+        let need = char_mask(&words_q.join(" "));
+        let slack = words_q.iter().filter(|w| typo_allowed(w)).count() as u32;
+        let q = query_words(&words_q, &self.vocab);
         let mut out = Vec::with_capacity(candidates.len());
-        let mut rest = Vec::new();
         for i in candidates {
             let row = &self.rows[i];
-            if row.mask & need != need {
+            if (need & !row.mask).count_ones() > slack {
                 continue;
             }
-            if words.iter().all(|w| row.hay.contains(w)) {
-                out.push((i, 0));
-            } else {
-                rest.push(i);
-            }
-        }
-        // Typos are looked for only when the exact words find few files.
-        let fuzzy = fuzzy && out.len() < FUZZY_FALLBACK;
-        if fuzzy {
-            for i in rest {
-                let hay = &self.rows[i].hay;
-                if words.iter().all(|w| matcher.fuzzy_match(hay, w).is_some()) {
-                    out.push((i, 1));
-                }
+            if let Some(t) = tier(row, &q) {
+                out.push((i, t));
             }
         }
         self.hits = Some(Narrowing {
-            query: q,
+            words: words_q,
             hits: out.clone(),
-            fuzzy,
         });
         out
     }
@@ -295,12 +413,20 @@ impl FileList {
         let rows = &self.rows;
         let sort = self.sort;
         m.sort_by(|(a, ta), (b, tb)| ta.cmp(tb).then_with(|| compare(&rows[*a], &rows[*b], sort)));
+        self.approx_from = m.iter().position(|(_, t)| *t > 0).unwrap_or(m.len());
         self.view = m.into_iter().map(|(i, _)| i).collect();
         self.selected = 0;
         if let Some(id) = keep {
             self.select_id(id);
         }
         self.move_by(0);
+    }
+
+    /// After the query changed: recomputes the view and puts the cursor on
+    /// the best match (the first row).
+    pub fn search_changed(&mut self) {
+        self.refresh();
+        self.selected = 0;
     }
 
     pub fn cycle_sort(&mut self) {

@@ -116,10 +116,14 @@ fn every_file_field_accepts_and_rejects_as_typed() {
         ),
         (
             "prochain_suivi",
-            &["", "05/12/2026", "20/11/2026"],
-            &["32/12/2026", "demain"],
+            &["", "05/12/2026", "20/11/2026", "demain", "+2s", "07/12"],
+            &["32/12/2026", "lundi prochain", "+3x"],
         ),
-        ("notice_date", &["", "14/11/2026"], &["01/01/2030", "14-11"]),
+        (
+            "notice_date",
+            &["", "14/11/2026", "hier", "14-11", "auj"],
+            &["01/01/2030", "+3", "14-13"],
+        ),
         ("commune", &["", "Lyon"], &[]),
     ];
     for (field, good, bad) in cases {
@@ -170,6 +174,180 @@ fn every_file_field_accepts_and_rejects_as_typed() {
     assert!(f.field("notice_version").unwrap().error.is_some());
 }
 
+/// A new file opens on « Nom »; PgPréc wraps to the consent section (one
+/// key) and Espace records that the notice was given today (one key).
+#[test]
+fn consent_is_one_key_away_and_notice_today_one_more() {
+    let mut r = Rig::new();
+    r.act(Action::New);
+    r.typed("Dupont");
+    r.act(Action::NextField);
+    r.typed("Léa");
+    let form = |r: &Rig| r.app.benef.form.as_ref().unwrap().form.clone();
+    // From « Prénom » (inside Identité) the previous section is the last one.
+    r.act(Action::PageUp);
+    let f = form(&r);
+    assert_eq!(f.focused().unwrap().key, "notice");
+    assert_eq!(f.fields[f.focus].section, Some("Consentement (RGPD)"));
+    r.act(Action::Text(key(KeyCode::Char(' '))));
+    let f = form(&r);
+    assert_eq!(f.value("notice"), "remise");
+    assert_eq!(f.value("notice_date"), "28/11/2026");
+    assert_eq!(
+        f.field("notice_date").unwrap().hint.as_deref(),
+        Some("→ samedi 28 novembre 2026")
+    );
+    // Switching back empties the date; a typed date switches it on again.
+    r.act(Action::Text(key(KeyCode::Char(' '))));
+    assert_eq!(form(&r).value("notice_date"), "");
+    r.act(Action::NextField);
+    r.typed("hier");
+    assert_eq!(form(&r).value("notice"), "remise");
+    r.act(Action::PrevField);
+    assert_eq!(
+        form(&r).value("notice_date"),
+        "27/11/2026",
+        "canonical on leaving"
+    );
+    r.act(Action::Save);
+    let id = r.app.benef.open_id().unwrap();
+    let stored = r.rt.store.beneficiary(id).unwrap().unwrap();
+    let notice = stored.consent.processing.expect("notice recorded");
+    assert_eq!(notice.date, NaiveDate::from_ymd_opt(2026, 11, 27).unwrap());
+    assert_eq!(notice.notice_version, file_form::NOTICE_VERSION);
+    assert!(stored.consent.share_employer_opco.is_none());
+}
+
+/// From every field of the file form, the consent section is at most two
+/// section keys away (PgSuiv or PgPréc), and the sections cycle.
+#[test]
+fn every_section_is_two_keys_away() {
+    let f = file_form::build(None, today(), crate::app::metiers::builtin_catalog());
+    let consent = f.fields.iter().position(|x| x.key == "notice").unwrap();
+    // (The consent section is the last one: fields from `consent` on are in it.)
+    for start in 0..consent {
+        let reach = |next: bool| {
+            let mut g = f.clone();
+            g.focus = start;
+            (1..=5)
+                .find(|_| {
+                    if next {
+                        g.next_section()
+                    } else {
+                        g.prev_section()
+                    }
+                    g.focus == consent
+                })
+                .unwrap_or(99)
+        };
+        let keys = reach(true).min(reach(false));
+        assert!(keys <= 2, "from {}: {keys} keys", f.fields[start].key);
+    }
+    let mut g = f.clone();
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        g.next_section();
+        seen.push(g.fields[g.focus].section.unwrap_or("?"));
+    }
+    assert_eq!(
+        seen,
+        [
+            "Coordonnées",
+            "Emploi",
+            "Demande et suivi",
+            "Consentement (RGPD)",
+            "Identité"
+        ]
+    );
+}
+
+#[test]
+fn dates_take_shortcuts_show_the_day_and_become_canonical() {
+    let mut a = app();
+    a.update(Action::New);
+    focus(&mut a, "prochain_suivi");
+    type_text(&mut a, "+1s");
+    let f = &a.benef.form.as_ref().unwrap().form;
+    let field = f.field("prochain_suivi").unwrap();
+    assert_eq!(field.error, None);
+    assert_eq!(field.hint.as_deref(), Some("→ samedi 5 décembre 2026"));
+    a.update(Action::NextField);
+    let f = &a.benef.form.as_ref().unwrap().form;
+    assert_eq!(f.value("prochain_suivi"), "05/12/2026");
+    // A past follow-up: resolved day and warning together.
+    focus(&mut a, "prochain_suivi");
+    a.update(Action::Text(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    type_text(&mut a, "hier");
+    let f = &a.benef.form.as_ref().unwrap().form;
+    assert_eq!(
+        f.field("prochain_suivi").unwrap().hint.as_deref(),
+        Some("→ vendredi 27 novembre 2026 · date passée")
+    );
+    // An unreadable date says what is accepted, and stays as typed.
+    a.update(Action::Text(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    type_text(&mut a, "bientôt");
+    a.update(Action::NextField);
+    let f = &a.benef.form.as_ref().unwrap().form;
+    assert_eq!(f.value("prochain_suivi"), "bientôt");
+    let err = f.field("prochain_suivi").unwrap().error.clone().unwrap();
+    assert!(err.contains("auj, demain"), "{err}");
+}
+
+#[test]
+fn paste_lands_in_the_focused_field_within_its_limit() {
+    let mut f = file_form::build(None, today(), crate::app::metiers::builtin_catalog());
+    let out = f.paste("Dupont\r\nMartin\n");
+    assert_eq!(f.value("nom"), "Dupont Martin");
+    assert_eq!(out.message(), None);
+    assert!(f.fields[0].touched);
+    f.set("nom", "");
+    let out = f.paste(&"x".repeat(300));
+    assert_eq!(f.value("nom").len(), 100);
+    assert_eq!(
+        out.message().as_deref(),
+        Some("Texte collé tronqué à 100 caractères (200 caractères non collés)")
+    );
+    // A choice ignores a paste.
+    f.focus = f.fields.iter().position(|x| x.key == "region").unwrap();
+    assert_eq!(f.paste("Bretagne").inserted, 0);
+    // A 20 KB summary lands whole, line breaks kept; past 20 000 it is cut.
+    let b = ben(1, "Dupont", "Léa");
+    let mut i = interview_form::build(&b, None, now());
+    i.focus = i.fields.iter().position(|x| x.key == "synthese").unwrap();
+    let para = "Ligne de synthèse assez longue pour remplir.\n";
+    let big = para.repeat(20_000 / para.chars().count());
+    let out = i.paste(&big);
+    assert_eq!(out.dropped, 0);
+    assert_eq!(i.value("synthese"), big);
+    let out = i.paste(&"é".repeat(2_000));
+    assert_eq!(i.value("synthese").chars().count(), 20_000);
+    assert!(out.dropped > 0 && out.message().unwrap().contains("20000"));
+}
+
+#[test]
+fn choices_take_a_first_letter_with_or_without_accent() {
+    let mut f = file_form::build(None, today(), crate::app::metiers::builtin_catalog());
+    f.focus = f.fields.iter().position(|x| x.key == "region").unwrap();
+    f.handle_key(&key(KeyCode::Char('î')), 40);
+    assert_eq!(f.value("region"), "Île-de-France");
+    f.handle_key(&key(KeyCode::Char('I')), 40);
+    assert_eq!(
+        f.value("region"),
+        "Île-de-France",
+        "only one region starts with I"
+    );
+    f.handle_key(&key(KeyCode::Char('g')), 40);
+    assert_eq!(f.value("region"), "Grand Est");
+    f.handle_key(&key(KeyCode::Char('g')), 40);
+    assert_eq!(f.value("region"), "Guadeloupe");
+}
+
 #[test]
 fn current_job_is_picked_from_the_catalogue() {
     let mut f = file_form::build(None, today(), crate::app::metiers::builtin_catalog());
@@ -194,8 +372,13 @@ fn interview_fields_accept_and_reject() {
     assert!(f.is_valid());
     for (field, good, bad) in [
         ("quand", "27/11/2026 14:00", "27/11/2026"),
+        ("quand", "auj 14h", "auj 25h"),
+        ("quand", "hier 9h30", "hier 9h5"),
+        ("quand", "demain à 8:15", "demain"),
+        ("quand", "27/11 14h", "31/11 14h"),
         ("duree", "45", "0"),
         ("prochain_suivi", "05/12/2026", "01/11/2026"),
+        ("prochain_suivi", "+2s", "hier"),
     ] {
         let mut f = interview_form::build(&b, None, now());
         f.set(field, good);
@@ -203,6 +386,23 @@ fn interview_fields_accept_and_reject() {
         f.set(field, bad);
         assert!(f.field(field).unwrap().error.is_some(), "{field} {bad}");
     }
+    // The date-time shows its day and becomes canonical when left.
+    let mut f = interview_form::build(&b, None, now());
+    f.set("quand", "hier 14h");
+    assert_eq!(
+        f.field("quand").unwrap().hint.as_deref(),
+        Some("→ vendredi 27 novembre 2026 à 14:00")
+    );
+    f.next();
+    assert_eq!(f.value("quand"), "27/11/2026 14:00");
+    let i = interview_form::to_interview(&f, b.id, Id([9; 16]), None).unwrap();
+    assert_eq!(
+        interview_form::to_local(i.at),
+        NaiveDate::from_ymd_opt(2026, 11, 27)
+            .unwrap()
+            .and_hms_opt(14, 0, 0)
+            .unwrap()
+    );
 }
 
 #[test]
@@ -526,7 +726,7 @@ fn filters_open_closed_all() {
 }
 
 #[test]
-fn fuzzy_search_over_ten_thousand_files() {
+fn search_over_ten_thousand_files() {
     let lasts = [
         "Martin", "Bernard", "Thomas", "Petit", "Robert", "Richard", "Durand", "Dubois",
     ];
@@ -596,7 +796,7 @@ fn fuzzy_search_over_ten_thousand_files() {
         "{:?}",
         &r[..3.min(r.len())]
     );
-    // Exact-word hits come before loose fuzzy hits.
+    // Exact-word hits come before « approchés ».
     let r = search(&mut l, "regie dubois");
     assert!(
         !r.is_empty() && r[0].starts_with("Dubois"),
@@ -647,15 +847,13 @@ fn accueil_lists_due_and_overdue_follow_ups_of_open_files() {
 }
 
 #[test]
-fn typo_search_narrows_soundly_and_only_when_exact_words_find_few() {
+fn glued_words_match_as_typed_and_typos_are_not_subsequences() {
     let mut files: Vec<Beneficiary> = (0..200).map(|n| ben(n, "Martin", "Paul")).collect();
     files.push(ben(500, "N'Diaye", "Awa"));
     let mut l = FileList::default();
     l.filter = StatusFilter::All;
     l.set_all(files);
-    // Typed key by key: "ndi" matches nothing as typed (the name folds to
-    // "n diaye"); "ndia" is long enough for typos and finds her anyway, even
-    // though the shorter query, without typo tolerance, matched nobody.
+    // Typed key by key: "ndia" is her name typed without the apostrophe.
     for c in "ndia".chars() {
         l.query.insert(c);
         l.refresh();
@@ -666,14 +864,154 @@ fn typo_search_narrows_soundly_and_only_when_exact_words_find_few() {
         .map(|&i| l.rows[i].b.last_name.as_str())
         .collect();
     assert_eq!(names, vec!["N'Diaye"]);
-    // Many exact matches: no typo-tolerant noise ("mart" is in 200 files,
-    // and "N'Diaye Awa" must not come in as a loose subsequence match).
+    assert_eq!(l.approx_from, 1, "found as typed, not « approché »");
+    // "mart" is in 200 files; "N'Diaye Awa" does not come in as a loose
+    // subsequence (m…a…r…t) match.
     l.query.clear();
     for c in "mart".chars() {
         l.query.insert(c);
         l.refresh();
     }
     assert_eq!(l.view.len(), 200);
+    assert_eq!(l.approx_from, 200);
+}
+
+fn list_names(l: &FileList) -> Vec<String> {
+    l.view.iter().map(|&i| l.rows[i].b.display_name()).collect()
+}
+
+fn searched(l: &mut FileList, q: &str) -> Vec<String> {
+    l.query.clear();
+    for c in q.chars() {
+        l.query.insert(c);
+        l.refresh();
+    }
+    list_names(l)
+}
+
+/// `/martin` once listed 22 of 51 files, most unrelated: now the files
+/// where « martin » is written come first, then the « approchés » (one typo),
+/// and nothing else.
+#[test]
+fn exact_matches_first_then_approches() {
+    let mut files = Vec::new();
+    for (n, (last, first)) in [
+        ("Martin", "Léa"),
+        ("Dupont-Martin", "Hugo"),
+        ("Martinez", "Inès"),
+        ("Martn", "Zoé"),       // one letter dropped: approché
+        ("Marin", "Noé"),       // one letter dropped: approché
+        ("Matrin", "Paul"),     // two letters swapped: approché
+        ("Mercier", "Martine"), // first name starts with martin: exact
+        ("Maréchal", "Tina"),   // m…a…r…t…i…n scattered: not listed
+        ("Durand", "Amandine"), // not listed
+        ("Tartin", "Jo"),       // other first letter: not listed
+    ]
+    .iter()
+    .enumerate()
+    {
+        files.push(ben(n as u32 + 1, last, first));
+    }
+    let mut l = FileList::default();
+    l.filter = StatusFilter::All;
+    l.sort = SortKey::Name;
+    l.set_all(files);
+    let r = searched(&mut l, "martin");
+    assert_eq!(
+        r,
+        [
+            "DUPONT-MARTIN Hugo",
+            "MARTIN Léa",
+            "MARTINEZ Inès",
+            "MERCIER Martine",
+            "MARIN Noé",
+            "MARTN Zoé",
+            "MATRIN Paul",
+        ]
+    );
+    assert_eq!(l.approx_from, 4);
+    // Typed at once (no narrowing) gives the same.
+    l.query.set("martin");
+    l.refresh();
+    assert_eq!(list_names(&l), r);
+    // Boundary: 3 letters are matched as typed only.
+    let r = searched(&mut l, "mar");
+    assert_eq!(l.approx_from, r.len());
+    assert!(!r.iter().any(|n| n.contains("MATRIN")), "{r:?}");
+    // Several words: every word must match, as typed or by one typo.
+    assert_eq!(searched(&mut l, "martin lea"), ["MARTIN Léa"]);
+    assert_eq!(searched(&mut l, "matrin paul"), ["MATRIN Paul"]);
+    assert_eq!(searched(&mut l, "martin paul"), ["MATRIN Paul"]);
+    assert_eq!(l.approx_from, 0);
+}
+
+/// Narrowing (typed key by key) gives exactly what a fresh search gives,
+/// including when a word reaches the length where typos count.
+#[test]
+fn list_narrowing_matches_a_fresh_search() {
+    let mut files = Vec::new();
+    for (n, (last, first)) in [
+        ("Martin", "Léa"),
+        ("Martn", "Zoé"),
+        ("Marin", "Noé"),
+        ("Matrin", "Paul"),
+        ("Mercier", "Martine"),
+        ("N'Diaye", "Awa"),
+        ("Le Goff", "Yann"),
+        ("Legoff", "Anne"),
+        ("Dupond", "Hélène"),
+        ("Dupont", "Léa"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        files.push(ben(n as u32 + 1, last, first));
+    }
+    let mut inc = FileList::default();
+    inc.filter = StatusFilter::All;
+    inc.set_all(files.clone());
+    for q in [
+        "martin lea",
+        "matrin",
+        "ndiaye awa",
+        "le goff",
+        "legof",
+        "dupont helene",
+    ] {
+        inc.query.clear();
+        inc.refresh();
+        for c in q.chars() {
+            inc.query.insert(c);
+            inc.refresh();
+            let mut fresh = FileList::default();
+            fresh.filter = StatusFilter::All;
+            fresh.set_all(files.clone());
+            fresh.query.set(&inc.query.text);
+            fresh.refresh();
+            assert_eq!(
+                list_names(&inc),
+                list_names(&fresh),
+                "« {} »",
+                inc.query.text
+            );
+            assert_eq!(inc.approx_from, fresh.approx_from, "« {} »", inc.query.text);
+        }
+    }
+}
+
+#[test]
+fn matched_letters_are_found_in_the_displayed_text() {
+    use super::list::highlight;
+    let pick = |text: &str, q: &str| -> String {
+        let chars: Vec<char> = text.chars().collect();
+        highlight(text, q).iter().map(|&i| chars[i]).collect()
+    };
+    assert_eq!(pick("DUPONT-MARTIN Hugo", "martin"), "MARTIN");
+    assert_eq!(pick("N'DIAYE Éloïse", "ndiaye eloise"), "NDIAYEÉloïse");
+    assert_eq!(pick("MATRIN Paul", "martin"), "MATRIN");
+    assert_eq!(pick("MARTINEZ Inès", "ines"), "Inès");
+    assert!(highlight("DURAND Amandine", "martin").is_empty());
+    assert!(highlight("DURAND Amandine", "").is_empty());
 }
 
 impl Rig {
@@ -956,18 +1294,26 @@ fn a_paste_lands_in_the_focused_field_whole() {
         "one line: newline → space"
     );
     focus(&mut a, "contraintes");
-    // A 24 KB paste arrives whole, line breaks kept in a multi-line field.
-    let big = "ligne\n".repeat(4000);
+    // A paste arrives whole, line breaks kept in a multi-line field.
+    let big = "ligne\n".repeat(300);
     a.update(Action::Paste(big.clone()));
     let of = a.benef.form.as_ref().unwrap();
     assert!(
         of.form.value("contraintes") == big,
-        "24 000 characters, whole"
+        "1 800 characters, whole"
     );
     assert!(a.status.is_none());
-    // Too long for the field: cut, and said.
-    a.update(Action::Paste("x".repeat(crate::app::paste::PASTE_MAX)));
-    assert!(a.status.as_ref().unwrap().text.contains("Collage tronqué"));
+    // Too long for the field: cut at its limit, and said.
+    a.update(Action::Paste("x".repeat(20_000)));
+    let of = a.benef.form.as_ref().unwrap();
+    let limit = of.form.fields[of.form.focus].max_len;
+    assert_eq!(of.form.value("contraintes").chars().count(), limit);
+    assert!(a
+        .status
+        .as_ref()
+        .unwrap()
+        .text
+        .contains("Texte collé tronqué"));
     // A choice takes no text.
     focus(&mut a, "region");
     a.update(Action::Paste("Bretagne".into()));
@@ -976,7 +1322,10 @@ fn a_paste_lands_in_the_focused_field_whole() {
     // The list's search box.
     a.update(Action::Search);
     a.update(Action::Paste("dup\n".into()));
-    assert_eq!(a.benef.list.query.text, "dup ");
+    assert_eq!(
+        a.benef.list.query.text, "dup",
+        "a trailing line break is dropped"
+    );
     // The palette.
     a.update(Action::Back);
     a.update(Action::Palette);

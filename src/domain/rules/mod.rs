@@ -6,7 +6,7 @@ pub mod immersion;
 
 use super::beneficiary::{valid_siret, Birth};
 use super::money::Cents;
-use super::time::parse_date;
+use super::time::{parse_date, parse_date_input};
 use chrono::{Datelike, NaiveDate};
 
 pub mod eligibility;
@@ -204,12 +204,11 @@ pub fn cpf_balance(s: &str) -> Check<Option<Cents>> {
     Ok(Some(c))
 }
 
-/// A date `jj/mm/aaaa`, optional.
-pub fn date(s: &str) -> Check<Option<NaiveDate>> {
+/// An optional date typed in a form: `jj/mm/aaaa` or a shortcut relative
+/// to `today` (see [`parse_date_input`]).
+pub fn date(s: &str, today: NaiveDate) -> Check<Option<NaiveDate>> {
     let Some(t) = opt(s) else { return Ok(None) };
-    parse_date(t)
-        .map(Some)
-        .ok_or_else(|| "date invalide : jj/mm/aaaa".to_string())
+    parse_date_input(t, today).map(Some)
 }
 
 /// Interview duration in minutes, 5 to 480.
@@ -305,6 +304,18 @@ mod tests {
         assert!(cpf_balance("250000").is_err());
         assert!(duration_minutes("60").is_ok());
         assert!(duration_minutes("0").is_err());
+    }
+
+    #[test]
+    fn optional_dates_take_shortcuts() {
+        assert_eq!(date(" ", today()), Ok(None));
+        assert_eq!(
+            date("demain", today()),
+            Ok(Some(NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()))
+        );
+        assert!(date("31/02/2026", today())
+            .unwrap_err()
+            .contains("n'existe pas"));
     }
 
     #[test]

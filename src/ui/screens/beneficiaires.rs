@@ -1,14 +1,15 @@
 //! The Bénéficiaires screen: the list of files (filter, sort and search
 //! always visible), an open file with its tabs, and the forms.
 
-use crate::app::beneficiaires::interview_form::to_local;
+use crate::app::beneficiaires::interview_form::{reading_view, to_local, Reading, READING_LABEL};
 use crate::app::beneficiaires::{branches, BeneficiairesState, OpenFile, Tab};
+use crate::app::text::width;
 use crate::app::{capitalize, Action, App, Context};
 use crate::domain::time::fmt_date;
 use crate::domain::{Beneficiary, Birth, Interview, Status};
 use crate::store::{JournalEntry, Op, RecordKind};
 use crate::ui::widgets::form;
-use crate::ui::{truncate, Theme};
+use crate::ui::{input_spans, marked_spans, truncate, Theme};
 use chrono::NaiveDate;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
@@ -52,7 +53,7 @@ fn job_label(b: &Beneficiary) -> String {
 
 /// The line above the table: filter, sort, query, count. The key reminders
 /// `(f)`, `(s)`, `(/)` are dropped when the line would not fit.
-fn filter_line(s: &BeneficiairesState, theme: &Theme, width: u16) -> Line<'static> {
+fn filter_line(s: &BeneficiairesState, theme: &Theme, width_cols: u16) -> Line<'static> {
     let l = &s.list;
     let count = if l.view.len() == l.len() {
         format!("{} dossier{} ", l.len(), if l.len() > 1 { "s" } else { "" })
@@ -69,10 +70,17 @@ fn filter_line(s: &BeneficiairesState, theme: &Theme, width: u16) -> Line<'stati
             Span::styled(format!("{} · recherche: ", k(" (s)")), theme.dim),
         ];
         if s.search_focused {
-            spans.push(Span::styled(
-                format!("\"{}▏\"", l.query.text),
+            // Room left for the query once the rest of the line is laid out.
+            let rest = spans.iter().map(|s| width(&s.content)).sum::<usize>() + width(&count) + 3;
+            let room = (width_cols as usize).saturating_sub(rest).max(8);
+            spans.push(Span::styled("\"", theme.highlight));
+            spans.extend(input_spans(
+                &l.query,
+                room,
+                theme.highlight,
                 theme.highlight,
             ));
+            spans.push(Span::styled("\"", theme.highlight));
         } else if l.query.is_empty() {
             spans.push(Span::styled(format!("—{}", k(" (/)")), theme.dim));
         } else {
@@ -81,11 +89,11 @@ fn filter_line(s: &BeneficiairesState, theme: &Theme, width: u16) -> Line<'stati
         spans
     };
     let mut spans = build(true);
-    let len = |sp: &[Span]| sp.iter().map(|s| s.content.chars().count()).sum::<usize>();
-    if len(&spans) + count.chars().count() + 1 > width as usize {
+    let len = |sp: &[Span]| sp.iter().map(|s| width(&s.content)).sum::<usize>();
+    if len(&spans) + width(&count) + 1 > width_cols as usize {
         spans = build(false);
     }
-    let pad = (width as usize).saturating_sub(len(&spans) + count.chars().count());
+    let pad = (width_cols as usize).saturating_sub(len(&spans) + width(&count));
     spans.push(Span::raw(" ".repeat(pad.max(1))));
     spans.push(Span::styled(count, theme.base));
     Line::from(spans)
@@ -176,19 +184,34 @@ fn draw_list(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
         );
         return;
     }
-    // Only the rows on screen are built: the list may hold 10 000 files.
+    // Display lines: the files, with the « approchés » line before the files
+    // found with one typo. Only the lines on screen are built: the list may
+    // hold 10 000 files.
+    let separator = (l.approx_from < l.view.len()).then_some(l.approx_from);
+    let line_of = |pos: usize| pos + usize::from(separator.is_some_and(|s| pos >= s));
+    let total = l.view.len() + usize::from(separator.is_some());
+    let selected = line_of(l.selected);
     let offset = if inner_h == 0 {
-        l.selected
+        selected
     } else {
-        (l.selected + 1).saturating_sub(inner_h)
+        (selected + 1).saturating_sub(inner_h)
     };
-    let rows: Vec<Row> = l
-        .view
-        .iter()
-        .skip(offset)
-        .take(inner_h.max(1))
-        .map(|&i| {
-            let b = &l.rows[i].b;
+    let query = l.query.text.trim();
+    let marks = |text: &str| {
+        if query.is_empty() {
+            Vec::new()
+        } else {
+            crate::app::beneficiaires::list::highlight(text, query)
+        }
+    };
+    let rows: Vec<Row> = (offset..total.min(offset + inner_h.max(1)))
+        .map(|line| {
+            if separator == Some(line) {
+                // Drawn across the whole row once the table is rendered.
+                return Row::new(Vec::<Cell>::new());
+            }
+            let pos = line - usize::from(separator.is_some_and(|s| line > s));
+            let b = &l.rows[l.view[pos]].b;
             let notice = if b.consent.processing.is_some() {
                 Cell::from(Span::styled("✓", theme.success))
             } else {
@@ -198,10 +221,19 @@ fn draw_list(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
             if !b.status.is_open() {
                 name.push_str(" (clos)");
             }
+            let job = job_label(b);
+            let marked = |text: &str| {
+                Line::from(marked_spans(
+                    text,
+                    &marks(text),
+                    theme.base,
+                    theme.highlight,
+                ))
+            };
             Row::new(vec![
-                Cell::from(name),
+                Cell::from(marked(&name)),
                 Cell::from(branch_display(b)),
-                Cell::from(job_label(b)),
+                Cell::from(marked(&job)),
                 Cell::from(short_date(b.last_contact)),
                 Cell::from(short_date(b.next_follow_up)),
                 notice,
@@ -230,8 +262,32 @@ fn draw_list(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
         .block(block)
         .row_highlight_style(theme.selected)
         .highlight_symbol("▶");
-    let mut state = TableState::default().with_selected(Some(l.selected - offset));
+    let mut state = TableState::default().with_selected(Some(selected - offset));
     frame.render_stateful_widget(table, table_area, &mut state);
+    // The « approchés » line, over the table's width (below the border and
+    // the header).
+    if let Some(sep) = separator.filter(|s| (offset..offset + inner_h).contains(s)) {
+        let n = l.view.len() - l.approx_from;
+        let label = format!(
+            "── {n} approché{} (à une lettre près) ",
+            if n > 1 { "s" } else { "" }
+        );
+        let w = table_area.width.saturating_sub(2);
+        let r = Rect {
+            x: table_area.x + 1,
+            y: table_area.y + 2 + (sep - offset) as u16,
+            width: w,
+            height: 1,
+        };
+        let fill = (w as usize).saturating_sub(width(&label));
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                format!("{label}{}", "─".repeat(fill)),
+                theme.dim,
+            )),
+            r,
+        );
+    }
 }
 
 fn status_text(b: &Beneficiary) -> String {
@@ -331,7 +387,8 @@ fn draw_file(app: &App, f: &OpenFile, theme: &Theme, area: Rect, frame: &mut Fra
         ),
         Tab::Entretiens if f.interview_open => {
             if let Some(i) = f.selected() {
-                scrolled(interview_lines(i, theme), f.scroll, theme, inner, frame);
+                let lines = interview_lines(i, inner.width as usize, theme);
+                scrolled(lines, f.scroll, theme, inner, frame);
             }
         }
         Tab::Entretiens => draw_interviews(f, &k(Action::NewInterview), theme, inner, frame),
@@ -390,7 +447,7 @@ fn scrolled(lines: Vec<Line<'static>>, scroll: u16, theme: &Theme, area: Rect, f
 
 fn kv(label: &str, value: String, theme: &Theme) -> Line<'static> {
     Line::from(vec![
-        Span::styled(format!("  {label:<24}"), theme.dim),
+        Span::styled(format!("  {label:<READING_LABEL$}"), theme.dim),
         Span::raw(value),
     ])
 }
@@ -598,35 +655,18 @@ fn draw_interviews(f: &OpenFile, new_key: &str, theme: &Theme, area: Rect, frame
     frame.render_stateful_widget(table, area, &mut state);
 }
 
-fn interview_lines(i: &Interview, theme: &Theme) -> Vec<Line<'static>> {
-    let mut l = vec![
-        kv(
-            "Date et heure",
-            to_local(i.at).format("%d/%m/%Y %H:%M").to_string(),
-            theme,
-        ),
-        kv("Durée", format!("{} min", i.duration_minutes), theme),
-        kv("Niveau CEP", i.level.label().to_string(), theme),
-        kv("Modalité", i.mode.label().to_string(), theme),
-        kv("Lieu", or_dash(Some(&i.place)), theme),
-        kv("Sujets abordés", or_dash(Some(&i.topics)), theme),
-        kv(
-            "Prochain suivi",
-            i.next_follow_up.map(fmt_date).unwrap_or_else(|| "—".into()),
-            theme,
-        ),
-        Line::raw(""),
-        Line::styled("Synthèse", theme.accent),
-    ];
-    for line in i.summary.lines() {
-        l.push(Line::raw(format!("  {line}")));
-    }
-    l.push(Line::raw(""));
-    l.push(Line::styled("Décisions et prochaines étapes", theme.accent));
-    for line in i.decisions.lines() {
-        l.push(Line::raw(format!("  {line}")));
-    }
-    l
+/// The reading view of an interview, wrapped to the pane (see
+/// [`reading_view`]).
+fn interview_lines(i: &Interview, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    reading_view(i, width)
+        .into_iter()
+        .map(|r| match r {
+            Reading::Field { label, value } => kv(label, value, theme),
+            Reading::Blank => Line::raw(""),
+            Reading::Title(t) => Line::styled(t, theme.accent),
+            Reading::Text(t) => Line::raw(format!("  {t}")),
+        })
+        .collect()
 }
 
 /// French names of the groups of fields a journal entry lists (never values).

@@ -1,22 +1,18 @@
 //! Draws a [`Form`]: one column of `label  value  error`, the focused field
 //! marked, errors in red at the right of the field (below it when the
-//! window is too narrow), hints in grey. Scrolls to keep the focus visible.
+//! window is too narrow), hints in grey (a date's resolved day). Scrolls to
+//! keep the focus visible. A one-line value longer than its column shows
+//! `…` where it is cut and keeps the cursor in view; positions are display
+//! columns (wide characters, combining accents).
 
 use crate::app::form::{area_width, value_width, Field, Form, Input, LABEL_WIDTH};
-use crate::app::text::wrap;
+use crate::app::text::{width, wrap};
 use crate::ui::{truncate, Theme};
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
-
-/// Visible chars of a one-line value and the cursor column in them.
-fn window(text: &str, cursor: usize, width: usize) -> (String, usize) {
-    let start = (cursor + 1).saturating_sub(width);
-    let s: String = text.chars().skip(start).take(width).collect();
-    (s, cursor - start)
-}
 
 struct Built {
     lines: Vec<Line<'static>>,
@@ -72,11 +68,11 @@ fn build(form: &Form, theme: &Theme, inner_width: usize, vw: usize, aw: usize) -
                         cursor = Some((lines.len(), value_col));
                     }
                 } else {
-                    let (shown, col) = window(&t.text, t.cursor, vw);
+                    let view = t.view(vw, focused);
                     if focused {
-                        cursor = Some((lines.len(), value_col + col));
+                        cursor = Some((lines.len(), value_col + view.cursor_col()));
                     }
-                    rows.push(vec![Span::styled(shown, value_style)]);
+                    rows.push(vec![Span::styled(view.text(), value_style)]);
                 }
             }
             Input::Choice { options, selected } => {
@@ -102,7 +98,6 @@ fn build(form: &Form, theme: &Theme, inner_width: usize, vw: usize, aw: usize) -
                 } else {
                     0
                 };
-                let chars: Vec<char> = a.text.chars().collect();
                 if a.text.is_empty() && !f.placeholder.is_empty() {
                     rows.push(vec![Span::styled(truncate(f.placeholder, vw), theme.dim)]);
                     for _ in 1..height {
@@ -110,7 +105,7 @@ fn build(form: &Form, theme: &Theme, inner_width: usize, vw: usize, aw: usize) -
                     }
                 } else {
                     for (s, e) in visual.iter().skip(start).take(height) {
-                        let text: String = chars[*s..*e].iter().collect();
+                        let text = a.text[*s..*e].trim_end_matches('\n').to_string();
                         rows.push(vec![Span::styled(text, value_style)]);
                     }
                     while rows.len() < height {
@@ -128,10 +123,7 @@ fn build(form: &Form, theme: &Theme, inner_width: usize, vw: usize, aw: usize) -
             }
         }
         let note = note(f, theme);
-        let note_len = note
-            .as_ref()
-            .map(|n| n.content.chars().count())
-            .unwrap_or(0);
+        let note_len = note.as_ref().map(|n| width(&n.content)).unwrap_or(0);
         let note_right = note_len > 0 && note_len <= right_room;
         for (r, row) in rows.into_iter().enumerate() {
             let mut spans = if r == 0 {
@@ -139,7 +131,7 @@ fn build(form: &Form, theme: &Theme, inner_width: usize, vw: usize, aw: usize) -
             } else {
                 vec![Span::raw(" ".repeat(value_col))]
             };
-            let used: usize = row.iter().map(|s| s.content.chars().count()).sum();
+            let used: usize = row.iter().map(|s| width(&s.content)).sum();
             spans.extend(row);
             if r == 0 && note_right {
                 if let Some(n) = &note {
