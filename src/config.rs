@@ -174,7 +174,10 @@ pub fn load(source: &ConfigSource) -> Result<Config, ConfigError> {
             message: if e.kind() == std::io::ErrorKind::NotFound {
                 "fichier introuvable".into()
             } else {
-                format!("lecture impossible ({e})")
+                format!(
+                    "lecture impossible ({})",
+                    crate::store::IoCause::of(&e).what()
+                )
             },
         }),
     }

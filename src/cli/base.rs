@@ -147,7 +147,12 @@ fn ask(question: &str) -> Result<String, Failure> {
     std::io::stdin()
         .lock()
         .read_line(&mut answer)
-        .map_err(|e| Failure::runtime(format!("lecture de la réponse : {e}")))?;
+        .map_err(|e| {
+            Failure::runtime(format!(
+                "lecture de la réponse : {}",
+                crate::store::IoCause::of(&e).what()
+            ))
+        })?;
     Ok(answer.trim().to_string())
 }
 

@@ -458,7 +458,12 @@ fn supprimer(a: SupprimerArgs, setup: &Setup) -> Result<(), Failure> {
         std::io::stdin()
             .lock()
             .read_line(&mut answer)
-            .map_err(|e| Failure::runtime(format!("lecture de la réponse : {e}")))?;
+            .map_err(|e| {
+                Failure::runtime(format!(
+                    "lecture de la réponse : {}",
+                    crate::store::IoCause::of(&e).what()
+                ))
+            })?;
         if !matches!(fold(&answer).as_str(), "oui" | "o") {
             return out::println("Effacement annulé : rien n'a été modifié.");
         }

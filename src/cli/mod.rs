@@ -357,8 +357,13 @@ fn run_tui(setup: Setup) -> Result<(), Failure> {
     crate::app::tui::start(&mut app, &mut runtime);
     let theme = Theme::named(setup.config.interface.theme);
     install_panic_hook(log_dir(&data_dir).join("passerelle.log"));
-    crate::app::tui::run(&mut app, &theme, &mut runtime)
-        .map_err(|e| Failure::runtime(format!("erreur du terminal : {e}")))?;
+    crate::app::tui::run(&mut app, &theme, &mut runtime).map_err(|e| {
+        tracing::error!("terminal: {e}");
+        Failure::runtime(format!(
+            "erreur du terminal : {} (Passerelle a besoin d'un vrai terminal)",
+            crate::store::IoCause::of(&e).what()
+        ))
+    })?;
     let store = runtime.store;
     store.flush()?;
     tracing::info!("TUI closed");
