@@ -119,6 +119,7 @@ fn interview(n: u8, ben: Id, day: NaiveDate) -> Interview {
         summary: format!("Résumé de l'entretien {n}"),
         decisions: "enquête métier".into(),
         next_follow_up: Some(day.checked_add_days(Days::new(30)).unwrap()),
+        planned: false,
         meta: Meta::new(noon(day), "Test"),
     }
 }

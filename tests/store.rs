@@ -119,6 +119,7 @@ fn interview(n: u8, ben: Id, at: DateTime<Utc>) -> Interview {
         summary: "Motivation confirmée ; immersion à organiser.".into(),
         decisions: "Contacter la crèche Les Lucioles".into(),
         next_follow_up: Some(d(2026, 7, 1)),
+        planned: false,
         meta: Meta::new(at, "conseil-lyon"),
     }
 }
@@ -565,11 +566,12 @@ fn erasure_leaves_no_trace_in_any_tree() {
             interviews: 1,
             plans: 1,
             immersions: 1,
+            registrations: 0,
             // create, update, 2 interview creations, plan, immersion, delete
             journal_entries: 7,
             // follow-up, children (interview, plan, immersion), interview by
-            // date, 7 journal
-            index_entries: 12,
+            // date, immersion by start, 7 journal
+            index_entries: 13,
             recent: true,
         }
     );
@@ -892,4 +894,85 @@ fn apply_writes_several_records_in_one_transaction_or_none() {
     .unwrap();
     assert!(s.interviews_of(b.id).unwrap().is_empty());
     assert_eq!(s.journal_len().unwrap(), journal + 1);
+}
+
+// ----- information sessions, registrations, date indexes -----------------------
+
+#[test]
+fn sessions_registrations_and_immersion_dates_follow_their_indexes() {
+    use passerelle::store::check;
+    use passerelle::store::{AnyRecord, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(&dir.path().join("base")).unwrap();
+    let a = minimal_beneficiary(1, "Alpha", None);
+    let b = minimal_beneficiary(2, "Bravo", None);
+    s.save_beneficiary(&a).unwrap();
+    s.save_beneficiary(&b).unwrap();
+    let session = InfoSession {
+        id: id(30),
+        start: t(T0 + 86_400 * 3),
+        duration_minutes: 90,
+        place: "Lyon".into(),
+        video_link: String::new(),
+        topic: "Reconversion".into(),
+        organiser: "CEP".into(),
+        capacity: 10,
+        meta: Meta::new(t(T0), "c"),
+    };
+    s.save_session(&session).unwrap();
+    let reg = |n: u8, ben: Id| SessionRegistration {
+        id: id(n),
+        session: session.id,
+        beneficiary: ben,
+        registered_on: d(2026, 5, 28),
+        meta: Meta::new(t(T0 + n as i64), "c"),
+    };
+    s.apply(&[
+        Write::Put(AnyRecord::from(reg(31, a.id))),
+        Write::Put(AnyRecord::from(reg(32, b.id))),
+    ])
+    .unwrap();
+    assert_eq!(s.registrations_of_session(session.id).unwrap().len(), 2);
+    assert_eq!(s.registrations_of(a.id).unwrap(), vec![reg(31, a.id)]);
+    assert_eq!(
+        s.sessions_between(t(T0), t(T0 + 86_400 * 7)).unwrap(),
+        vec![session.clone()]
+    );
+    assert!(s.sessions_between(t(T0), t(T0 + 3600)).unwrap().is_empty());
+
+    // An immersion is found by the dates it runs.
+    let m = immersion(40, a.id);
+    s.save_immersion(&m).unwrap();
+    let running = s.immersions_running_between(m.end, m.end).unwrap();
+    assert_eq!(running.len(), 1);
+    let after = m.end.succ_opt().unwrap();
+    assert!(s
+        .immersions_running_between(after, after)
+        .unwrap()
+        .is_empty());
+    assert!(check::check(&s).unwrap().is_sound());
+
+    // Erasing a person removes their registration and its session index
+    // entry; the session and the other registration stay.
+    let r = s.erase_beneficiary(a.id).unwrap();
+    assert_eq!(r.registrations, 1);
+    assert_eq!(
+        s.registrations_of_session(session.id).unwrap(),
+        vec![reg(32, b.id)]
+    );
+    assert!(
+        check::check(&s).unwrap().is_sound(),
+        "{:?}",
+        check::check(&s)
+    );
+
+    // Deleting the session removes the remaining registrations with it.
+    let removed = s.delete_session(session.id, t(T0 + 100), "c").unwrap();
+    assert_eq!(removed.len(), 1);
+    assert!(s.registrations_of(b.id).unwrap().is_empty());
+    assert_eq!(s.session(session.id).unwrap(), None);
+    let report = check::check(&s).unwrap();
+    assert!(report.is_sound(), "{report:?}");
+    assert_eq!(report.counts["sessions"], 0);
+    assert_eq!(report.counts["registrations"], 0);
 }

@@ -134,6 +134,7 @@ fn interviews(ben: Id) -> Vec<Interview> {
         summary: summary.into(),
         decisions: "Prendre contact avec la crèche Les Lucioles.".into(),
         next_follow_up: Some(day(5, 12)),
+        planned: false,
         meta: meta(),
     };
     vec![

@@ -240,6 +240,7 @@ mod tests {
             summary: String::new(),
             decisions: String::new(),
             next_follow_up: None,
+            planned: false,
             meta: Meta::new(t, "x"),
         };
         let c = Change {

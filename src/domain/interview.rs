@@ -62,5 +62,9 @@ pub struct Interview {
     pub decisions: String,
     #[serde(with = "serde_opt_days")]
     pub next_follow_up: Option<NaiveDate>,
+    /// Scheduled ahead (date, time, duration, modality known; nothing
+    /// recorded yet). False once it took place and was written up.
+    /// Since envelope version 2.
+    pub planned: bool,
     pub meta: Meta,
 }

@@ -39,3 +39,4 @@ pub use plan::{
     FundingTotals, Participation, Plan, PlanSummary, PlanTarget, Step, StepKind, StepStatus,
 };
 pub use plan_template::*;
+pub use session::{InfoSession, SessionRegistration};

@@ -10,9 +10,9 @@
 use super::codec::decode;
 use super::error::StoreError;
 use super::{
-    child_key, count_key, keys, Beneficiary, Immersion, Interview, Plan, Record, RecordKind, Store,
-    COUNTED, IDX_CHILDREN, IDX_FOLLOW_UP, IDX_INT_BY_DATE, IDX_JOURNAL_BY_BEN, JOURNAL, META,
-    TX_TREE_NAMES,
+    child_key, count_key, keys, Beneficiary, Immersion, InfoSession, Interview, Plan, Record,
+    RecordKind, SessionRegistration, Store, COUNTED, IDX_CHILDREN, IDX_JOURNAL_BY_BEN,
+    IDX_SESS_BY_START, JOURNAL, META, RECORD_INDEXES, SESS, TX_TREE_NAMES,
 };
 use crate::domain::Id;
 use std::collections::{BTreeMap, BTreeSet};
@@ -98,8 +98,30 @@ pub fn check(store: &Store) -> Result<CheckReport, StoreError> {
         check_records::<Interview>(store, &mut report, &mut expected, &mut owners)?,
         check_records::<Plan>(store, &mut report, &mut expected, &mut owners)?,
         check_records::<Immersion>(store, &mut report, &mut expected, &mut owners)?,
+        check_records::<SessionRegistration>(store, &mut report, &mut expected, &mut owners)?,
     ] {
         unreadable.extend(bad);
+    }
+    // Information sessions (not person-owned) and their date index.
+    for kv in store.tx_trees[SESS].iter() {
+        let (k, v) = kv?;
+        match decode::<InfoSession>(&v) {
+            Ok(s) => {
+                expected.insert((
+                    IDX_SESS_BY_START,
+                    keys::cat(&keys::instant(s.start), &s.id.0),
+                ));
+            }
+            Err(e) => {
+                report.problems.push(format!(
+                    "séance d'information {} illisible : {e}",
+                    Id::from_slice(&k).map(|i| i.short()).unwrap_or_default()
+                ));
+                if let Some(id) = Id::from_slice(&k) {
+                    unreadable.insert(id);
+                }
+            }
+        }
     }
     for (kind, id, ben) in &owners {
         if !bens.contains(ben) && !unreadable.contains(ben) {
@@ -113,7 +135,7 @@ pub fn check(store: &Store) -> Result<CheckReport, StoreError> {
     }
     // Indexes: every entry expected, every expected entry present. Entries
     // of unreadable records cannot be computed: they are not reported.
-    for tree in [IDX_CHILDREN, IDX_FOLLOW_UP, IDX_INT_BY_DATE] {
+    for tree in std::iter::once(IDX_CHILDREN).chain(RECORD_INDEXES) {
         for kv in store.tx_trees[tree].iter() {
             let k = kv?.0.to_vec();
             if expected.contains(&(tree, k.clone())) {
@@ -225,10 +247,27 @@ pub fn repair(store: &Store) -> Result<RepairReport, StoreError> {
         check_records::<Interview>(store, &mut scratch, &mut expected, &mut owners)?,
         check_records::<Plan>(store, &mut scratch, &mut expected, &mut owners)?,
         check_records::<Immersion>(store, &mut scratch, &mut expected, &mut owners)?,
+        check_records::<SessionRegistration>(store, &mut scratch, &mut expected, &mut owners)?,
     ] {
         unreadable.extend(bad);
     }
-    for tree in [IDX_CHILDREN, IDX_FOLLOW_UP, IDX_INT_BY_DATE] {
+    for kv in store.tx_trees[SESS].iter() {
+        let (k, v) = kv?;
+        match decode::<InfoSession>(&v) {
+            Ok(s) => {
+                expected.insert((
+                    IDX_SESS_BY_START,
+                    keys::cat(&keys::instant(s.start), &s.id.0),
+                ));
+            }
+            Err(_) => {
+                if let Some(id) = Id::from_slice(&k) {
+                    unreadable.insert(id);
+                }
+            }
+        }
+    }
+    for tree in std::iter::once(IDX_CHILDREN).chain(RECORD_INDEXES) {
         let mut batch = sled::Batch::default();
         for kv in store.tx_trees[tree].iter() {
             let k = kv?.0.to_vec();

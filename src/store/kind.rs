@@ -19,6 +19,10 @@ pub enum RecordKind {
     JournalEntry,
     /// Small application settings (recent files…).
     Setting,
+    /// A beneficiary registered to an information session (person-owned).
+    SessionRegistration,
+    /// An information session (no personal data).
+    InfoSession,
 }
 
 impl RecordKind {
@@ -35,6 +39,8 @@ impl RecordKind {
             RecordKind::Appellation => 7,
             RecordKind::JournalEntry => 8,
             RecordKind::Setting => 9,
+            RecordKind::SessionRegistration => 10,
+            RecordKind::InfoSession => 11,
         }
     }
 
@@ -50,6 +56,8 @@ impl RecordKind {
             RecordKind::Appellation,
             RecordKind::JournalEntry,
             RecordKind::Setting,
+            RecordKind::SessionRegistration,
+            RecordKind::InfoSession,
         ]
         .into_iter()
         .find(|k| k.code() == code)
@@ -67,6 +75,8 @@ impl RecordKind {
             RecordKind::Appellation => "appellations ROME",
             RecordKind::JournalEntry => "entrées du journal",
             RecordKind::Setting => "réglages",
+            RecordKind::SessionRegistration => "inscriptions aux séances",
+            RecordKind::InfoSession => "séances d'information",
         }
     }
 
@@ -82,6 +92,8 @@ impl RecordKind {
             RecordKind::Appellation => "appellation ROME",
             RecordKind::JournalEntry => "entrée du journal",
             RecordKind::Setting => "réglage",
+            RecordKind::SessionRegistration => "inscription à une séance",
+            RecordKind::InfoSession => "séance d'information",
         }
     }
 }

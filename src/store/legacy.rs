@@ -21,13 +21,17 @@ use super::files::{self, StorePaths};
 use super::journal::JournalEntry;
 use super::kind::RecordKind;
 use super::{backup, keys};
-use crate::domain::{Appellation, Beneficiary, Id, Immersion, Interview, Plan, RomeFiche};
+use crate::domain::{
+    Appellation, Beneficiary, Id, Immersion, InfoSession, Interview, Plan, RomeFiche,
+    SessionRegistration,
+};
 use serde::{Deserialize, Serialize};
 
 /// Current envelope version of each kind.
 pub mod current {
     pub const BENEFICIARY: u16 = 1;
-    pub const INTERVIEW: u16 = 1;
+    /// 2: `planned` (interviews scheduled ahead); 1 is `v1::InterviewV1`.
+    pub const INTERVIEW: u16 = 2;
     /// 2: the plan of issue 9 (`domain::plan`); 1 is `domain::plan::v1`.
     pub const PLAN: u16 = 2;
     /// 2: issue 10's record (objective, prescriber, parsed schedule…);
@@ -38,10 +42,14 @@ pub mod current {
     pub const APPELLATION: u16 = 1;
     pub const JOURNAL_ENTRY: u16 = 2;
     pub const SETTING: u16 = 1;
+    pub const SESSION_REGISTRATION: u16 = 1;
+    pub const INFO_SESSION: u16 = 1;
     /// Format of the store as a whole (tree layout, key encodings).
     /// 2: `idx_children`, journal keys unique across stores, counters,
     /// generation and store id in `meta`, a manifest beside the store.
-    pub const STORE_FORMAT: u16 = 2;
+    /// 3: information sessions and registrations, date indexes of
+    /// immersions and sessions.
+    pub const STORE_FORMAT: u16 = 3;
 }
 
 fn unknown(kind: RecordKind, found: u16, supported: u16) -> StoreError {
@@ -64,7 +72,8 @@ pub fn decode_beneficiary(version: u16, bytes: &[u8]) -> Result<Beneficiary, Sto
 pub fn decode_interview(version: u16, bytes: &[u8]) -> Result<Interview, StoreError> {
     const K: RecordKind = RecordKind::Interview;
     match version {
-        1 => payload(K, bytes),
+        1 => payload::<v1::InterviewV1>(K, bytes).map(Into::into),
+        2 => payload(K, bytes),
         v => Err(unknown(K, v, current::INTERVIEW)),
     }
 }
@@ -84,6 +93,22 @@ pub fn decode_immersion(version: u16, bytes: &[u8]) -> Result<Immersion, StoreEr
         1 => payload::<crate::domain::immersion::v1::Immersion>(K, bytes).map(Into::into),
         2 => payload(K, bytes),
         v => Err(unknown(K, v, current::IMMERSION)),
+    }
+}
+
+pub fn decode_registration(version: u16, bytes: &[u8]) -> Result<SessionRegistration, StoreError> {
+    const K: RecordKind = RecordKind::SessionRegistration;
+    match version {
+        1 => payload(K, bytes),
+        v => Err(unknown(K, v, current::SESSION_REGISTRATION)),
+    }
+}
+
+pub fn decode_info_session(version: u16, bytes: &[u8]) -> Result<InfoSession, StoreError> {
+    const K: RecordKind = RecordKind::InfoSession;
+    match version {
+        1 => payload(K, bytes),
+        v => Err(unknown(K, v, current::INFO_SESSION)),
     }
 }
 
@@ -133,6 +158,49 @@ pub fn decode_recent(version: u16, bytes: &[u8]) -> Result<RecentList, StoreErro
 
 /// Frozen layouts of earlier versions. Never change them.
 pub mod v1 {
+    use crate::domain::time::serde_opt_days;
+    use crate::domain::{CepLevel, Interview, InterviewMode, Meta};
+    use chrono::NaiveDate;
+
+    /// `Interview` as written by envelope version 1 (no `planned`).
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct InterviewV1 {
+        pub id: Id,
+        pub beneficiary: Id,
+        #[serde(with = "serde_micros")]
+        pub at: DateTime<Utc>,
+        pub duration_minutes: u16,
+        pub level: CepLevel,
+        pub mode: InterviewMode,
+        pub place: String,
+        pub topics: String,
+        pub summary: String,
+        pub decisions: String,
+        #[serde(with = "serde_opt_days")]
+        pub next_follow_up: Option<NaiveDate>,
+        pub meta: Meta,
+    }
+
+    impl From<InterviewV1> for Interview {
+        fn from(i: InterviewV1) -> Interview {
+            Interview {
+                id: i.id,
+                beneficiary: i.beneficiary,
+                at: i.at,
+                duration_minutes: i.duration_minutes,
+                level: i.level,
+                mode: i.mode,
+                place: i.place,
+                topics: i.topics,
+                summary: i.summary,
+                decisions: i.decisions,
+                next_follow_up: i.next_follow_up,
+                planned: false,
+                meta: i.meta,
+            }
+        }
+    }
+
     use super::super::journal::{JournalEntry, Op};
     use super::super::kind::RecordKind;
     use crate::domain::time::serde_micros;
@@ -179,25 +247,53 @@ pub fn migrate_store(
     paths: &StorePaths,
     found: u16,
     lock_wait: std::time::Duration,
-) -> Result<sled::Db, StoreError> {
-    match found {
-        1 => {
-            let stamp = chrono::Local::now().naive_local();
-            let b = backup::create(&db, &paths.backups(), "avant-migration", stamp)?;
-            tracing::info!("store format 1 → 2, backup {}", b.path.display());
-            let id = Id::generate();
-            backup::build_staging(paths, |new| from_format_1(&db, new, id))?;
-            drop(db);
-            files::swap_in(paths, &files::Aside::Delete)?;
-            super::open_db(&paths.dir, lock_wait)
+) -> Result<(sled::Db, bool), StoreError> {
+    let stamp = chrono::Local::now().naive_local();
+    let b = backup::create(&db, &paths.backups(), "avant-migration", stamp)?;
+    tracing::info!(
+        "store format {found} → {}, backup {}",
+        current::STORE_FORMAT,
+        b.path.display()
+    );
+    let mut db = db;
+    let mut format = found;
+    let mut reindex = false;
+    while format < current::STORE_FORMAT {
+        match format {
+            1 => {
+                let id = Id::generate();
+                backup::build_staging(paths, |new| from_format_1(&db, new, id))?;
+            }
+            2 => {
+                backup::build_staging(paths, |new| from_format_2(&db, new))?;
+                reindex = true;
+            }
+            v => {
+                return Err(StoreError::Damaged {
+                    path: paths.dir.clone(),
+                    damage: super::error::Damage::Unreadable {
+                        what: format!("format de base {v} inconnu"),
+                    },
+                })
+            }
         }
-        v => Err(StoreError::Damaged {
-            path: paths.dir.clone(),
-            damage: super::error::Damage::Unreadable {
-                what: format!("format de base {v} inconnu"),
-            },
-        }),
+        drop(db);
+        files::swap_in(paths, &files::Aside::Delete)?;
+        db = super::open_db(&paths.dir, lock_wait)?;
+        format += 1;
     }
+    Ok((db, reindex))
+}
+
+/// Format 2 → 3: new trees for information sessions and registrations and
+/// new date indexes (immersions by start, sessions by start). The data is
+/// copied as is; the caller rebuilds every index from the records
+/// (`check::repair`) once the store is open.
+fn from_format_2(old: &sled::Db, new: &sled::Db) -> Result<(), StoreError> {
+    backup::copy_trees(old, new, &["__sled__default"])?;
+    new.open_tree(super::META_TREE)?
+        .insert(super::FORMAT_KEY, &3u16.to_be_bytes())?;
+    Ok(())
 }
 
 /// Format 1 → 2: per-kind beneficiary indexes become `idx_children`,
@@ -206,6 +302,8 @@ pub fn migrate_store(
 fn from_format_1(old: &sled::Db, new: &sled::Db, id: Id) -> Result<(), StoreError> {
     use super::{child_key, count_key, journal_key, COUNTED, GEN_KEY, JSEQ_KEY, META_TREE};
     super::init_meta(new, id)?;
+    new.open_tree(META_TREE)?
+        .insert(super::FORMAT_KEY, &2u16.to_be_bytes())?;
     backup::copy_trees(
         old,
         new,
@@ -298,6 +396,13 @@ stored!(Beneficiary, Beneficiary, BENEFICIARY, decode_beneficiary);
 stored!(Interview, Interview, INTERVIEW, decode_interview);
 stored!(Plan, Plan, PLAN, decode_plan);
 stored!(Immersion, Immersion, IMMERSION, decode_immersion);
+stored!(
+    SessionRegistration,
+    SessionRegistration,
+    SESSION_REGISTRATION,
+    decode_registration
+);
+stored!(InfoSession, InfoSession, INFO_SESSION, decode_info_session);
 stored!(
     ReferentielHeader,
     Referentiel,

@@ -54,7 +54,8 @@ pub use kind::RecordKind;
 pub use record::{AnyRecord, Damaged, Scan, Write, PERSON_KINDS};
 
 use crate::domain::{
-    Appellation, Beneficiary, Id, Immersion, Interview, Meta, Plan, Referentiel, RomeFiche,
+    Appellation, Beneficiary, Id, Immersion, InfoSession, Interview, Meta, Plan, Referentiel,
+    RomeFiche, SessionRegistration,
 };
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use codec::{decode, encode, Stored};
@@ -88,9 +89,14 @@ const JOURNAL: usize = 8;
 const IDX_JOURNAL_BY_BEN: usize = 9;
 const SETTINGS: usize = 10;
 const ERASED: usize = 11;
+const REG: usize = 12;
+const SESS: usize = 13;
+const IDX_REG_BY_SESSION: usize = 14;
+const IDX_IMM_BY_START: usize = 15;
+const IDX_SESS_BY_START: usize = 16;
 
 /// Names of the transactional trees, in the order of the constants above.
-pub(crate) const TX_TREE_NAMES: [&str; 12] = [
+pub(crate) const TX_TREE_NAMES: [&str; 17] = [
     "meta",
     "beneficiaries",
     "interviews",
@@ -103,6 +109,21 @@ pub(crate) const TX_TREE_NAMES: [&str; 12] = [
     "idx_journal_by_beneficiary",
     "settings",
     "erased",
+    "registrations",
+    "sessions",
+    "idx_registrations_by_session",
+    "idx_immersions_by_start",
+    "idx_sessions_by_start",
+];
+
+/// The secondary index trees that records' `index_keys` fill (besides
+/// `idx_children` and the journal's): checked and rebuilt by `verifier`.
+pub(crate) const RECORD_INDEXES: [usize; 5] = [
+    IDX_FOLLOW_UP,
+    IDX_INT_BY_DATE,
+    IDX_REG_BY_SESSION,
+    IDX_IMM_BY_START,
+    IDX_SESS_BY_START,
 ];
 pub(crate) const META_TREE: &str = "meta";
 pub(crate) const REFERENTIEL_TREE: &str = "referentiel";
@@ -114,11 +135,13 @@ const RECENT_KEY: &[u8] = b"recent";
 
 /// The trees whose sizes the counters and the manifest record, with the
 /// kind they hold (for messages).
-pub(crate) const COUNTED: [(&str, RecordKind); 6] = [
+pub(crate) const COUNTED: [(&str, RecordKind); 8] = [
     ("beneficiaries", RecordKind::Beneficiary),
     ("interviews", RecordKind::Interview),
     ("plans", RecordKind::Plan),
     ("immersions", RecordKind::Immersion),
+    ("registrations", RecordKind::SessionRegistration),
+    ("sessions", RecordKind::InfoSession),
     ("journal", RecordKind::JournalEntry),
     (REFERENTIEL_TREE, RecordKind::Referentiel),
 ];
@@ -142,6 +165,8 @@ pub struct ErasureReport {
     pub interviews: usize,
     pub plans: usize,
     pub immersions: usize,
+    /// Registrations to information sessions.
+    pub registrations: usize,
     pub journal_entries: usize,
     pub index_entries: usize,
     /// The file was in the recent list and was removed from it.
@@ -241,7 +266,25 @@ child_record!(Interview, INT, |s| vec![(
     keys::cat(&keys::instant(s.at), &s.id.0)
 )]);
 child_record!(Plan, PLAN, |_s| Vec::new());
-child_record!(Immersion, IMM, |_s| Vec::new());
+child_record!(Immersion, IMM, |s| vec![(
+    IDX_IMM_BY_START,
+    keys::cat(&keys::day(s.start), &s.id.0)
+)]);
+child_record!(SessionRegistration, REG, |s| vec![(
+    IDX_REG_BY_SESSION,
+    keys::cat(&s.session.0, &s.id.0)
+)]);
+
+/// The index entries of any person-owned record (besides `idx_children`).
+fn index_keys_any(r: &AnyRecord) -> Vec<(usize, Vec<u8>)> {
+    match r {
+        AnyRecord::Beneficiary(x) => x.index_keys(),
+        AnyRecord::Interview(x) => x.index_keys(),
+        AnyRecord::Plan(x) => x.index_keys(),
+        AnyRecord::Immersion(x) => x.index_keys(),
+        AnyRecord::Registration(x) => x.index_keys(),
+    }
+}
 
 /// The tree of a person-owned kind.
 fn tree_of(kind: RecordKind) -> Option<usize> {
@@ -250,6 +293,7 @@ fn tree_of(kind: RecordKind) -> Option<usize> {
         RecordKind::Interview => Some(INT),
         RecordKind::Plan => Some(PLAN),
         RecordKind::Immersion => Some(IMM),
+        RecordKind::SessionRegistration => Some(REG),
         _ => None,
     }
 }
@@ -655,6 +699,7 @@ impl Store {
 
         let db = open_db(dir, lock_wait)?;
         let format = read_format(&db, dir)?;
+        let mut needs_reindex = false;
         let db = match format {
             None => {
                 if let Some(m) = saved.as_ref().filter(|m| m.generation > 0) {
@@ -691,7 +736,9 @@ impl Store {
                 })
             }
             Some(f) if f < current::STORE_FORMAT => {
-                legacy::migrate_store(db, &paths, f, lock_wait)?
+                let (db, reindex) = legacy::migrate_store(db, &paths, f, lock_wait)?;
+                needs_reindex = reindex;
+                db
             }
             Some(_) => db,
         };
@@ -717,7 +764,7 @@ impl Store {
             .map(|n| db.open_tree(n))
             .collect::<Result<Vec<_>, _>>()?;
         let referentiel = db.open_tree(REFERENTIEL_TREE)?;
-        Ok(Store {
+        let store = Store {
             db,
             paths,
             id: now.store_id,
@@ -727,7 +774,12 @@ impl Store {
             manifest_gen: AtomicU64::new(saved.map_or(0, |m| m.generation)),
             open_damage,
             write_budget: AtomicU64::new(injected_write_budget()),
-        })
+        };
+        if needs_reindex {
+            // A migration that added indexes: build them from the records.
+            check::repair(&store)?;
+        }
+        Ok(store)
     }
 
     /// The store directory (`DATA/base`).
@@ -961,6 +1013,7 @@ impl Store {
                     AnyRecord::Interview(x) => encode(x.as_ref()),
                     AnyRecord::Plan(x) => encode(x.as_ref()),
                     AnyRecord::Immersion(x) => encode(x.as_ref()),
+                    AnyRecord::Registration(x) => encode(x.as_ref()),
                 }
                 .map(Some),
                 Write::Delete { .. } => Ok(None),
@@ -980,6 +1033,9 @@ impl Store {
                     }
                     Write::Put(AnyRecord::Plan(r)) => put_tx(t, store, r.as_ref(), bytes, note)?,
                     Write::Put(AnyRecord::Immersion(r)) => {
+                        put_tx(t, store, r.as_ref(), bytes, note)?
+                    }
+                    Write::Put(AnyRecord::Registration(r)) => {
                         put_tx(t, store, r.as_ref(), bytes, note)?
                     }
                     Write::Delete {
@@ -1003,6 +1059,10 @@ impl Store {
                             }
                             RecordKind::Immersion => {
                                 delete_tx::<Immersion>(t, store, id, at, advisor, note)
+                                    .map(|_| ())?
+                            }
+                            RecordKind::SessionRegistration => {
+                                delete_tx::<SessionRegistration>(t, store, id, at, advisor, note)
                                     .map(|_| ())?
                             }
                             other => {
@@ -1031,6 +1091,9 @@ impl Store {
             RecordKind::Interview => self.interview(id)?.map(AnyRecord::from),
             RecordKind::Plan => self.plan(id)?.map(AnyRecord::from),
             RecordKind::Immersion => self.immersion(id)?.map(AnyRecord::from),
+            RecordKind::SessionRegistration => self
+                .get::<SessionRegistration>(REG, &id.0)?
+                .map(AnyRecord::from),
             _ => None,
         })
     }
@@ -1215,6 +1278,168 @@ impl Store {
         self.all(IMM)
     }
 
+    /// Immersions whose start date is in `[from, to]`, by start date (from
+    /// the date index). An immersion that starts before `from` and is still
+    /// running is found with [`Store::immersions_running_on`].
+    pub fn immersions_starting_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Immersion>, StoreError> {
+        let mut out = Vec::new();
+        if from > to {
+            return Ok(out);
+        }
+        let start = keys::cat(&keys::day(from), &[0; 16]);
+        let end = keys::cat(&keys::day(to), &[0xff; 16]);
+        for kv in self.tx_trees[IDX_IMM_BY_START].range(start..=end) {
+            if let Some(id) = keys::id_suffix(&kv?.0) {
+                if let Some(i) = self.immersion(id)? {
+                    out.push(i);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Immersions under way at some point of `[from, to]` (an immersion
+    /// lasts at most a month, plus its renewal: starts are searched from
+    /// 70 days before `from`).
+    pub fn immersions_running_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Immersion>, StoreError> {
+        let since = from
+            .checked_sub_days(chrono::Days::new(70))
+            .unwrap_or(NaiveDate::MIN);
+        Ok(self
+            .immersions_starting_between(since, to)?
+            .into_iter()
+            .filter(|i| i.end >= from)
+            .collect())
+    }
+
+    // ----- information sessions ------------------------------------------
+
+    /// Creates or updates an information session (no personal data: not
+    /// journaled), flushed.
+    pub fn save_session(&self, s: &InfoSession) -> Result<(), StoreError> {
+        let _w = self.lock();
+        let bytes = encode(s)?;
+        let changed = self.tx(|t| {
+            let old: Option<InfoSession> = match t[SESS].get(s.id.0)? {
+                Some(v) => Some(abort(decode(&v))?),
+                None => None,
+            };
+            if old.as_ref() == Some(s) {
+                return Ok(false);
+            }
+            match &old {
+                Some(o) => {
+                    t[IDX_SESS_BY_START].remove(keys::cat(&keys::instant(o.start), &o.id.0))?;
+                }
+                None => add_count(t, TX_TREE_NAMES[SESS], 1)?,
+            }
+            t[IDX_SESS_BY_START]
+                .insert(keys::cat(&keys::instant(s.start), &s.id.0), IVec::default())?;
+            t[SESS].insert(&s.id.0, bytes.as_slice())?;
+            Ok(true)
+        })?;
+        if changed {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    pub fn session(&self, id: Id) -> Result<Option<InfoSession>, StoreError> {
+        self.get(SESS, &id.0)
+    }
+
+    /// Every session, in id (creation) order; unreadable ones apart.
+    pub fn sessions(&self) -> Result<Scan<InfoSession>, StoreError> {
+        self.all(SESS)
+    }
+
+    /// Sessions starting in `[from, to]`, by start (date index).
+    pub fn sessions_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<InfoSession>, StoreError> {
+        let start = keys::cat(&keys::instant(from), &[0; 16]);
+        let end = keys::cat(&keys::instant(to), &[0xff; 16]);
+        let mut out = Vec::new();
+        if start > end {
+            return Ok(out);
+        }
+        for kv in self.tx_trees[IDX_SESS_BY_START].range(start..=end) {
+            if let Some(id) = keys::id_suffix(&kv?.0) {
+                if let Some(s) = self.session(id)? {
+                    out.push(s);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The registrations to a session (session index).
+    pub fn registrations_of_session(
+        &self,
+        session: Id,
+    ) -> Result<Vec<SessionRegistration>, StoreError> {
+        let mut out = Vec::new();
+        for kv in self.tx_trees[IDX_REG_BY_SESSION].scan_prefix(session.0) {
+            if let Some(id) = keys::id_suffix(&kv?.0) {
+                if let Some(r) = self.get::<SessionRegistration>(REG, &id.0)? {
+                    out.push(r);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The beneficiary's registrations.
+    pub fn registrations_of(
+        &self,
+        beneficiary: Id,
+    ) -> Result<Vec<SessionRegistration>, StoreError> {
+        self.children(beneficiary)
+    }
+
+    /// Deletes a session and, in the same transaction, every registration
+    /// to it (each journaled under its beneficiary); flushed. Returns the
+    /// registrations removed.
+    pub fn delete_session(
+        &self,
+        id: Id,
+        at: DateTime<Utc>,
+        advisor: &str,
+    ) -> Result<Vec<SessionRegistration>, StoreError> {
+        let _w = self.lock();
+        let regs = self.registrations_of_session(id)?;
+        let store = self.id;
+        self.tx(|t| {
+            let old: InfoSession = match t[SESS].remove(&id.0)? {
+                Some(v) => abort(decode(&v))?,
+                None => {
+                    return Err(ConflictableTransactionError::Abort(StoreError::NotFound {
+                        kind: RecordKind::InfoSession,
+                        id,
+                    }))
+                }
+            };
+            t[IDX_SESS_BY_START].remove(keys::cat(&keys::instant(old.start), &old.id.0))?;
+            add_count(t, TX_TREE_NAMES[SESS], -1)?;
+            for r in &regs {
+                delete_tx::<SessionRegistration>(t, store, r.id, at, advisor, "séance supprimée")?;
+            }
+            Ok(true)
+        })?;
+        self.flush()?;
+        Ok(regs)
+    }
+
     // ----- erasure -------------------------------------------------------
 
     /// Erases a beneficiary and everything linked to it — every record
@@ -1252,18 +1477,19 @@ impl Store {
             Err(_) => self.keys_ending_with(IDX_FOLLOW_UP, &[id])?,
         };
         index_keys.extend(own);
-        let mut unreadable_interviews = Vec::new();
+        // Every child's own index entries (dates, sessions…), computed from
+        // the record; a child that does not decode is found by key.
+        let mut unreadable = Vec::new();
         for (kind, cid) in &children {
-            if *kind == RecordKind::Interview {
-                match self.get::<Interview>(INT, &cid.0) {
-                    Ok(Some(i)) => index_keys.extend(i.index_keys()),
-                    Ok(None) => {}
-                    Err(_) => unreadable_interviews.push(*cid),
-                }
+            match self.get_any(*kind, *cid) {
+                Ok(Some(r)) => index_keys.extend(index_keys_any(&r)),
+                Ok(None) => {}
+                Err(_) => unreadable.push(*cid),
             }
         }
-        // A child that does not decode: find its index entries by key.
-        index_keys.extend(self.keys_ending_with(IDX_INT_BY_DATE, &unreadable_interviews)?);
+        for tree in RECORD_INDEXES {
+            index_keys.extend(self.keys_ending_with(tree, &unreadable)?);
+        }
         let mut journal: Vec<Vec<u8>> = Vec::new();
         for kv in self.tx_trees[IDX_JOURNAL_BY_BEN].scan_prefix(ben) {
             let k = kv?.0;
@@ -1290,6 +1516,7 @@ impl Store {
                         RecordKind::Interview => r.interviews += 1,
                         RecordKind::Plan => r.plans += 1,
                         RecordKind::Immersion => r.immersions += 1,
+                        RecordKind::SessionRegistration => r.registrations += 1,
                         _ => {}
                     }
                 }

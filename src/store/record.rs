@@ -7,7 +7,7 @@
 //! one of them: the compiler points at every place that must learn it.
 
 use super::kind::RecordKind;
-use crate::domain::{Beneficiary, Id, Immersion, Interview, Meta, Plan};
+use crate::domain::{Beneficiary, Id, Immersion, Interview, Meta, Plan, SessionRegistration};
 use chrono::{DateTime, Utc};
 
 /// A record of any person-owned kind.
@@ -17,14 +17,16 @@ pub enum AnyRecord {
     Interview(Box<Interview>),
     Plan(Box<Plan>),
     Immersion(Box<Immersion>),
+    Registration(Box<SessionRegistration>),
 }
 
 /// Every person-owned kind, in the order exports list them.
-pub const PERSON_KINDS: [RecordKind; 4] = [
+pub const PERSON_KINDS: [RecordKind; 5] = [
     RecordKind::Beneficiary,
     RecordKind::Interview,
     RecordKind::Plan,
     RecordKind::Immersion,
+    RecordKind::SessionRegistration,
 ];
 
 impl AnyRecord {
@@ -34,6 +36,7 @@ impl AnyRecord {
             AnyRecord::Interview(_) => RecordKind::Interview,
             AnyRecord::Plan(_) => RecordKind::Plan,
             AnyRecord::Immersion(_) => RecordKind::Immersion,
+            AnyRecord::Registration(_) => RecordKind::SessionRegistration,
         }
     }
 
@@ -43,6 +46,7 @@ impl AnyRecord {
             AnyRecord::Interview(r) => r.id,
             AnyRecord::Plan(r) => r.id,
             AnyRecord::Immersion(r) => r.id,
+            AnyRecord::Registration(r) => r.id,
         }
     }
 
@@ -53,6 +57,7 @@ impl AnyRecord {
             AnyRecord::Interview(r) => r.beneficiary,
             AnyRecord::Plan(r) => r.beneficiary,
             AnyRecord::Immersion(r) => r.beneficiary,
+            AnyRecord::Registration(r) => r.beneficiary,
         }
     }
 
@@ -62,6 +67,7 @@ impl AnyRecord {
             AnyRecord::Interview(r) => &r.meta,
             AnyRecord::Plan(r) => &r.meta,
             AnyRecord::Immersion(r) => &r.meta,
+            AnyRecord::Registration(r) => &r.meta,
         }
     }
 
@@ -71,6 +77,7 @@ impl AnyRecord {
             AnyRecord::Interview(r) => &mut r.meta,
             AnyRecord::Plan(r) => &mut r.meta,
             AnyRecord::Immersion(r) => &mut r.meta,
+            AnyRecord::Registration(r) => &mut r.meta,
         }
     }
 
@@ -99,6 +106,7 @@ any_from!(Beneficiary, Beneficiary);
 any_from!(Interview, Interview);
 any_from!(Plan, Plan);
 any_from!(Immersion, Immersion);
+any_from!(Registration, SessionRegistration);
 
 /// One write of a multi-record change, see [`super::Store::apply`].
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -398,6 +398,7 @@ pub fn build(opts: &DemoOptions, ids: &mut dyn IdSource) -> Vec<DemoFile> {
                 summary: rng.pick(&SUMMARIES).to_string(),
                 decisions: rng.pick(&DECISIONS).to_string(),
                 next_follow_up: None,
+                planned: false,
                 meta: meta.clone(),
             });
         }

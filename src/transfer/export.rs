@@ -15,8 +15,8 @@
 //! record type is exported, so a new field cannot be forgotten either.
 
 use crate::domain::{
-    Beneficiary, Birth, Branches, Cents, ConsentRecord, Id, Immersion, Interview, Meta, Plan,
-    Status, TargetMetier,
+    Beneficiary, Birth, Branches, Cents, ConsentRecord, Id, Immersion, InfoSession, Interview,
+    Meta, Plan, SessionRegistration, Status, TargetMetier,
 };
 use crate::store::{AnyRecord, JournalEntry, Store, StoreError};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
@@ -34,6 +34,8 @@ pub struct PersonExport {
     pub records: Vec<AnyRecord>,
     /// Change journal about the person and their records, newest first.
     pub journal: Vec<JournalEntry>,
+    /// The information sessions the person is registered to.
+    pub sessions: Vec<InfoSession>,
 }
 
 fn date(d: NaiveDate) -> Value {
@@ -152,6 +154,7 @@ fn entretien(i: &Interview) -> Value {
         "synthese": i.summary,
         "decisions": i.decisions,
         "prochain_suivi": opt_date(i.next_follow_up),
+        "prevu": i.planned,
         "suivi": meta(&i.meta),
     })
 }
@@ -277,15 +280,30 @@ fn section(r: &AnyRecord) -> &'static str {
         AnyRecord::Interview(_) => "entretiens",
         AnyRecord::Plan(_) => "parcours",
         AnyRecord::Immersion(_) => "immersions",
+        AnyRecord::Registration(_) => "seances_d_information",
     }
 }
 
-fn record_json(r: &AnyRecord, branches: &Branches) -> Value {
+fn inscription(r: &SessionRegistration, sessions: &[InfoSession]) -> Value {
+    let s = sessions.iter().find(|s| s.id == r.session);
+    json!({
+        "identifiant": id(r.id),
+        "seance": id(r.session),
+        "theme": s.map(|s| s.topic.as_str()),
+        "debut": s.map_or(Value::Null, |s| instant(s.start)),
+        "lieu": s.map(|s| s.location()),
+        "inscrit_le": date(r.registered_on),
+        "suivi": meta(&r.meta),
+    })
+}
+
+fn record_json(r: &AnyRecord, branches: &Branches, sessions: &[InfoSession]) -> Value {
     match r {
         AnyRecord::Beneficiary(b) => dossier(b, branches),
         AnyRecord::Interview(i) => entretien(i),
         AnyRecord::Plan(p) => parcours(p),
         AnyRecord::Immersion(m) => immersion(m),
+        AnyRecord::Registration(r) => inscription(r, sessions),
     }
 }
 
@@ -296,9 +314,18 @@ impl PersonExport {
         if !matches!(records.first(), Some(AnyRecord::Beneficiary(_))) {
             return Ok(None);
         }
+        let mut sessions = Vec::new();
+        for r in &records {
+            if let AnyRecord::Registration(reg) = r {
+                if let Some(s) = store.session(reg.session)? {
+                    sessions.push(s);
+                }
+            }
+        }
         Ok(Some(PersonExport {
             records,
             journal: store.journal_of(id)?,
+            sessions,
         }))
     }
 
@@ -323,11 +350,16 @@ impl PersonExport {
             }),
         );
         doc.insert("dossier".into(), Value::Null);
-        for key in ["entretiens", "parcours", "immersions"] {
+        for key in [
+            "entretiens",
+            "parcours",
+            "immersions",
+            "seances_d_information",
+        ] {
             doc.insert(key.into(), Value::Array(Vec::new()));
         }
         for r in &self.records {
-            let v = record_json(r, branches);
+            let v = record_json(r, branches, &self.sessions);
             match doc.get_mut(section(r)) {
                 Some(Value::Array(a)) => a.push(v),
                 Some(slot) => *slot = v,
@@ -421,11 +453,13 @@ mod tests {
             summary: "Synthèse".into(),
             decisions: String::new(),
             next_follow_up: None,
+            planned: false,
             meta: Meta::new(t(), "Camille"),
         };
         let e = PersonExport {
             records: vec![AnyRecord::from(b.clone()), AnyRecord::from(i)],
             journal: vec![],
+            sessions: vec![],
         };
         let v = e.to_json(t(), &branches());
         let d = &v["dossier"];
@@ -510,6 +544,7 @@ mod tests {
                     "summary",
                     "decisions",
                     "next_follow_up",
+                    "planned",
                     "meta",
                 ],
             ),
@@ -579,6 +614,7 @@ mod tests {
                 summary: String::new(),
                 decisions: String::new(),
                 next_follow_up: None,
+                planned: false,
                 meta: Meta::new(t(), "x"),
             };
             fields(&i)

@@ -76,6 +76,7 @@ pub struct PurgeReport {
     pub interviews: usize,
     pub plans: usize,
     pub immersions: usize,
+    pub registrations: usize,
     pub journal_entries: usize,
     pub index_entries: usize,
 }
@@ -86,6 +87,7 @@ impl PurgeReport {
         self.interviews += r.interviews;
         self.plans += r.plans;
         self.immersions += r.immersions;
+        self.registrations += r.registrations;
         self.journal_entries += r.journal_entries;
         self.index_entries += r.index_entries;
     }
@@ -93,7 +95,12 @@ impl PurgeReport {
     /// Records removed: files, interviews, plans, immersions and journal
     /// entries (index entries are bookkeeping and counted apart).
     pub fn records(&self) -> usize {
-        self.files + self.interviews + self.plans + self.immersions + self.journal_entries
+        self.files
+            + self.interviews
+            + self.plans
+            + self.immersions
+            + self.registrations
+            + self.journal_entries
     }
 }
 
@@ -144,6 +151,7 @@ mod tests {
             summary: String::new(),
             decisions: String::new(),
             next_follow_up: None,
+            planned: false,
             meta: Meta::new(t, "x"),
         };
         assert_eq!(last_contact(&b, &[i]), d(2022, 4, 15));

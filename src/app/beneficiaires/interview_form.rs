@@ -179,6 +179,7 @@ pub fn to_interview(
         summary: v("synthese").trim_end().to_string(),
         decisions: v("decisions").trim_end().to_string(),
         next_follow_up: rules::date(&v("prochain_suivi"), form.today)?,
+        planned: false,
         meta,
     })
 }
