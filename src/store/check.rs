@@ -83,22 +83,30 @@ fn check_records<T: Record>(
     Ok((ok, bad))
 }
 
-/// Reads the whole store and reports every inconsistency.
-pub fn check(store: &Store) -> Result<CheckReport, StoreError> {
-    let mut report = CheckReport::default();
-    if let Some(d) = store.open_damage() {
-        report.problems.push(capitalized(&d.to_string()));
-    }
-    let mut expected = IndexSet::new();
+/// What the records say the indexes should hold.
+struct Expected {
+    /// Every index entry the readable records call for.
+    entries: IndexSet,
+    /// `(kind, id, beneficiary)` of every readable child record.
+    owners: Vec<(RecordKind, Id, Id)>,
+    /// The readable beneficiaries.
+    beneficiaries: BTreeSet<Id>,
+    /// Records that could not be decoded (their entries are unknown).
+    unreadable: BTreeSet<Id>,
+}
+
+/// Decodes every record of every kind (problems go to `report`) and
+/// computes the index entries they call for.
+fn expected(store: &Store, report: &mut CheckReport) -> Result<Expected, StoreError> {
+    let mut entries = IndexSet::new();
     let mut owners = Vec::new();
-    let (bens, bad_bens) =
-        check_records::<Beneficiary>(store, &mut report, &mut expected, &mut owners)?;
-    let mut unreadable: BTreeSet<Id> = bad_bens;
+    let (beneficiaries, mut unreadable) =
+        check_records::<Beneficiary>(store, report, &mut entries, &mut owners)?;
     for (_, bad) in [
-        check_records::<Interview>(store, &mut report, &mut expected, &mut owners)?,
-        check_records::<Plan>(store, &mut report, &mut expected, &mut owners)?,
-        check_records::<Immersion>(store, &mut report, &mut expected, &mut owners)?,
-        check_records::<SessionRegistration>(store, &mut report, &mut expected, &mut owners)?,
+        check_records::<Interview>(store, report, &mut entries, &mut owners)?,
+        check_records::<Plan>(store, report, &mut entries, &mut owners)?,
+        check_records::<Immersion>(store, report, &mut entries, &mut owners)?,
+        check_records::<SessionRegistration>(store, report, &mut entries, &mut owners)?,
     ] {
         unreadable.extend(bad);
     }
@@ -107,7 +115,7 @@ pub fn check(store: &Store) -> Result<CheckReport, StoreError> {
         let (k, v) = kv?;
         match decode::<InfoSession>(&v) {
             Ok(s) => {
-                expected.insert((
+                entries.insert((
                     IDX_SESS_BY_START,
                     keys::cat(&keys::instant(s.start), &s.id.0),
                 ));
@@ -123,6 +131,26 @@ pub fn check(store: &Store) -> Result<CheckReport, StoreError> {
             }
         }
     }
+    Ok(Expected {
+        entries,
+        owners,
+        beneficiaries,
+        unreadable,
+    })
+}
+
+/// Reads the whole store and reports every inconsistency.
+pub fn check(store: &Store) -> Result<CheckReport, StoreError> {
+    let mut report = CheckReport::default();
+    if let Some(d) = store.open_damage() {
+        report.problems.push(capitalized(&d.to_string()));
+    }
+    let Expected {
+        entries: expected,
+        owners,
+        beneficiaries: bens,
+        unreadable,
+    } = expected(store, &mut report)?;
     for (kind, id, ben) in &owners {
         if !bens.contains(ben) && !unreadable.contains(ben) {
             report.problems.push(format!(
@@ -238,35 +266,11 @@ pub struct RepairReport {
 pub fn repair(store: &Store) -> Result<RepairReport, StoreError> {
     let _w = store.lock();
     let mut report = RepairReport::default();
-    let mut expected = IndexSet::new();
-    let mut owners = Vec::new();
-    let mut scratch = CheckReport::default();
-    check_records::<Beneficiary>(store, &mut scratch, &mut expected, &mut owners)?;
-    let mut unreadable = BTreeSet::new();
-    for (_, bad) in [
-        check_records::<Interview>(store, &mut scratch, &mut expected, &mut owners)?,
-        check_records::<Plan>(store, &mut scratch, &mut expected, &mut owners)?,
-        check_records::<Immersion>(store, &mut scratch, &mut expected, &mut owners)?,
-        check_records::<SessionRegistration>(store, &mut scratch, &mut expected, &mut owners)?,
-    ] {
-        unreadable.extend(bad);
-    }
-    for kv in store.tx_trees[SESS].iter() {
-        let (k, v) = kv?;
-        match decode::<InfoSession>(&v) {
-            Ok(s) => {
-                expected.insert((
-                    IDX_SESS_BY_START,
-                    keys::cat(&keys::instant(s.start), &s.id.0),
-                ));
-            }
-            Err(_) => {
-                if let Some(id) = Id::from_slice(&k) {
-                    unreadable.insert(id);
-                }
-            }
-        }
-    }
+    let Expected {
+        entries: expected,
+        unreadable,
+        ..
+    } = expected(store, &mut CheckReport::default())?;
     for tree in std::iter::once(IDX_CHILDREN).chain(RECORD_INDEXES) {
         let mut batch = sled::Batch::default();
         for kv in store.tx_trees[tree].iter() {
