@@ -1242,6 +1242,12 @@ impl Store {
         self.children(beneficiary)
     }
 
+    /// The beneficiary's plan (a person has at most one; the first by id
+    /// when an older store holds several).
+    pub fn plan_of(&self, beneficiary: Id) -> Result<Option<Plan>, StoreError> {
+        Ok(self.plans_of(beneficiary)?.into_iter().next())
+    }
+
     /// Every plan (for the overdue steps of the home screen).
     pub fn plans(&self) -> Result<Scan<Plan>, StoreError> {
         self.all(PLAN)

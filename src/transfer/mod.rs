@@ -8,6 +8,7 @@
 
 pub mod csv_out;
 pub mod demo;
+pub mod document;
 pub mod export;
 pub mod ics;
 pub mod import;
