@@ -39,6 +39,7 @@
 pub mod backup;
 pub mod check;
 pub mod codec;
+pub mod crypto;
 pub mod error;
 pub mod files;
 pub mod journal;
