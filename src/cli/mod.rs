@@ -291,9 +291,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
     if creates_store(&cli.command) {
         crate::store::files::prepare_data_dir(&setup.data_dir).map_err(Failure::store_unusable)?;
     }
-    let _guard = setup
-        .data_dir
-        .is_dir()
+    // The log lives in the data directory: only in one that holds (or is
+    // about to hold) a store, never in a directory given by mistake.
+    let store_dir = crate::store::Store::dir_in(&setup.data_dir);
+    let has_store = store_dir.exists() || crate::store::files::manifest_of(&store_dir).exists();
+    let _guard = (setup.data_dir.is_dir() && (has_store || creates_store(&cli.command)))
         .then(|| init_logging(&setup.data_dir))
         .flatten();
     match cli.command {

@@ -406,21 +406,18 @@ pub fn restore(
     let info = info(backup)?;
     files::ensure_private_dir(paths.data_dir())?;
     files::recover_swap(paths)?;
-    // The erasure register of the store in place, if it can be read.
+    // The erasure register of the store in place, if it can be read
+    // (opened like `verifier` does: a damaged store is read on a copy and
+    // left as it is, since it is kept aside).
     let mut erased: Vec<Id> = Vec::new();
-    if paths.dir.exists() {
-        match open_db(&paths.dir, LOCK_WAIT) {
-            Ok(db) => {
-                if let Ok(t) = db.open_tree("erased") {
-                    erased = t
-                        .iter()
-                        .filter_map(|kv| kv.ok().and_then(|(k, _)| Id::from_slice(&k)))
-                        .collect();
-                }
-            }
-            Err(e) if e.is_locked() => return Err(e),
-            Err(e) => tracing::warn!("restore over an unreadable store: {}", e.log_detail()),
-        }
+    match Store::open_with(&paths.dir, OpenMode::Check, LOCK_WAIT) {
+        Ok(store) => match store.erased_ids() {
+            Ok(ids) => erased = ids,
+            Err(e) => tracing::warn!("erasure register unreadable: {}", e.log_detail()),
+        },
+        Err(e) if e.is_locked() => return Err(e),
+        Err(StoreError::Missing { .. }) => {}
+        Err(e) => tracing::warn!("restore over an unreadable store: {}", e.log_detail()),
     }
     load_into_staging(backup, paths)?;
     let set_aside = if paths.dir.exists() {
@@ -433,7 +430,7 @@ pub fn restore(
     };
     let mut erased_again = 0;
     if !erased.is_empty() {
-        let store = Store::open_with(&paths.dir, OpenMode::Existing, LOCK_WAIT)?;
+        let store = Store::open_fresh(&paths.dir, LOCK_WAIT)?;
         let day = stamp.date();
         for id in &erased {
             match store.erase_beneficiary_on(*id, day) {
@@ -492,7 +489,7 @@ pub fn compact(store: Store) -> Result<(Store, CompactReport), StoreError> {
     })?;
     drop(store);
     files::swap_in(&paths, &Aside::Delete)?;
-    let store = Store::open_with(&paths.dir, OpenMode::Existing, LOCK_WAIT)?;
+    let store = Store::open_fresh(&paths.dir, LOCK_WAIT)?;
     let bytes_after = dir_size(&paths.dir);
     Ok((
         store,

@@ -121,9 +121,8 @@ pub enum Damage {
     Behind {
         store_generation: u64,
         manifest_generation: u64,
-        /// `(French plural label, how many missing)` for each kind that
-        /// lost records.
-        missing: Vec<(String, u64)>,
+        /// How many records of each kind are missing.
+        missing: Vec<(RecordKind, u64)>,
     },
     /// The store directory or one of its files has disappeared.
     MissingFiles { what: String },
@@ -150,8 +149,7 @@ impl fmt::Display for Damage {
                      {manifest_generation})"
                 )?;
                 if !missing.is_empty() {
-                    let parts: Vec<String> =
-                        missing.iter().map(|(k, n)| format!("{n} {k}")).collect();
+                    let parts: Vec<String> = missing.iter().map(|(k, n)| k.count(*n)).collect();
                     write!(f, " ; manquent : {}", parts.join(", "))?;
                 }
                 Ok(())
@@ -305,6 +303,25 @@ impl StoreError {
         }
     }
 
+    /// The same error about the store directory `dir` (an error found on
+    /// a scratch copy is reported about the store it copies).
+    pub fn at(self, dir: &Path) -> StoreError {
+        let path = dir.to_path_buf();
+        match self {
+            StoreError::Damaged { damage, .. } => StoreError::Damaged { path, damage },
+            StoreError::Locked { .. } => StoreError::Locked { path },
+            StoreError::Missing { .. } => StoreError::Missing { path },
+            StoreError::NewerStore {
+                found, supported, ..
+            } => StoreError::NewerStore {
+                path,
+                found,
+                supported,
+            },
+            other => other,
+        }
+    }
+
     /// The cause of an I/O-like failure, if this is one.
     pub fn io_cause(&self) -> Option<IoCause> {
         match self {
@@ -395,12 +412,13 @@ mod tests {
             damage: Damage::Behind {
                 store_generation: 10,
                 manifest_generation: 12,
-                missing: vec![("dossiers".into(), 23)],
+                missing: vec![(RecordKind::Beneficiary, 23), (RecordKind::Interview, 1)],
             },
         };
         let msg = e.to_string();
         assert!(
-            msg.contains("23 dossiers") && msg.contains("passerelle restaurer"),
+            msg.contains("manquent : 23 dossiers, 1 entretien. Rien")
+                && msg.contains("passerelle restaurer"),
             "{msg}"
         );
     }

@@ -194,9 +194,9 @@ pub fn immersions_csv(items: &[(&Immersion, &str)], nominatif: bool) -> Result<S
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::csvfile::parse;
     use crate::domain::immersion::fixtures::{complete, d, with_status};
     use crate::domain::immersion::{Debrief, ImmersionStatus, OfferedContract, Realisation};
-    use crate::csvfile::parse;
 
     fn table(text: &str) -> crate::csvfile::Table {
         parse(text.as_bytes()).unwrap()

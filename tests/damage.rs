@@ -1,0 +1,200 @@
+//! Damaged copies of a store (issue 7): each is refused by a read command
+//! with a French message that names the data directory and what is wrong,
+//! without writing a byte into the store; `verifier` reports it;
+//! `restaurer --oui` brings the last backup back; `verifier --reparer`
+//! accepts a store that lost its tail and says what it gave up.
+
+mod common;
+
+use common::{
+    assert_no_internals, cli, copy_tree, expect_exit, listed_ids, run_expect, tree_bytes,
+};
+use std::path::Path;
+
+/// A data directory with a 50-file demo and a manual backup of it; returns
+/// the ids of the 50 files.
+fn demo_with_backup(dir: &Path) -> Vec<String> {
+    run_expect(dir, &["demo", "--nombre", "50"], 0);
+    run_expect(dir, &["sauvegarde"], 0);
+    let ids = listed_ids(dir);
+    assert_eq!(ids.len(), 50);
+    ids
+}
+
+/// Length of the part of sled's `db` file that holds data (sled pads the
+/// file with zeros up to its segment size): cutting « the tail » means
+/// cutting into that part.
+fn used_len(db: &[u8]) -> usize {
+    db.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1)
+}
+
+/// One way to damage a store, what the refusal must say about it.
+struct Case {
+    name: &'static str,
+    damage: fn(&Path),
+    /// Words the refusal (and `verifier`) must contain, besides the
+    /// data directory.
+    says: &'static [&'static str],
+}
+
+fn cut_tail(data: &Path) {
+    let db = data.join("base/db");
+    let used = used_len(&std::fs::read(&db).unwrap());
+    let f = std::fs::OpenOptions::new().write(true).open(&db).unwrap();
+    f.set_len((used * 6 / 10) as u64).unwrap();
+}
+
+fn flip_middle(data: &Path) {
+    let db = data.join("base/db");
+    let mut bytes = std::fs::read(&db).unwrap();
+    let mid = used_len(&bytes) / 2;
+    for b in &mut bytes[mid..mid + 64] {
+        *b ^= 0xff;
+    }
+    std::fs::write(&db, bytes).unwrap();
+}
+
+const CASES: [Case; 6] = [
+    Case {
+        name: "fin du fichier db coupée",
+        damage: cut_tail,
+        says: &["perdu des modifications", "manquent :", "dossiers"],
+    },
+    Case {
+        name: "octets inversés au milieu de db",
+        damage: flip_middle,
+        says: &["perdu des modifications", "manquent :", "dossiers"],
+    },
+    Case {
+        name: "db supprimé",
+        damage: |d| std::fs::remove_file(d.join("base/db")).unwrap(),
+        says: &["base/db a disparu"],
+    },
+    Case {
+        name: "conf modifié",
+        damage: |d| {
+            let conf = d.join("base/conf");
+            let mut bytes = std::fs::read(&conf).unwrap();
+            bytes[15] = b'9'; // segment_size: 5[9]4288
+            std::fs::write(&conf, bytes).unwrap();
+        },
+        says: &["base/conf", "endommagé ou a été modifié"],
+    },
+    Case {
+        name: "dossier base supprimé, fichier d'état laissé",
+        damage: |d| std::fs::remove_dir_all(d.join("base")).unwrap(),
+        says: &["base a disparu"],
+    },
+    Case {
+        name: "fichier d'état supprimé",
+        damage: |d| std::fs::remove_file(d.join("base.etat")).unwrap(),
+        says: &["base.etat manque"],
+    },
+];
+
+#[test]
+fn every_damaged_copy_is_refused_untouched_reported_and_restored() {
+    let tmp = tempfile::tempdir().unwrap();
+    let template = tmp.path().join("modele");
+    let ids = demo_with_backup(&template);
+    for (n, case) in CASES.iter().enumerate() {
+        let data = tmp.path().join(format!("copie{n}"));
+        copy_tree(&template, &data);
+        (case.damage)(&data);
+        let shown = data.display().to_string();
+        let before = tree_bytes(&data.join("base"));
+
+        // A read command refuses it: exit 2, French, names the data dir
+        // and the damage, no library internals, nothing written.
+        let o = cli(&data, &["beneficiaires", "liste", "--json"]);
+        let (out, err) = expect_exit(&o, 2, case.name);
+        assert!(out.is_empty(), "{}: nothing listed: {out}", case.name);
+        assert!(
+            err.contains(&format!("La base de {shown} est endommagée")),
+            "{}: {err}",
+            case.name
+        );
+        for w in case.says {
+            assert!(err.contains(w), "{}: « {w} » missing in:\n{err}", case.name);
+        }
+        assert!(err.contains("passerelle restaurer"), "{}: {err}", case.name);
+        assert_no_internals(&err);
+        assert_eq!(
+            tree_bytes(&data.join("base")),
+            before,
+            "{}: the refused command wrote into the store",
+            case.name
+        );
+
+        // `verifier` reports it (exit 1) and does not write either.
+        let o = cli(&data, &["verifier"]);
+        let (out, err) = expect_exit(&o, 1, &format!("verifier: {}", case.name));
+        for w in case.says {
+            assert!(
+                out.contains(w),
+                "verifier, {}: « {w} » missing in:\n{out}",
+                case.name
+            );
+        }
+        assert_no_internals(&format!("{out}{err}"));
+        assert_eq!(
+            tree_bytes(&data.join("base")),
+            before,
+            "{}: verifier wrote into the store",
+            case.name
+        );
+
+        // The last backup comes back: the same 50 files.
+        let (out, _) = run_expect(&data, &["restaurer", "--oui"], 0);
+        assert!(
+            out.contains("restaurée : 50 dossiers"),
+            "{}: {out}",
+            case.name
+        );
+        assert_eq!(listed_ids(&data), ids, "{}", case.name);
+        run_expect(&data, &["verifier"], 0);
+    }
+}
+
+#[test]
+fn verifier_without_any_store_exits_2_and_creates_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("vide");
+    std::fs::create_dir(&data).unwrap();
+    let (_, err) = run_expect(&data, &["verifier"], 2);
+    assert!(err.contains("Aucune base dans"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(&data).unwrap().flatten().collect();
+    assert!(left.is_empty(), "created: {left:?}");
+}
+
+#[test]
+fn reparer_accepts_a_store_that_lost_its_tail_and_says_what_was_lost() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    demo_with_backup(&data);
+    cut_tail(&data);
+    let (_, err) = run_expect(&data, &["beneficiaires", "liste", "--json"], 2);
+    // « manquent : N dossiers, … »: the number the repair must give up.
+    let missing: usize = err
+        .split("manquent : ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count of missing files in: {err}"));
+    assert!((1..50).contains(&missing), "{err}");
+
+    let (out, _) = run_expect(&data, &["verifier", "--reparer"], 0);
+    assert!(out.contains("acceptée telle qu'elle est"), "{out}");
+    assert!(
+        out.contains(&format!("abandonnés : {missing} dossiers")),
+        "{out}"
+    );
+    assert!(out.contains("Aucun problème trouvé"), "{out}");
+    assert_no_internals(&out);
+    // It opens again, with what was left.
+    assert_eq!(listed_ids(&data).len(), 50 - missing);
+    // And writing works on it.
+    run_expect(&data, &["demo", "--nombre", "1", "--force"], 0);
+    assert_eq!(listed_ids(&data).len(), 51 - missing);
+    run_expect(&data, &["verifier"], 0);
+}
