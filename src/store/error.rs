@@ -100,14 +100,15 @@ pub enum IoAction {
 }
 
 impl IoAction {
-    fn infinitive(self) -> &'static str {
+    /// « de créer », « d'ouvrir »…: the infinitive after « Impossible ».
+    fn after_de(self) -> &'static str {
         match self {
-            IoAction::Create => "créer",
-            IoAction::Open => "ouvrir",
-            IoAction::Read => "lire",
-            IoAction::Write => "écrire",
-            IoAction::Rename => "renommer",
-            IoAction::Remove => "supprimer",
+            IoAction::Create => "de créer",
+            IoAction::Open => "d'ouvrir",
+            IoAction::Read => "de lire",
+            IoAction::Write => "d'écrire",
+            IoAction::Rename => "de renommer",
+            IoAction::Remove => "de supprimer",
         }
     }
 }
@@ -185,7 +186,7 @@ pub enum StoreError {
     Missing { path: PathBuf },
 
     /// A file-system operation failed.
-    #[error("Impossible de {} {} : {}. Que faire : {}.", action.infinitive(), path.display(), cause.what(), cause.advice())]
+    #[error("Impossible {} {} : {}. Que faire : {}.", action.after_de(), path.display(), cause.what(), cause.advice())]
     Io {
         action: IoAction,
         path: PathBuf,
@@ -398,6 +399,7 @@ mod tests {
             assert!(msg.contains(advice), "{msg}");
             assert!(!msg.contains("os error"), "no library internals: {msg}");
             assert!(!msg.contains("restaurez"), "{msg}");
+            assert!(msg.starts_with("Impossible d'écrire /d/base : "), "{msg}");
         }
     }
 
