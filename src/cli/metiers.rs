@@ -78,12 +78,29 @@ pub fn load_catalog(store: &Store) -> Result<Arc<Catalog>, Failure> {
 }
 
 /// The catalogue in force for a data directory, without creating anything:
-/// the built-in one when there is no store.
+/// the built-in one when there is no store. Searching métiers needs no
+/// personal data: a store that cannot be read (open in another instance,
+/// read-only, damaged) only costs the imported referential, with a
+/// warning, never the search.
 pub fn catalog_of(data_dir: &std::path::Path) -> Result<Arc<Catalog>, Failure> {
+    let builtin = crate::app::metiers::builtin_catalog;
+    let unreadable = |why: String| {
+        out::warn(&format!(
+            "passerelle : référentiel importé inaccessible, recherche dans le catalogue \
+             intégré. {why}"
+        ));
+        builtin()
+    };
     match Store::open_existing(&Store::dir_in(data_dir)) {
-        Ok(store) => load_catalog(&store),
-        Err(crate::store::StoreError::Missing { .. }) => Ok(crate::app::metiers::builtin_catalog()),
-        Err(e) => Err(Failure::store_unusable(e)),
+        Ok(store) => match load_catalog(&store) {
+            Ok(c) => Ok(c),
+            Err(f) => Ok(unreadable(f.message)),
+        },
+        Err(crate::store::StoreError::Missing { .. }) => Ok(builtin()),
+        Err(e) => {
+            tracing::error!("catalogue: {}", e.log_detail());
+            Ok(unreadable(e.to_string()))
+        }
     }
 }
 

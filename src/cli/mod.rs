@@ -187,8 +187,8 @@ pub fn log_dir(data_dir: &Path) -> PathBuf {
 /// so once on stderr and goes on without a log.
 fn init_logging(data_dir: &Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dir = log_dir(data_dir);
+    let path = dir.join("passerelle.log");
     let file = crate::store::files::ensure_private_dir(&dir).and_then(|_| {
-        let path = dir.join("passerelle.log");
         std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -199,8 +199,11 @@ fn init_logging(data_dir: &Path) -> Option<tracing_appender::non_blocking::Worke
     let file = match file {
         Ok(f) => f,
         Err(e) => {
+            let why = e.io_cause().unwrap_or(crate::store::IoCause::Other).what();
             out::warn(&format!(
-                "passerelle : journal technique indisponible, la suite n'est pas journalisée. {e}"
+                "passerelle : journal technique {} indisponible ({why}) : la commande continue \
+                 sans journal.",
+                path.display()
             ));
             return None;
         }
