@@ -194,9 +194,6 @@ fn import_cmd(a: ImportArgs, setup: &Setup) -> Result<(), Failure> {
         ))
     })?;
     let store = super::open_store(&setup.data_dir)?;
-    if store.beneficiary_count()? > 0 {
-        super::backup_before(&store, "avant-import", setup)?;
-    }
     let branches = branches()?;
     let opts = ImportOptions {
         branches: &branches,
@@ -222,11 +219,18 @@ fn import_cmd(a: ImportArgs, setup: &Setup) -> Result<(), Failure> {
             b.set_position(done as u64);
         }
     };
-    let result = import::import_csv(&store, &bytes, &opts, &mut RandomIds, &mut progress);
+    let name = out::escape(&a.fichier.display().to_string());
+    let planned = import::plan_csv(&store, &bytes, &opts, &mut RandomIds)
+        .map_err(|e| Failure::usage(format!("{name} : {}", out::escape(&e.to_string()))))?;
+    // A backup only when something will be written into a store that
+    // already holds files (a refused file changes nothing at all).
+    if !planned.new.is_empty() && store.beneficiary_count()? > 0 {
+        super::backup_before(&store, "avant-import", setup)?;
+    }
+    let result = import::write_planned(&store, planned, &mut progress);
     if let Some(b) = bar.take() {
         b.finish_and_clear();
     }
-    let name = out::escape(&a.fichier.display().to_string());
     let (report, failure) = match result {
         Ok(report) => (report, None),
         Err(ImportError::Store {
