@@ -198,3 +198,41 @@ fn reparer_accepts_a_store_that_lost_its_tail_and_says_what_was_lost() {
     assert_eq!(listed_ids(&data).len(), 51 - missing);
     run_expect(&data, &["verifier"], 0);
 }
+
+#[test]
+fn one_undecodable_file_is_reported_and_the_others_are_listed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    run_expect(&data, &["demo", "--nombre", "50"], 0);
+    // Spoil one record's bytes behind Passerelle's back (counters and
+    // generation unchanged: only a decode can notice).
+    let spoiled = {
+        let db = sled::open(data.join("base")).unwrap();
+        let tree = db.open_tree("beneficiaries").unwrap();
+        let (key, _) = tree.iter().nth(10).unwrap().unwrap();
+        tree.insert(&key, &[0u8, 1, 0, 0xff, 0xfe, 0xfd][..])
+            .unwrap();
+        db.flush().unwrap();
+        passerelle::domain::Id::from_slice(&key).unwrap()
+    };
+    let o = cli(&data, &["beneficiaires", "liste", "--json"]);
+    let (out, err) = expect_exit(&o, 1, "liste with one undecodable file");
+    let listed: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 49);
+    assert!(
+        err.contains(&format!(
+            "1 enregistrement illisible ignoré (dossier bénéficiaire {})",
+            spoiled.short()
+        )) && err.contains("passerelle verifier"),
+        "{err}"
+    );
+    assert_no_internals(&err);
+    let (out, _) = run_expect(&data, &["verifier"], 1);
+    assert!(
+        out.contains(&format!(
+            "dossier bénéficiaire {} illisible (contenu endommagé)",
+            spoiled.short()
+        )),
+        "{out}"
+    );
+}

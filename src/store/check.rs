@@ -72,9 +72,10 @@ fn check_records<T: Record>(
             }
             Err(e) => {
                 report.problems.push(format!(
-                    "{} {} illisible : {e}",
+                    "{} {} illisible ({})",
                     T::KIND.label(),
-                    id.short()
+                    id.short(),
+                    e.record_problem()
                 ));
                 bad.insert(id);
             }
@@ -146,9 +147,10 @@ pub fn check(store: &Store) -> Result<CheckReport, StoreError> {
         let (k, v) = kv?;
         journal_keys.insert(k.to_vec());
         if let Err(e) = decode::<super::JournalEntry>(&v) {
-            report
-                .problems
-                .push(format!("entrée du journal illisible : {e}"));
+            report.problems.push(format!(
+                "entrée du journal illisible ({})",
+                e.record_problem()
+            ));
         }
     }
     for kv in store.tx_trees[IDX_JOURNAL_BY_BEN].iter() {

@@ -323,6 +323,25 @@ impl StoreError {
         }
     }
 
+    /// Why one record cannot be read, in a few French words (for the
+    /// lines of `verifier`'s report, which carries the advice itself).
+    pub fn record_problem(&self) -> String {
+        match self {
+            StoreError::Decode { .. } => "contenu endommagé".into(),
+            StoreError::Corrupt { detail, .. } => detail.clone(),
+            StoreError::UnknownVersion {
+                found, supported, ..
+            } if found > supported => {
+                format!("écrit par une version plus récente de Passerelle (version {found})")
+            }
+            StoreError::UnknownVersion { found, .. } => format!("version inconnue ({found})"),
+            StoreError::UnsupportedFlags { .. } => {
+                "chiffré, ou option inconnue de cette version".into()
+            }
+            other => other.to_string(),
+        }
+    }
+
     /// The cause of an I/O-like failure, if this is one.
     pub fn io_cause(&self) -> Option<IoCause> {
         match self {
