@@ -21,6 +21,21 @@ fn demo_with_backup(dir: &Path) -> Vec<String> {
     ids
 }
 
+/// The ids of the files in the store (read in process: `listed_ids` runs
+/// the binary, which costs a second in a debug build).
+fn stored_ids(data: &Path) -> Vec<String> {
+    let store = passerelle::store::Store::open_existing(&data.join("base")).unwrap();
+    let mut ids: Vec<String> = store
+        .beneficiaries()
+        .unwrap()
+        .records
+        .iter()
+        .map(|b| b.id.to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
 /// Length of the part of sled's `db` file that holds data (sled pads the
 /// file with zeros up to its segment size): cutting « the tail » means
 /// cutting into that part.
@@ -35,6 +50,8 @@ struct Case {
     /// Words the refusal (and `verifier`) must contain, besides the
     /// data directory.
     says: &'static [&'static str],
+    /// Whether `verifier --reparer` is offered (not when files are gone).
+    repairable: bool,
 }
 
 fn cut_tail(data: &Path) {
@@ -59,16 +76,19 @@ const CASES: [Case; 6] = [
         name: "fin du fichier db coupée",
         damage: cut_tail,
         says: &["perdu des modifications", "manquent :", "dossiers"],
+        repairable: true,
     },
     Case {
         name: "octets inversés au milieu de db",
         damage: flip_middle,
         says: &["perdu des modifications", "manquent :", "dossiers"],
+        repairable: true,
     },
     Case {
         name: "db supprimé",
         damage: |d| std::fs::remove_file(d.join("base/db")).unwrap(),
         says: &["base/db a disparu"],
+        repairable: false,
     },
     Case {
         name: "conf modifié",
@@ -79,16 +99,19 @@ const CASES: [Case; 6] = [
             std::fs::write(&conf, bytes).unwrap();
         },
         says: &["base/conf", "endommagé ou a été modifié"],
+        repairable: true,
     },
     Case {
         name: "dossier base supprimé, fichier d'état laissé",
         damage: |d| std::fs::remove_dir_all(d.join("base")).unwrap(),
         says: &["base a disparu"],
+        repairable: false,
     },
     Case {
         name: "fichier d'état supprimé",
         damage: |d| std::fs::remove_file(d.join("base.etat")).unwrap(),
         says: &["base.etat manque"],
+        repairable: true,
     },
 ];
 
@@ -118,6 +141,12 @@ fn every_damaged_copy_is_refused_untouched_reported_and_restored() {
             assert!(err.contains(w), "{}: « {w} » missing in:\n{err}", case.name);
         }
         assert!(err.contains("passerelle restaurer"), "{}: {err}", case.name);
+        assert_eq!(
+            err.contains("verifier --reparer"),
+            case.repairable,
+            "{}: {err}",
+            case.name
+        );
         assert_no_internals(&err);
         assert_eq!(
             tree_bytes(&data.join("base")),
@@ -151,7 +180,7 @@ fn every_damaged_copy_is_refused_untouched_reported_and_restored() {
             "{}: {out}",
             case.name
         );
-        assert_eq!(listed_ids(&data), ids, "{}", case.name);
+        assert_eq!(stored_ids(&data), ids, "{}", case.name);
         run_expect(&data, &["verifier"], 0);
     }
 }

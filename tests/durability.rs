@@ -109,28 +109,38 @@ fn kill_9_at_random_moments_never_loses_an_acknowledged_save() {
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel::<(Id, Id)>();
         let reader = std::thread::spawn(move || {
             // Only complete lines are acknowledgements.
-            let mut lines = Vec::new();
             let mut r = BufReader::new(stdout);
             let mut line = String::new();
             while r.read_line(&mut line).unwrap_or(0) > 0 {
-                if line.ends_with('\n') && line.starts_with("ACK ") {
-                    lines.push(line.trim_end().to_string());
+                if let Some(ack) = line.strip_suffix('\n').and_then(|l| l.strip_prefix("ACK ")) {
+                    let mut ids = ack.split(' ').map(|p| p.parse::<Id>().unwrap());
+                    let _ = tx.send((ids.next().unwrap(), ids.next().unwrap()));
                 }
                 line.clear();
             }
-            lines
         });
-        // Anywhere from the child's start-up (its open) to well into its
-        // writing.
-        std::thread::sleep(Duration::from_millis(10 + rng.next() % 240));
+        let mut run: Vec<(Id, Id)> = Vec::new();
+        if kill % 5 == 4 {
+            // Every fifth run: killed early, most likely while it opens
+            // the store (recovery, check on a copy…).
+            std::thread::sleep(Duration::from_millis(rng.next() % 60));
+        } else {
+            // Otherwise once it writes (whatever the machine's load), at a
+            // random moment of its writing.
+            let first = rx
+                .recv_timeout(Duration::from_secs(20))
+                .unwrap_or_else(|_| panic!("run {kill}: the child never saved"));
+            run.push(first);
+            std::thread::sleep(Duration::from_millis(rng.next() % 80));
+        }
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
-        for l in reader.join().unwrap() {
-            let mut parts = l.split(' ').skip(1).map(|p| p.parse::<Id>().unwrap());
-            acked.push((parts.next().unwrap(), parts.next().unwrap()));
-        }
+        reader.join().unwrap();
+        run.extend(rx.try_iter());
+        acked.extend(run);
 
         // Reopen: never refused after a mere kill.
         let store = match Store::open_with(&dir, OpenMode::Create, LOCK_WAIT) {
@@ -166,9 +176,9 @@ fn kill_9_at_random_moments_never_loses_an_acknowledged_save() {
     }
     let unique: BTreeSet<Id> = acked.iter().map(|a| a.0).collect();
     assert_eq!(unique.len(), acked.len());
-    // The harness really wrote: many saves, most runs acknowledged some.
+    // The harness really wrote: four runs in five acknowledged saves.
     assert!(
-        acked.len() >= 5 * KILLS,
+        acked.len() >= KILLS * 4 / 5,
         "only {} acknowledged saves in {KILLS} runs",
         acked.len()
     );

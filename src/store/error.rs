@@ -135,6 +135,14 @@ pub enum Damage {
     Unreadable { what: String },
 }
 
+impl Damage {
+    /// Whether `verifier --reparer` can accept the store as it is (not
+    /// when its files are gone: only a backup can help then).
+    pub fn can_be_accepted(&self) -> bool {
+        !matches!(self, Damage::MissingFiles { .. })
+    }
+}
+
 impl fmt::Display for Damage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -199,9 +207,13 @@ pub enum StoreError {
     #[error(
         "La base de {} est endommagée : {damage}. Rien n'a été modifié. \
          Que faire : « passerelle verifier » pour le détail, « passerelle restaurer » pour \
-         revenir à la dernière sauvegarde (la base actuelle est mise de côté), ou \
-         « passerelle verifier --reparer » pour accepter l'état actuel.",
-        data_dir(path).display()
+         revenir à la dernière sauvegarde (la base actuelle est mise de côté){}.",
+        data_dir(path).display(),
+        if damage.can_be_accepted() {
+            ", ou « passerelle verifier --reparer » pour accepter l'état actuel"
+        } else {
+            ""
+        }
     )]
     Damaged { path: PathBuf, damage: Damage },
 

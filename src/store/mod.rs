@@ -842,9 +842,21 @@ impl Store {
         // close left it is first opened and checked on a copy.
         let mut reset_snapshot = repair;
         let mut on_copy = None;
-        if !fresh && !repair && paths.db_file().exists() && !files::is_sealed(&paths) {
+        let copy = if !fresh && !repair && paths.db_file().exists() && !files::is_sealed(&paths) {
             tracing::info!("store not sealed: checked on a copy first");
-            let copy = files::Scratch::of(&paths)?;
+            match files::Scratch::of(&paths) {
+                Ok(copy) => Some(copy),
+                Err(e) => {
+                    // No room (or no right) for a copy: open the store
+                    // itself, as sled always did, rather than not at all.
+                    tracing::warn!("no copy to check first: {}", e.log_detail());
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        if let Some(copy) = copy {
             let probe = probe(&copy.paths, saved.as_ref(), lock_wait).map_err(|e| e.at(dir))?;
             reset_snapshot = probe.reset_snapshot;
             match (probe.damage, mode) {
