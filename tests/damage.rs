@@ -265,3 +265,36 @@ fn one_undecodable_file_is_reported_and_the_others_are_listed() {
         "{out}"
     );
 }
+
+#[test]
+fn the_issue_reproduction_a_cut_right_after_demo_is_refused() {
+    // `passerelle demo; truncate -s 115578 D/base/db; passerelle beneficiaires
+    // liste --json` listed 27 of 50 files with exit 0 (no sled snapshot
+    // exists yet right after the demo).
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    run_expect(&data, &["demo", "--nombre", "50"], 0);
+    let db = data.join("base/db");
+    assert!(std::fs::metadata(&db).unwrap().len() > 115_578);
+    let f = std::fs::OpenOptions::new().write(true).open(&db).unwrap();
+    f.set_len(115_578).unwrap();
+    drop(f);
+    let before = tree_bytes(&data.join("base"));
+    let (out, err) = run_expect(&data, &["beneficiaires", "liste", "--json"], 2);
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("manquent :") && err.contains("dossiers"),
+        "{err}"
+    );
+    assert_eq!(tree_bytes(&data.join("base")), before);
+    // A later import is refused too, instead of landing on top.
+    let csv = tmp.path().join("un.csv");
+    std::fs::write(&csv, "nom;prenom\nDurand;Luc\n").unwrap();
+    let (_, err) = run_expect(
+        &data,
+        &["beneficiaires", "import", csv.to_str().unwrap()],
+        2,
+    );
+    assert!(err.contains("endommagée"), "{err}");
+    assert_eq!(tree_bytes(&data.join("base")), before);
+}

@@ -190,3 +190,54 @@ fn kill_9_at_random_moments_never_loses_an_acknowledged_save() {
     );
     assert!(took < Duration::from_secs(90), "took {took:?}");
 }
+
+/// The manifest is replaced after the flush: a kill between the two leaves
+/// the store one change ahead of its manifest. That store lost nothing and
+/// opens; one change *behind* its manifest, it is refused.
+#[test]
+fn ahead_of_its_manifest_opens_one_change_behind_is_refused() {
+    use passerelle::store::StoreError;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("base");
+    let manifest = tmp.path().join("base.etat");
+    let save = |store: &Store, n: u64| {
+        let (b, i) = records(n);
+        store
+            .apply(&[
+                Write::Put(AnyRecord::from(b)),
+                Write::Put(AnyRecord::from(i)),
+            ])
+            .unwrap();
+    };
+    let store = Store::open(&dir).unwrap();
+    for n in 0..3 {
+        save(&store, n);
+    }
+    let at_3 = std::fs::read_to_string(&manifest).unwrap();
+    save(&store, 3);
+    let at_4 = std::fs::read_to_string(&manifest).unwrap();
+    drop(store);
+    assert!(at_3.contains("generation = 3") && at_4.contains("generation = 4"));
+
+    // Ahead by one change: accepted, and the manifest catches up.
+    std::fs::write(&manifest, &at_3).unwrap();
+    let store = Store::open_with(&dir, OpenMode::Existing, LOCK_WAIT).unwrap();
+    assert_eq!(store.beneficiary_count().unwrap(), 4);
+    assert!(check::check(&store).unwrap().is_sound());
+    drop(store);
+    assert_eq!(std::fs::read_to_string(&manifest).unwrap(), at_4);
+
+    // Behind by one change (the manifest promises a 5th file): refused.
+    let promised = at_4
+        .replace("generation = 4", "generation = 5")
+        .replace("beneficiaries = 4", "beneficiaries = 5");
+    std::fs::write(&manifest, promised).unwrap();
+    match Store::open_with(&dir, OpenMode::Existing, LOCK_WAIT) {
+        Err(StoreError::Damaged { damage, .. }) => {
+            let msg = damage.to_string();
+            assert!(msg.contains("manquent : 1 dossier"), "{msg}");
+        }
+        Err(e) => panic!("wrong error: {e}"),
+        Ok(_) => panic!("a store behind its manifest was opened"),
+    }
+}
