@@ -186,6 +186,44 @@ fn every_damaged_copy_is_refused_untouched_reported_and_restored() {
 }
 
 #[test]
+fn a_damaged_backup_is_refused_and_leaves_nothing_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let ids = demo_with_backup(&data);
+    let backups = data.join("sauvegardes");
+    let good = std::fs::read_dir(&backups)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let bytes = std::fs::read(&good).unwrap();
+    std::fs::write(backups.join("moitie.sauvegarde"), &bytes[..bytes.len() / 2]).unwrap();
+    let before = tree_bytes(&data.join("base"));
+    let (_, err) = run_expect(&data, &["restaurer", "moitie.sauvegarde", "--oui"], 2);
+    assert!(
+        err.contains("inutilisable : fichier tronqué ou endommagé"),
+        "{err}"
+    );
+    assert_no_internals(&err);
+    // No half-built store left beside the real one, which is untouched.
+    let left: Vec<String> = std::fs::read_dir(&data)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            n.starts_with("base.")
+                && n != "base.etat"
+                && n != "base.verrou"
+                && n != "base.empreinte"
+        })
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    assert_eq!(tree_bytes(&data.join("base")), before);
+    assert_eq!(stored_ids(&data), ids);
+}
+
+#[test]
 fn verifier_without_any_store_exits_2_and_creates_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("vide");

@@ -359,3 +359,20 @@ fn a_short_referential_is_refused_without_remplacer_and_long_labels_are_rejected
     );
     referentiel(&data, &max, &[], 0);
 }
+
+#[test]
+fn a_report_file_that_cannot_be_written_hides_nothing_of_the_import() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let csv = write(tmp.path(), "un.csv", b"nom;prenom\nDurand;Luc\n");
+    let nowhere = tmp.path().join("absent/rapport.txt");
+    let (out, err) = import(&data, &csv, &["--rapport", nowhere.to_str().unwrap()], 1);
+    // The import is done and said so; the report's failure is said apart.
+    assert!(out.contains("1 dossier créé et enregistré"), "{out}");
+    assert!(
+        err.contains("n'a pas pu être écrit (fichier ou dossier introuvable)"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(common::listed_ids(&data).len(), 1);
+}

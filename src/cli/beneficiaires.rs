@@ -255,10 +255,13 @@ fn import_cmd(a: ImportArgs, setup: &Setup) -> Result<(), Failure> {
             )))
         }
     };
-    if let Some(path) = &a.rapport {
-        out::write_report(path, &import_report(&name, &report, usize::MAX))?;
-    }
+    // What was done is shown first: a report file that cannot be written
+    // must not hide it.
     out::print(&import_report(&name, &report, out::SHOWN_LINES))?;
+    let reported = a
+        .rapport
+        .as_ref()
+        .is_none_or(|path| out::write_report(path, &import_report(&name, &report, usize::MAX)));
     if let Some(f) = failure {
         return Err(f);
     }
@@ -269,6 +272,9 @@ fn import_cmd(a: ImportArgs, setup: &Setup) -> Result<(), Failure> {
             count(refused, "ligne", "lignes"),
             if refused > 1 { "s" } else { "" }
         )));
+    }
+    if !reported {
+        return Err(out::already_said());
     }
     Ok(())
 }

@@ -274,7 +274,15 @@ pub fn referentiel(cmd: ReferentielCmd, setup: &Setup) -> Result<(), Failure> {
                         .save_referentiel(&imported.referentiel)
                         .map_err(Failure::from)?;
                     let r = &imported.report;
-                    if let Some(path) = &rapport {
+                    // What was done is shown first: a report file that
+                    // cannot be written must not hide it.
+                    out::print(&format!(
+                        "Référentiel importé et enregistré : {}\n{}\n{}",
+                        out::escape(&imported.referentiel.version),
+                        r.summary_fr(),
+                        rejected_text(&r.rejected, out::SHOWN_LINES)
+                    ))?;
+                    let reported = rapport.as_ref().is_none_or(|path| {
                         out::write_report(
                             path,
                             &format!(
@@ -282,16 +290,14 @@ pub fn referentiel(cmd: ReferentielCmd, setup: &Setup) -> Result<(), Failure> {
                                 r.summary_fr(),
                                 rejected_text(&r.rejected, usize::MAX)
                             ),
-                        )?;
-                    }
-                    out::print(&format!(
-                        "Référentiel importé et enregistré : {}\n{}\n{}",
-                        out::escape(&imported.referentiel.version),
-                        r.summary_fr(),
-                        rejected_text(&r.rejected, out::SHOWN_LINES)
-                    ))?;
+                        )
+                    });
                     if r.rejected.is_empty() {
-                        Ok(())
+                        if reported {
+                            Ok(())
+                        } else {
+                            Err(out::already_said())
+                        }
                     } else {
                         Err(Failure::runtime(format!(
                             "{} ligne(s) rejetée(s), non importée(s)",
@@ -301,10 +307,10 @@ pub fn referentiel(cmd: ReferentielCmd, setup: &Setup) -> Result<(), Failure> {
                 }
                 Err(e) => {
                     if let Some(r) = e.report() {
-                        if let Some(path) = &rapport {
-                            out::write_report(path, &rejected_text(&r.rejected, usize::MAX))?;
-                        }
                         out::print(&rejected_text(&r.rejected, out::SHOWN_LINES))?;
+                        if let Some(path) = &rapport {
+                            out::write_report(path, &rejected_text(&r.rejected, usize::MAX));
+                        }
                     }
                     Err(Failure::usage(format!(
                         "import refusé, rien n'a été modifié : {}",

@@ -95,10 +95,26 @@ pub fn line_list(lines: &[(usize, String)], limit: usize) -> String {
     s
 }
 
-/// Writes a full report to `path` (mode 0600: it may name persons).
-pub fn write_report(path: &std::path::Path, text: &str) -> Result<(), Failure> {
-    crate::store::files::write_atomic(path, text.as_bytes())
-        .map_err(|e| Failure::runtime(format!("rapport non écrit : {e}")))
+/// Writes a full report to `path` (mode 0600: it may name persons). A
+/// failure is said on stderr and returned as `false`: the work the report
+/// describes is done, and the caller ends with exit 1 at least.
+pub fn write_report(path: &std::path::Path, text: &str) -> bool {
+    match crate::store::files::write_atomic(path, text.as_bytes()) {
+        Ok(()) => true,
+        Err(e) => {
+            let why = e.io_cause().unwrap_or(crate::store::IoCause::Other).what();
+            warn(&format!(
+                "passerelle : le rapport {} n'a pas pu être écrit ({why}).",
+                escape(&path.display().to_string())
+            ));
+            false
+        }
+    }
+}
+
+/// Exit 1 without another message (what went wrong was already said).
+pub fn already_said() -> Failure {
+    Failure::runtime(String::new())
 }
 
 #[cfg(test)]

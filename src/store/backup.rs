@@ -262,27 +262,40 @@ pub(crate) fn build_staging(
 ) -> Result<Manifest, StoreError> {
     let staging = paths.staging();
     let staging_manifest = files::manifest_of(&staging);
-    for p in [&staging, &staging_manifest] {
-        let r = if p.is_dir() {
-            std::fs::remove_dir_all(p)
-        } else {
-            std::fs::remove_file(p)
-        };
-        if let Err(e) = r {
-            if e.kind() != std::io::ErrorKind::NotFound {
-                return Err(StoreError::io(IoAction::Remove, p, e));
+    let clear = || -> Result<(), StoreError> {
+        for p in [&staging, &staging_manifest] {
+            let r = if p.is_dir() {
+                std::fs::remove_dir_all(p)
+            } else {
+                std::fs::remove_file(p)
+            };
+            if let Err(e) = r {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    return Err(StoreError::io(IoAction::Remove, p, e));
+                }
             }
         }
+        Ok(())
+    };
+    clear()?;
+    let built = (|| {
+        files::ensure_private_dir(&staging)?;
+        let db = open_db(&staging, LOCK_WAIT)?;
+        fill(&db)?;
+        db.flush()?;
+        let m = manifest_of_db(&db)?;
+        m.write(&staging_manifest)?;
+        drop(db);
+        files::make_private_tree(&staging)?;
+        Ok(m)
+    })();
+    if built.is_err() {
+        // A half-built store holds personal data and nothing of use.
+        if let Err(e) = clear() {
+            tracing::warn!("unfinished store build left: {}", e.log_detail());
+        }
     }
-    files::ensure_private_dir(&staging)?;
-    let db = open_db(&staging, LOCK_WAIT)?;
-    fill(&db)?;
-    db.flush()?;
-    let m = manifest_of_db(&db)?;
-    m.write(&staging_manifest)?;
-    drop(db);
-    files::make_private_tree(&staging)?;
-    Ok(m)
+    built
 }
 
 /// Copies every tree of `from` into `to` (batches of 10 000 entries).
