@@ -77,7 +77,8 @@ impl IoCause {
                  modifiable (--data-dir)"
             }
             IoCause::NotADirectory => {
-                "le chemin désigne un fichier : indiquez un dossier avec --data-dir"
+                "le chemin désigne un fichier là où un dossier est attendu : indiquez un dossier \
+                 (--data-dir pour le dossier des données) ou déplacez ce fichier"
             }
             IoCause::NotFound => "vérifiez le chemin (--data-dir)",
             IoCause::Other => {
