@@ -4,7 +4,7 @@
 use super::{local_stamp, open_existing, out, Failure, Setup};
 use crate::store::backup::{self, BackupInfo};
 use crate::store::check;
-use crate::store::{OpenMode, RecordKind, Store, StoreError, LOCK_WAIT};
+use crate::store::{OpenMode, Store, StoreError, LOCK_WAIT};
 use clap::Args;
 use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
@@ -33,19 +33,17 @@ pub struct RestaurerArgs {
 pub fn counts_line(counts: &BTreeMap<String, u64>) -> String {
     crate::store::counted_kinds()
         .iter()
-        .map(|(name, kind)| {
-            let n = counts.get(*name).copied().unwrap_or(0);
-            plural(n, kind)
-        })
+        .map(|(name, kind)| kind.count(counts.get(*name).copied().unwrap_or(0)))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-fn plural(n: u64, kind: &RecordKind) -> String {
-    if n <= 1 {
-        format!("{n} {}", kind.label())
+/// « s » for a French plural (0 and 1 are singular).
+fn plural_s(n: usize) -> &'static str {
+    if n > 1 {
+        "s"
     } else {
-        format!("{n} {}", kind.plural())
+        ""
     }
 }
 
@@ -61,23 +59,57 @@ fn human_size(bytes: u64) -> String {
 
 pub fn verifier(a: VerifierArgs, setup: &Setup) -> Result<(), Failure> {
     let dir = Store::dir_in(&setup.data_dir);
-    let store = match Store::open_with(&dir, OpenMode::Check, LOCK_WAIT) {
+    let mode = if a.reparer {
+        OpenMode::Repair
+    } else {
+        OpenMode::Check
+    };
+    let store = match Store::open_with(&dir, mode, LOCK_WAIT) {
         Ok(s) => s,
         Err(e @ (StoreError::Damaged { .. } | StoreError::NewerStore { .. })) => {
             // sled itself cannot read the files: that is the report.
+            tracing::error!("verifier: {}", e.log_detail());
             out::println(&format!("Base de {} :", setup.data_dir.display()))?;
             out::println(&format!("  - {e}"))?;
-            return Err(Failure::runtime("la base est endommagée (voir ci-dessus)"));
+            let what = if a.reparer {
+                "la base est trop endommagée pour être réparée : restaurez une sauvegarde \
+                 (« passerelle restaurer »)"
+            } else {
+                "la base est endommagée (voir ci-dessus)"
+            };
+            return Err(Failure::runtime(what));
         }
         Err(e) => return Err(Failure::store_unusable(e)),
     };
     if a.reparer {
         let r = check::repair(&store)?;
-        out::println(&format!(
-            "Réparation : {} entrée(s) d'index ajoutée(s), {} retirée(s), {} compteur(s) \
-             corrigé(s) ; le fichier d'état décrit maintenant la base telle qu'elle est.",
-            r.index_entries_added, r.index_entries_removed, r.counters_fixed
-        ))?;
+        let mut text = format!(
+            "Réparation : la base est acceptée telle qu'elle est ({}).\n",
+            counts_line(&r.counts)
+        );
+        if r.lost.is_empty() {
+            text.push_str("Aucun enregistrement perdu par rapport au fichier d'état.\n");
+        } else {
+            let parts: Vec<String> = r.lost.iter().map(|(k, n)| k.count(*n)).collect();
+            text.push_str(&format!(
+                "Perdus par rapport au dernier état enregistré, et abandonnés : {}. \
+                 Une sauvegarde (« passerelle restaurer ») peut encore les contenir.\n",
+                parts.join(", ")
+            ));
+        }
+        text.push_str(&format!(
+            "{} entrée{} d'index ajoutée{}, {} retirée{}, {} compteur{} corrigé{} ; le fichier \
+             d'état décrit maintenant la base telle qu'elle est.\n",
+            r.index_entries_added,
+            plural_s(r.index_entries_added),
+            plural_s(r.index_entries_added),
+            r.index_entries_removed,
+            plural_s(r.index_entries_removed),
+            r.counters_fixed,
+            plural_s(r.counters_fixed),
+            plural_s(r.counters_fixed),
+        ));
+        out::print(&text)?;
         drop(store);
         return verifier(VerifierArgs { reparer: false }, setup);
     }

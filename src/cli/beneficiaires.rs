@@ -194,9 +194,6 @@ fn import_cmd(a: ImportArgs, setup: &Setup) -> Result<(), Failure> {
         ))
     })?;
     let store = super::open_store(&setup.data_dir)?;
-    if store.beneficiary_count()? > 0 {
-        super::backup_before(&store, "avant-import", setup)?;
-    }
     let branches = branches()?;
     let opts = ImportOptions {
         branches: &branches,
@@ -222,11 +219,18 @@ fn import_cmd(a: ImportArgs, setup: &Setup) -> Result<(), Failure> {
             b.set_position(done as u64);
         }
     };
-    let result = import::import_csv(&store, &bytes, &opts, &mut RandomIds, &mut progress);
+    let name = out::escape(&a.fichier.display().to_string());
+    let planned = import::plan_csv(&store, &bytes, &opts, &mut RandomIds)
+        .map_err(|e| Failure::usage(format!("{name} : {}", out::escape(&e.to_string()))))?;
+    // A backup only when something will be written into a store that
+    // already holds files (a refused file changes nothing at all).
+    if !planned.new.is_empty() && store.beneficiary_count()? > 0 {
+        super::backup_before(&store, "avant-import", setup)?;
+    }
+    let result = import::write_planned(&store, planned, &mut progress);
     if let Some(b) = bar.take() {
         b.finish_and_clear();
     }
-    let name = out::escape(&a.fichier.display().to_string());
     let (report, failure) = match result {
         Ok(report) => (report, None),
         Err(ImportError::Store {
@@ -251,10 +255,13 @@ fn import_cmd(a: ImportArgs, setup: &Setup) -> Result<(), Failure> {
             )))
         }
     };
-    if let Some(path) = &a.rapport {
-        out::write_report(path, &import_report(&name, &report, usize::MAX))?;
-    }
+    // What was done is shown first: a report file that cannot be written
+    // must not hide it.
     out::print(&import_report(&name, &report, out::SHOWN_LINES))?;
+    let reported = a
+        .rapport
+        .as_ref()
+        .is_none_or(|path| out::write_report(path, &import_report(&name, &report, usize::MAX)));
     if let Some(f) = failure {
         return Err(f);
     }
@@ -265,6 +272,9 @@ fn import_cmd(a: ImportArgs, setup: &Setup) -> Result<(), Failure> {
             count(refused, "ligne", "lignes"),
             if refused > 1 { "s" } else { "" }
         )));
+    }
+    if !reported {
+        return Err(out::already_said());
     }
     Ok(())
 }

@@ -78,12 +78,29 @@ pub fn load_catalog(store: &Store) -> Result<Arc<Catalog>, Failure> {
 }
 
 /// The catalogue in force for a data directory, without creating anything:
-/// the built-in one when there is no store.
+/// the built-in one when there is no store. Searching métiers needs no
+/// personal data: a store that cannot be read (open in another instance,
+/// read-only, damaged) only costs the imported referential, with a
+/// warning, never the search.
 pub fn catalog_of(data_dir: &std::path::Path) -> Result<Arc<Catalog>, Failure> {
+    let builtin = crate::app::metiers::builtin_catalog;
+    let unreadable = |why: String| {
+        out::warn(&format!(
+            "passerelle : référentiel importé inaccessible, recherche dans le catalogue \
+             intégré. {why}"
+        ));
+        builtin()
+    };
     match Store::open_existing(&Store::dir_in(data_dir)) {
-        Ok(store) => load_catalog(&store),
-        Err(crate::store::StoreError::Missing { .. }) => Ok(crate::app::metiers::builtin_catalog()),
-        Err(e) => Err(Failure::store_unusable(e)),
+        Ok(store) => match load_catalog(&store) {
+            Ok(c) => Ok(c),
+            Err(f) => Ok(unreadable(f.message)),
+        },
+        Err(crate::store::StoreError::Missing { .. }) => Ok(builtin()),
+        Err(e) => {
+            tracing::error!("catalogue: {}", e.log_detail());
+            Ok(unreadable(e.to_string()))
+        }
     }
 }
 
@@ -257,7 +274,15 @@ pub fn referentiel(cmd: ReferentielCmd, setup: &Setup) -> Result<(), Failure> {
                         .save_referentiel(&imported.referentiel)
                         .map_err(Failure::from)?;
                     let r = &imported.report;
-                    if let Some(path) = &rapport {
+                    // What was done is shown first: a report file that
+                    // cannot be written must not hide it.
+                    out::print(&format!(
+                        "Référentiel importé et enregistré : {}\n{}\n{}",
+                        out::escape(&imported.referentiel.version),
+                        r.summary_fr(),
+                        rejected_text(&r.rejected, out::SHOWN_LINES)
+                    ))?;
+                    let reported = rapport.as_ref().is_none_or(|path| {
                         out::write_report(
                             path,
                             &format!(
@@ -265,16 +290,14 @@ pub fn referentiel(cmd: ReferentielCmd, setup: &Setup) -> Result<(), Failure> {
                                 r.summary_fr(),
                                 rejected_text(&r.rejected, usize::MAX)
                             ),
-                        )?;
-                    }
-                    out::print(&format!(
-                        "Référentiel importé et enregistré : {}\n{}\n{}",
-                        out::escape(&imported.referentiel.version),
-                        r.summary_fr(),
-                        rejected_text(&r.rejected, out::SHOWN_LINES)
-                    ))?;
+                        )
+                    });
                     if r.rejected.is_empty() {
-                        Ok(())
+                        if reported {
+                            Ok(())
+                        } else {
+                            Err(out::already_said())
+                        }
                     } else {
                         Err(Failure::runtime(format!(
                             "{} ligne(s) rejetée(s), non importée(s)",
@@ -284,10 +307,10 @@ pub fn referentiel(cmd: ReferentielCmd, setup: &Setup) -> Result<(), Failure> {
                 }
                 Err(e) => {
                     if let Some(r) = e.report() {
-                        if let Some(path) = &rapport {
-                            out::write_report(path, &rejected_text(&r.rejected, usize::MAX))?;
-                        }
                         out::print(&rejected_text(&r.rejected, out::SHOWN_LINES))?;
+                        if let Some(path) = &rapport {
+                            out::write_report(path, &rejected_text(&r.rejected, usize::MAX));
+                        }
                     }
                     Err(Failure::usage(format!(
                         "import refusé, rien n'a été modifié : {}",

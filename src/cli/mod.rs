@@ -181,8 +181,8 @@ pub fn log_dir(data_dir: &Path) -> PathBuf {
 /// so once on stderr and goes on without a log.
 fn init_logging(data_dir: &Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dir = log_dir(data_dir);
+    let path = dir.join("passerelle.log");
     let file = crate::store::files::ensure_private_dir(&dir).and_then(|_| {
-        let path = dir.join("passerelle.log");
         std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -193,8 +193,11 @@ fn init_logging(data_dir: &Path) -> Option<tracing_appender::non_blocking::Worke
     let file = match file {
         Ok(f) => f,
         Err(e) => {
+            let why = e.io_cause().unwrap_or(crate::store::IoCause::Other).what();
             out::warn(&format!(
-                "passerelle : journal technique indisponible, la suite n'est pas journalisée. {e}"
+                "passerelle : journal technique {} indisponible ({why}) : la commande continue \
+                 sans journal.",
+                path.display()
             ));
             return None;
         }
@@ -285,9 +288,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
     if creates_store(&cli.command) {
         crate::store::files::prepare_data_dir(&setup.data_dir).map_err(Failure::store_unusable)?;
     }
-    let _guard = setup
-        .data_dir
-        .is_dir()
+    // The log lives in the data directory: only in one that holds (or is
+    // about to hold) a store, never in a directory given by mistake.
+    let store_dir = crate::store::Store::dir_in(&setup.data_dir);
+    let has_store = store_dir.exists() || crate::store::files::manifest_of(&store_dir).exists();
+    let _guard = (setup.data_dir.is_dir() && (has_store || creates_store(&cli.command)))
         .then(|| init_logging(&setup.data_dir))
         .flatten();
     match cli.command {

@@ -62,12 +62,28 @@ pub fn escape(text: &str) -> String {
 /// `--rapport FICHIER` writes them all).
 pub const SHOWN_LINES: usize = 20;
 
-/// `  ligne 12 : raison` for each line (escaped), at most `limit` of them,
-/// then « … et N autres » when some were left out.
+/// Longest reason shown for one line (a reason may quote a value of the
+/// file, which can be huge).
+pub const REASON_MAX: usize = 300;
+
+/// `text` cut to `max` characters, « … » marking the cut.
+pub fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+/// `  ligne 12 : raison` for each line (escaped, at most [`REASON_MAX`]
+/// characters), at most `limit` of them, then « … et N autres » when some
+/// were left out.
 pub fn line_list(lines: &[(usize, String)], limit: usize) -> String {
     let mut s = String::new();
     for (line, why) in lines.iter().take(limit) {
-        s.push_str(&format!("  ligne {line} : {}\n", escape(why)));
+        s.push_str(&format!(
+            "  ligne {line} : {}\n",
+            clip(&escape(why), REASON_MAX)
+        ));
     }
     if lines.len() > limit {
         let more = lines.len() - limit;
@@ -79,10 +95,26 @@ pub fn line_list(lines: &[(usize, String)], limit: usize) -> String {
     s
 }
 
-/// Writes a full report to `path` (mode 0600: it may name persons).
-pub fn write_report(path: &std::path::Path, text: &str) -> Result<(), Failure> {
-    crate::store::files::write_atomic(path, text.as_bytes())
-        .map_err(|e| Failure::runtime(format!("rapport non écrit : {e}")))
+/// Writes a full report to `path` (mode 0600: it may name persons). A
+/// failure is said on stderr and returned as `false`: the work the report
+/// describes is done, and the caller ends with exit 1 at least.
+pub fn write_report(path: &std::path::Path, text: &str) -> bool {
+    match crate::store::files::write_atomic(path, text.as_bytes()) {
+        Ok(()) => true,
+        Err(e) => {
+            let why = e.io_cause().unwrap_or(crate::store::IoCause::Other).what();
+            warn(&format!(
+                "passerelle : le rapport {} n'a pas pu être écrit ({why}).",
+                escape(&path.display().to_string())
+            ));
+            false
+        }
+    }
+}
+
+/// Exit 1 without another message (what went wrong was already said).
+pub fn already_said() -> Failure {
+    Failure::runtime(String::new())
 }
 
 #[cfg(test)]
@@ -96,5 +128,19 @@ mod tests {
         assert_eq!(escape("abc\u{202e}fed"), "abc\\u{202e}fed");
         assert_eq!(escape("Léa\tDupont"), "Léa Dupont");
         assert_eq!(escape("Éducatrice"), "Éducatrice");
+    }
+
+    #[test]
+    fn long_reasons_are_clipped_at_the_limit() {
+        assert_eq!(clip("éèà", 3), "éèà");
+        assert_eq!(clip("éèàù", 3), "éèà…");
+        let long = format!("contrat inconnu : « {} »", "x".repeat(100_000));
+        let shown = line_list(&[(2, long)], 20);
+        assert_eq!(shown.chars().count(), "  ligne 2 : ".len() + REASON_MAX + 2);
+        let exact = "y".repeat(REASON_MAX);
+        assert_eq!(
+            line_list(&[(3, exact.clone())], 20),
+            format!("  ligne 3 : {exact}\n")
+        );
     }
 }

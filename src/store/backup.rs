@@ -262,27 +262,40 @@ pub(crate) fn build_staging(
 ) -> Result<Manifest, StoreError> {
     let staging = paths.staging();
     let staging_manifest = files::manifest_of(&staging);
-    for p in [&staging, &staging_manifest] {
-        let r = if p.is_dir() {
-            std::fs::remove_dir_all(p)
-        } else {
-            std::fs::remove_file(p)
-        };
-        if let Err(e) = r {
-            if e.kind() != std::io::ErrorKind::NotFound {
-                return Err(StoreError::io(IoAction::Remove, p, e));
+    let clear = || -> Result<(), StoreError> {
+        for p in [&staging, &staging_manifest] {
+            let r = if p.is_dir() {
+                std::fs::remove_dir_all(p)
+            } else {
+                std::fs::remove_file(p)
+            };
+            if let Err(e) = r {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    return Err(StoreError::io(IoAction::Remove, p, e));
+                }
             }
         }
+        Ok(())
+    };
+    clear()?;
+    let built = (|| {
+        files::ensure_private_dir(&staging)?;
+        let db = open_db(&staging, LOCK_WAIT)?;
+        fill(&db)?;
+        db.flush()?;
+        let m = manifest_of_db(&db)?;
+        m.write(&staging_manifest)?;
+        drop(db);
+        files::make_private_tree(&staging)?;
+        Ok(m)
+    })();
+    if built.is_err() {
+        // A half-built store holds personal data and nothing of use.
+        if let Err(e) = clear() {
+            tracing::warn!("unfinished store build left: {}", e.log_detail());
+        }
     }
-    files::ensure_private_dir(&staging)?;
-    let db = open_db(&staging, LOCK_WAIT)?;
-    fill(&db)?;
-    db.flush()?;
-    let m = manifest_of_db(&db)?;
-    m.write(&staging_manifest)?;
-    drop(db);
-    files::make_private_tree(&staging)?;
-    Ok(m)
+    built
 }
 
 /// Copies every tree of `from` into `to` (batches of 10 000 entries).
@@ -406,21 +419,18 @@ pub fn restore(
     let info = info(backup)?;
     files::ensure_private_dir(paths.data_dir())?;
     files::recover_swap(paths)?;
-    // The erasure register of the store in place, if it can be read.
+    // The erasure register of the store in place, if it can be read
+    // (opened like `verifier` does: a damaged store is read on a copy and
+    // left as it is, since it is kept aside).
     let mut erased: Vec<Id> = Vec::new();
-    if paths.dir.exists() {
-        match open_db(&paths.dir, LOCK_WAIT) {
-            Ok(db) => {
-                if let Ok(t) = db.open_tree("erased") {
-                    erased = t
-                        .iter()
-                        .filter_map(|kv| kv.ok().and_then(|(k, _)| Id::from_slice(&k)))
-                        .collect();
-                }
-            }
-            Err(e) if e.is_locked() => return Err(e),
-            Err(e) => tracing::warn!("restore over an unreadable store: {}", e.log_detail()),
-        }
+    match Store::open_with(&paths.dir, OpenMode::Check, LOCK_WAIT) {
+        Ok(store) => match store.erased_ids() {
+            Ok(ids) => erased = ids,
+            Err(e) => tracing::warn!("erasure register unreadable: {}", e.log_detail()),
+        },
+        Err(e) if e.is_locked() => return Err(e),
+        Err(StoreError::Missing { .. }) => {}
+        Err(e) => tracing::warn!("restore over an unreadable store: {}", e.log_detail()),
     }
     load_into_staging(backup, paths)?;
     let set_aside = if paths.dir.exists() {
@@ -433,7 +443,7 @@ pub fn restore(
     };
     let mut erased_again = 0;
     if !erased.is_empty() {
-        let store = Store::open_with(&paths.dir, OpenMode::Existing, LOCK_WAIT)?;
+        let store = Store::open_fresh(&paths.dir, LOCK_WAIT)?;
         let day = stamp.date();
         for id in &erased {
             match store.erase_beneficiary_on(*id, day) {
@@ -492,7 +502,7 @@ pub fn compact(store: Store) -> Result<(Store, CompactReport), StoreError> {
     })?;
     drop(store);
     files::swap_in(&paths, &Aside::Delete)?;
-    let store = Store::open_with(&paths.dir, OpenMode::Existing, LOCK_WAIT)?;
+    let store = Store::open_fresh(&paths.dir, LOCK_WAIT)?;
     let bytes_after = dir_size(&paths.dir);
     Ok((
         store,

@@ -72,9 +72,10 @@ fn check_records<T: Record>(
             }
             Err(e) => {
                 report.problems.push(format!(
-                    "{} {} illisible : {e}",
+                    "{} {} illisible ({})",
                     T::KIND.label(),
-                    id.short()
+                    id.short(),
+                    e.record_problem()
                 ));
                 bad.insert(id);
             }
@@ -196,9 +197,10 @@ pub fn check(store: &Store) -> Result<CheckReport, StoreError> {
         let (k, v) = kv?;
         journal_keys.insert(k.to_vec());
         if let Err(e) = decode::<super::JournalEntry>(&v) {
-            report
-                .problems
-                .push(format!("entrée du journal illisible : {e}"));
+            report.problems.push(format!(
+                "entrée du journal illisible ({})",
+                e.record_problem()
+            ));
         }
     }
     for kv in store.tx_trees[IDX_JOURNAL_BY_BEN].iter() {
@@ -257,6 +259,11 @@ pub struct RepairReport {
     pub index_entries_added: usize,
     pub index_entries_removed: usize,
     pub counters_fixed: usize,
+    /// Records the store now holds, per counted tree.
+    pub counts: BTreeMap<String, u64>,
+    /// How many records of each kind the old manifest counted and the
+    /// store no longer holds: what the repair accepted to lose.
+    pub lost: Vec<(RecordKind, u64)>,
 }
 
 /// Accepts the store as it is: rebuilds the indexes from the readable
@@ -302,15 +309,30 @@ pub fn repair(store: &Store) -> Result<RepairReport, StoreError> {
     store.tx_trees[IDX_JOURNAL_BY_BEN].apply_batch(batch)?;
     // Counters and generation.
     let counters = store.counts()?;
+    let old_manifest = super::manifest::Manifest::read(&store.paths.manifest())
+        .ok()
+        .flatten();
     let mut m = sled::Batch::default();
-    for (name, _) in COUNTED {
+    for (name, kind) in COUNTED {
         let actual = tree_len(store, name);
         if counters.get(name).copied().unwrap_or(0) != actual {
             report.counters_fixed += 1;
         }
+        report.counts.insert(name.to_string(), actual);
+        let promised = old_manifest
+            .as_ref()
+            .and_then(|o| o.counts.get(name).copied())
+            .unwrap_or(0);
+        if promised > actual {
+            report.lost.push((kind, promised - actual));
+        }
         m.insert(count_key(name), &actual.to_be_bytes());
     }
-    let generation = store.generation()? + 1;
+    // Past every generation the old manifest knew: generations only grow.
+    let generation = store
+        .generation()?
+        .max(old_manifest.map_or(0, |o| o.generation))
+        + 1;
     m.insert(super::GEN_KEY, &generation.to_be_bytes());
     store.tx_trees[META].apply_batch(m)?;
     store.db.flush()?;

@@ -77,7 +77,8 @@ impl IoCause {
                  modifiable (--data-dir)"
             }
             IoCause::NotADirectory => {
-                "le chemin désigne un fichier : indiquez un dossier avec --data-dir"
+                "le chemin désigne un fichier là où un dossier est attendu : indiquez un dossier \
+                 (--data-dir pour le dossier des données) ou déplacez ce fichier"
             }
             IoCause::NotFound => "vérifiez le chemin (--data-dir)",
             IoCause::Other => {
@@ -100,14 +101,15 @@ pub enum IoAction {
 }
 
 impl IoAction {
-    fn infinitive(self) -> &'static str {
+    /// « de créer », « d'ouvrir »…: the infinitive after « Impossible ».
+    fn after_de(self) -> &'static str {
         match self {
-            IoAction::Create => "créer",
-            IoAction::Open => "ouvrir",
-            IoAction::Read => "lire",
-            IoAction::Write => "écrire",
-            IoAction::Rename => "renommer",
-            IoAction::Remove => "supprimer",
+            IoAction::Create => "de créer",
+            IoAction::Open => "d'ouvrir",
+            IoAction::Read => "de lire",
+            IoAction::Write => "d'écrire",
+            IoAction::Rename => "de renommer",
+            IoAction::Remove => "de supprimer",
         }
     }
 }
@@ -121,9 +123,8 @@ pub enum Damage {
     Behind {
         store_generation: u64,
         manifest_generation: u64,
-        /// `(French plural label, how many missing)` for each kind that
-        /// lost records.
-        missing: Vec<(String, u64)>,
+        /// How many records of each kind are missing.
+        missing: Vec<(RecordKind, u64)>,
     },
     /// The store directory or one of its files has disappeared.
     MissingFiles { what: String },
@@ -133,6 +134,14 @@ pub enum Damage {
     OtherStore,
     /// sled could not read its own files (checksum, configuration…).
     Unreadable { what: String },
+}
+
+impl Damage {
+    /// Whether `verifier --reparer` can accept the store as it is (not
+    /// when its files are gone: only a backup can help then).
+    pub fn can_be_accepted(&self) -> bool {
+        !matches!(self, Damage::MissingFiles { .. })
+    }
 }
 
 impl fmt::Display for Damage {
@@ -150,8 +159,7 @@ impl fmt::Display for Damage {
                      {manifest_generation})"
                 )?;
                 if !missing.is_empty() {
-                    let parts: Vec<String> =
-                        missing.iter().map(|(k, n)| format!("{n} {k}")).collect();
+                    let parts: Vec<String> = missing.iter().map(|(k, n)| k.count(*n)).collect();
                     write!(f, " ; manquent : {}", parts.join(", "))?;
                 }
                 Ok(())
@@ -187,7 +195,7 @@ pub enum StoreError {
     Missing { path: PathBuf },
 
     /// A file-system operation failed.
-    #[error("Impossible de {} {} : {}. Que faire : {}.", action.infinitive(), path.display(), cause.what(), cause.advice())]
+    #[error("Impossible {} {} : {}. Que faire : {}.", action.after_de(), path.display(), cause.what(), cause.advice())]
     Io {
         action: IoAction,
         path: PathBuf,
@@ -200,9 +208,13 @@ pub enum StoreError {
     #[error(
         "La base de {} est endommagée : {damage}. Rien n'a été modifié. \
          Que faire : « passerelle verifier » pour le détail, « passerelle restaurer » pour \
-         revenir à la dernière sauvegarde (la base actuelle est mise de côté), ou \
-         « passerelle verifier --reparer » pour accepter l'état actuel.",
-        data_dir(path).display()
+         revenir à la dernière sauvegarde (la base actuelle est mise de côté){}.",
+        data_dir(path).display(),
+        if damage.can_be_accepted() {
+            ", ou « passerelle verifier --reparer » pour accepter l'état actuel"
+        } else {
+            ""
+        }
     )]
     Damaged { path: PathBuf, damage: Damage },
 
@@ -305,6 +317,44 @@ impl StoreError {
         }
     }
 
+    /// The same error about the store directory `dir` (an error found on
+    /// a scratch copy is reported about the store it copies).
+    pub fn at(self, dir: &Path) -> StoreError {
+        let path = dir.to_path_buf();
+        match self {
+            StoreError::Damaged { damage, .. } => StoreError::Damaged { path, damage },
+            StoreError::Locked { .. } => StoreError::Locked { path },
+            StoreError::Missing { .. } => StoreError::Missing { path },
+            StoreError::NewerStore {
+                found, supported, ..
+            } => StoreError::NewerStore {
+                path,
+                found,
+                supported,
+            },
+            other => other,
+        }
+    }
+
+    /// Why one record cannot be read, in a few French words (for the
+    /// lines of `verifier`'s report, which carries the advice itself).
+    pub fn record_problem(&self) -> String {
+        match self {
+            StoreError::Decode { .. } => "contenu endommagé".into(),
+            StoreError::Corrupt { detail, .. } => detail.clone(),
+            StoreError::UnknownVersion {
+                found, supported, ..
+            } if found > supported => {
+                format!("écrit par une version plus récente de Passerelle (version {found})")
+            }
+            StoreError::UnknownVersion { found, .. } => format!("version inconnue ({found})"),
+            StoreError::UnsupportedFlags { .. } => {
+                "chiffré, ou option inconnue de cette version".into()
+            }
+            other => other.to_string(),
+        }
+    }
+
     /// The cause of an I/O-like failure, if this is one.
     pub fn io_cause(&self) -> Option<IoCause> {
         match self {
@@ -381,6 +431,7 @@ mod tests {
             assert!(msg.contains(advice), "{msg}");
             assert!(!msg.contains("os error"), "no library internals: {msg}");
             assert!(!msg.contains("restaurez"), "{msg}");
+            assert!(msg.starts_with("Impossible d'écrire /d/base : "), "{msg}");
         }
     }
 
@@ -395,12 +446,13 @@ mod tests {
             damage: Damage::Behind {
                 store_generation: 10,
                 manifest_generation: 12,
-                missing: vec![("dossiers".into(), 23)],
+                missing: vec![(RecordKind::Beneficiary, 23), (RecordKind::Interview, 1)],
             },
         };
         let msg = e.to_string();
         assert!(
-            msg.contains("23 dossiers") && msg.contains("passerelle restaurer"),
+            msg.contains("manquent : 23 dossiers, 1 entretien. Rien")
+                && msg.contains("passerelle restaurer"),
             "{msg}"
         );
     }

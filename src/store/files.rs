@@ -11,13 +11,26 @@
 //! | `DATA/base.nouvelle/` + `.etat` | a store being built (compaction, restore, migration) |
 //! | `DATA/base.bascule` | marker: a swap is under way (see [`swap_in`]) |
 //! | `DATA/base.avant-*/` + `.etat` | a store set aside by a restore |
+//! | `DATA/base.verrou` | lock held while a process has the store open (see [`StoreLock`]) |
+//! | `DATA/base.empreinte` | seal: the store's files as the last clean close left them (see [`seal`]) |
+//! | `DATA/base.controle/` + `.etat` | scratch copy checked before opening a store that was not closed cleanly (see [`Scratch`]) |
 //! | `DATA/sauvegardes/` | backups |
+//!
+//! Why the seal and the scratch copy: sled's recovery *writes* into the
+//! files it opens (it overwrites everything after the first damaged spot
+//! and writes a new snapshot), even when the store is then refused. So a
+//! store whose files are not exactly as Passerelle left them (a crash, a
+//! cut or altered file) is first opened on a copy; only when the copy
+//! passes the checks is the real store opened. A refused store is never
+//! written to.
 
 use super::error::{IoAction, StoreError};
 use std::fs;
 use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 /// Mode of every directory the app creates.
 pub const DIR_MODE: u32 = 0o700;
@@ -64,6 +77,18 @@ impl StorePaths {
     /// `DATA/base.avant-<what>-<stamp>`: a store set aside and kept.
     pub fn set_aside(&self, what: &str, stamp: &str) -> PathBuf {
         self.sibling(&format!(".avant-{what}-{stamp}"))
+    }
+    /// `DATA/base.verrou`
+    pub fn lock_file(&self) -> PathBuf {
+        self.sibling(".verrou")
+    }
+    /// `DATA/base.empreinte`
+    pub fn seal_file(&self) -> PathBuf {
+        self.sibling(".empreinte")
+    }
+    /// `DATA/base.controle`
+    pub fn scratch(&self) -> PathBuf {
+        self.sibling(".controle")
     }
     /// The data directory (`DATA`).
     pub fn data_dir(&self) -> &Path {
@@ -218,6 +243,225 @@ pub fn create_private_file(path: &Path) -> Result<fs::File, StoreError> {
     f.set_permissions(fs::Permissions::from_mode(FILE_MODE))
         .map_err(|e| StoreError::io(IoAction::Write, path, e))?;
     Ok(f)
+}
+
+/// A non-blocking exclusive `flock` on `file`: `Ok(false)` when another
+/// open file holds it.
+fn try_flock(file: &fs::File) -> std::io::Result<bool> {
+    loop {
+        // SAFETY: flock on a file descriptor we own; no memory involved.
+        let r = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        if r == 0 {
+            return Ok(true);
+        }
+        let e = std::io::Error::last_os_error();
+        match e.raw_os_error() {
+            Some(libc::EINTR) => continue,
+            Some(libc::EWOULDBLOCK) => return Ok(false),
+            _ => return Err(e),
+        }
+    }
+}
+
+/// The lock a process holds on a store while it has it open
+/// (`DATA/base.verrou`, released when dropped). It is taken before
+/// anything else is done to the store (finishing a swap, checking a copy),
+/// so a second process never reads files that the first one is writing.
+#[derive(Debug)]
+pub struct StoreLock {
+    _file: fs::File,
+}
+
+impl StoreLock {
+    /// Takes the lock, retrying for `wait`; [`StoreError::Locked`] when
+    /// another process (or another `Store` of this one) keeps it.
+    pub fn acquire(paths: &StorePaths, wait: Duration) -> Result<StoreLock, StoreError> {
+        let path = paths.lock_file();
+        let file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(FILE_MODE)
+            .open(&path)
+            // A read-only directory: an existing lock file still locks.
+            .or_else(|e| fs::File::open(&path).map_err(|_| e))
+            .map_err(|e| StoreError::io(IoAction::Open, &path, e))?;
+        let deadline = Instant::now() + wait;
+        loop {
+            match try_flock(&file) {
+                Ok(true) => return Ok(StoreLock { _file: file }),
+                Ok(false) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20))
+                }
+                Ok(false) => {
+                    return Err(StoreError::Locked {
+                        path: paths.dir.clone(),
+                    })
+                }
+                Err(e) => return Err(StoreError::io(IoAction::Open, &path, e)),
+            }
+        }
+    }
+}
+
+/// What the files of a store look like: for every file under the store
+/// directory and for the manifest, its name, inode, size and change time
+/// (`ctime`, which every write, truncation or `chmod` moves and which
+/// cannot be set back by hand). `None` when a file cannot be examined.
+fn fingerprint(paths: &StorePaths) -> Option<String> {
+    fn walk(dir: &Path, rel: &str, out: &mut Vec<String>) -> std::io::Result<()> {
+        for entry in fs::read_dir(dir)? {
+            let entry = entry?;
+            let name = format!("{rel}{}", entry.file_name().to_string_lossy());
+            let m = fs::symlink_metadata(entry.path())?;
+            if m.is_dir() {
+                walk(&entry.path(), &format!("{name}/"), out)?;
+            } else {
+                out.push(describe(&name, &m));
+            }
+        }
+        Ok(())
+    }
+    fn describe(name: &str, m: &fs::Metadata) -> String {
+        format!(
+            "{name} {} {} {}.{:09}",
+            m.ino(),
+            m.len(),
+            m.ctime(),
+            m.ctime_nsec()
+        )
+    }
+    let mut lines = Vec::new();
+    walk(&paths.dir, "base/", &mut lines).ok()?;
+    let m = fs::metadata(paths.manifest()).ok()?;
+    lines.push(describe("etat", &m));
+    lines.sort();
+    Some(lines.join("\n"))
+}
+
+/// Records the files of a store just closed (see [`is_sealed`]). Waits
+/// (a little) until sled has really let go of its files: its background
+/// threads may still hold the database file for a few milliseconds after
+/// the last handle is dropped. Not sealing is always safe: the next open
+/// only takes the slower way (a check on a copy).
+pub fn seal(paths: &StorePaths) {
+    let Ok(db) = fs::File::open(paths.db_file()) else {
+        return;
+    };
+    let deadline = Instant::now() + Duration::from_millis(500);
+    loop {
+        match try_flock(&db) {
+            Ok(true) => break,
+            Ok(false) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+            _ => {
+                tracing::warn!("store not sealed: sled still holds {}", paths.dir.display());
+                return;
+            }
+        }
+    }
+    if let Some(f) = fingerprint(paths) {
+        if let Err(e) = write_atomic(&paths.seal_file(), f.as_bytes()) {
+            tracing::warn!("store not sealed: {}", e.log_detail());
+        }
+    }
+    drop(db);
+}
+
+/// True when the store's files are exactly as the last clean close left
+/// them (nothing written, cut or replaced since).
+pub fn is_sealed(paths: &StorePaths) -> bool {
+    match (fs::read_to_string(paths.seal_file()), fingerprint(paths)) {
+        (Ok(saved), Some(now)) => saved == now,
+        _ => false,
+    }
+}
+
+/// Forgets the seal: the store is about to be written.
+pub fn unseal(paths: &StorePaths) {
+    if let Err(e) = fs::remove_file(paths.seal_file()) {
+        if e.kind() != std::io::ErrorKind::NotFound {
+            tracing::warn!("seal not removed: {e}");
+        }
+    }
+}
+
+/// Copies a directory tree (files 0600, directories 0700).
+fn copy_tree(from: &Path, to: &Path) -> Result<(), StoreError> {
+    ensure_private_dir(to)?;
+    let entries = fs::read_dir(from).map_err(|e| StoreError::io(IoAction::Read, from, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| StoreError::io(IoAction::Read, from, e))?;
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        let m = fs::symlink_metadata(&src).map_err(|e| StoreError::io(IoAction::Read, &src, e))?;
+        if m.is_dir() {
+            copy_tree(&src, &dst)?;
+        } else if m.is_file() {
+            fs::copy(&src, &dst).map_err(|e| StoreError::io(IoAction::Write, &dst, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// A scratch copy of a store and its manifest (`DATA/base.controle`),
+/// removed when dropped: sled may open and recover it freely.
+#[derive(Debug)]
+pub struct Scratch {
+    pub paths: StorePaths,
+}
+
+impl Scratch {
+    /// Copies the store of `paths` (removing any leftover copy first).
+    pub fn of(paths: &StorePaths) -> Result<Scratch, StoreError> {
+        let scratch = Scratch {
+            paths: StorePaths::new(&paths.scratch()),
+        };
+        scratch.clear();
+        copy_tree(&paths.dir, &scratch.paths.dir)?;
+        if paths.manifest().exists() {
+            fs::copy(paths.manifest(), scratch.paths.manifest())
+                .map_err(|e| StoreError::io(IoAction::Write, &scratch.paths.manifest(), e))?;
+        }
+        Ok(scratch)
+    }
+
+    fn clear(&self) {
+        for p in [self.paths.dir.clone(), self.paths.manifest()] {
+            if let Err(e) = remove_all(&p) {
+                tracing::warn!("scratch copy not removed: {}", e.log_detail());
+            }
+        }
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        self.clear();
+    }
+}
+
+/// Removes a scratch copy left by an interrupted check.
+pub fn remove_scratch(paths: &StorePaths) {
+    if paths.scratch().exists() || manifest_of(&paths.scratch()).exists() {
+        drop(Scratch {
+            paths: StorePaths::new(&paths.scratch()),
+        });
+    }
+}
+
+/// Removes sled's snapshot files (`snap.*`) of a store directory: sled
+/// then rebuilds its page table from the log alone. Used only on a copy,
+/// or when the advisor accepts the store as it is (`verifier --reparer`).
+pub fn remove_snapshots(dir: &Path) -> Result<usize, StoreError> {
+    let mut n = 0;
+    let entries = fs::read_dir(dir).map_err(|e| StoreError::io(IoAction::Read, dir, e))?;
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with("snap.") {
+            remove_all(&entry.path())?;
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 fn rename(from: &Path, to: &Path) -> Result<(), StoreError> {

@@ -80,6 +80,20 @@ impl RecordKind {
         }
     }
 
+    /// « 1 dossier », « 3 entretiens », « 0 entrée du journal »: a count
+    /// of records of this kind (French: 0 and 1 are singular).
+    pub fn count(self, n: u64) -> String {
+        if n > 1 {
+            return format!("{n} {}", self.plural());
+        }
+        let one = match self {
+            RecordKind::Beneficiary => "dossier",
+            RecordKind::Referentiel => "ligne du référentiel",
+            other => other.label(),
+        };
+        format!("{n} {one}")
+    }
+
     /// French label for messages: « le dossier bénéficiaire », …
     pub fn label(self) -> &'static str {
         match self {

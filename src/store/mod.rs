@@ -182,8 +182,14 @@ pub enum OpenMode {
     /// Refuse with [`StoreError::Missing`]: commands that only read.
     Existing,
     /// Like `Existing`, and open a store the manifest check refuses, so
-    /// that `verifier` can report on it (see [`Store::open_damage`]).
+    /// that `verifier` can report on it (see [`Store::open_damage`]). A
+    /// store whose files were not closed cleanly is opened on a scratch
+    /// copy: nothing is written to it.
     Check,
+    /// Like `Check`, on the real files, and letting sled rebuild its page
+    /// table from the log when its snapshot no longer matches it: for
+    /// `verifier --reparer`, which accepts the store as it is.
+    Repair,
 }
 
 /// The data store. `Send + Sync`; share it behind an `Arc` if needed.
@@ -202,6 +208,27 @@ pub struct Store {
     /// Writes allowed before an injected « disque plein » (debug builds,
     /// tests only; `u64::MAX` = no injection).
     write_budget: AtomicU64,
+    /// Dropped last, once sled has closed its files: seals them and
+    /// releases the lock.
+    _guard: Guard,
+}
+
+/// What a [`Store`] holds until sled has closed its files.
+struct Guard {
+    /// Seal these files at drop (see [`files::seal`]); `None` for a store
+    /// opened on a scratch copy.
+    seal: Option<StorePaths>,
+    /// The scratch copy the store was opened on (removed at drop).
+    _copy: Option<files::Scratch>,
+    _lock: files::StoreLock,
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if let Some(paths) = &self.seal {
+            files::seal(paths);
+        }
+    }
 }
 
 type TxResult<T> = ConflictableTransactionResult<T, StoreError>;
@@ -596,12 +623,12 @@ fn compare_with_manifest(now: &Manifest, saved: Option<&Manifest>) -> Option<Dam
     if now.generation > saved.generation {
         return None;
     }
-    let missing: Vec<(String, u64)> = COUNTED
+    let missing: Vec<(RecordKind, u64)> = COUNTED
         .iter()
         .filter_map(|(name, kind)| {
             let want = saved.counts.get(*name).copied().unwrap_or(0);
             let have = now.counts.get(*name).copied().unwrap_or(0);
-            (want > have).then(|| (kind.plural().to_string(), want - have))
+            (want > have).then_some((*kind, want - have))
         })
         .collect();
     if now.generation < saved.generation || !missing.is_empty() {
@@ -612,6 +639,124 @@ fn compare_with_manifest(now: &Manifest, saved: Option<&Manifest>) -> Option<Dam
         });
     }
     None
+}
+
+/// sled's configuration file for the settings Passerelle uses (sled's
+/// defaults): three lines and their CRC-32, little-endian.
+fn expected_conf() -> Vec<u8> {
+    let mut bytes = b"segment_size: 524288\nuse_compression: false\nversion: 0.34\n".to_vec();
+    let mut crc = flate2::Crc::new();
+    crc.update(&bytes);
+    bytes.extend_from_slice(&crc.sum().to_le_bytes());
+    bytes
+}
+
+/// What is wrong with the store's sled configuration file, if anything.
+/// sled silently rewrites a missing or short one, and fails with an
+/// obscure error on a changed one: both are damage to report.
+fn conf_problem(paths: &StorePaths) -> Option<String> {
+    match std::fs::read(paths.conf_file()) {
+        Ok(bytes) if bytes == expected_conf() => None,
+        Ok(_) => Some(format!(
+            "le fichier de configuration {} est endommagé ou a été modifié",
+            paths.conf_file().display()
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(format!(
+            "le fichier de configuration {} a disparu",
+            paths.conf_file().display()
+        )),
+        Err(e) => Some(format!(
+            "le fichier de configuration {} est illisible ({})",
+            paths.conf_file().display(),
+            error::IoCause::of(&e).what()
+        )),
+    }
+}
+
+/// The damage of a store sled opened empty although its manifest records
+/// changes: every counted record is missing.
+fn empty_store_damage(saved: Option<&Manifest>) -> Option<Damage> {
+    let m = saved.filter(|m| m.generation > 0)?;
+    Some(Damage::Behind {
+        store_generation: 0,
+        manifest_generation: m.generation,
+        missing: COUNTED
+            .iter()
+            .filter_map(|(n, k)| m.counts.get(*n).filter(|c| **c > 0).map(|c| (*k, *c)))
+            .collect(),
+    })
+}
+
+/// [`open_db`]; when `reset_snapshot` and sled finds its files
+/// inconsistent, its snapshot files are removed and the open retried
+/// (sled then rebuilds its page table from the log, as far as it is
+/// readable).
+fn open_db_resetting(
+    dir: &Path,
+    lock_wait: Duration,
+    reset_snapshot: bool,
+) -> Result<sled::Db, StoreError> {
+    match open_db(dir, lock_wait) {
+        Err(StoreError::Damaged { .. }) if reset_snapshot && files::remove_snapshots(dir)? > 0 => {
+            tracing::warn!("sled snapshot removed, store rebuilt from its log");
+            open_db(dir, lock_wait)
+        }
+        r => r,
+    }
+}
+
+/// What opening a scratch copy of a store found.
+struct Probe {
+    db: sled::Db,
+    /// The copy is of the current format (a full check can run on it).
+    current: bool,
+    damage: Option<Damage>,
+    /// sled could open the copy only without its snapshot.
+    reset_snapshot: bool,
+}
+
+/// Opens a scratch copy (see [`files::Scratch`]) and compares it with the
+/// manifest. Errors are those the real store would give.
+fn probe(
+    copy: &StorePaths,
+    saved: Option<&Manifest>,
+    lock_wait: Duration,
+) -> Result<Probe, StoreError> {
+    let (db, reset_snapshot) = match open_db(&copy.dir, lock_wait) {
+        Ok(db) => (db, false),
+        Err(e @ StoreError::Damaged { .. }) => {
+            // A lost or altered part of the log makes sled refuse its own
+            // snapshot; without it, sled recovers what the log still
+            // holds, and the manifest says what is missing.
+            if files::remove_snapshots(&copy.dir)? == 0 {
+                return Err(e);
+            }
+            match open_db(&copy.dir, lock_wait) {
+                Ok(db) => (db, true),
+                Err(_) => return Err(e),
+            }
+        }
+        Err(e) => return Err(e),
+    };
+    let format = read_format(&db, &copy.dir)?;
+    let (current, damage) = match format {
+        None => (false, empty_store_damage(saved)),
+        Some(f) if f > current::STORE_FORMAT => {
+            return Err(StoreError::NewerStore {
+                path: copy.dir.clone(),
+                found: f,
+                supported: current::STORE_FORMAT,
+            })
+        }
+        Some(f) if f < current::STORE_FORMAT => (false, None),
+        Some(_) => (true, compare_with_manifest(&manifest_of_db(&db)?, saved)),
+    };
+    Ok(Probe {
+        db,
+        current,
+        damage,
+        reset_snapshot,
+    })
 }
 
 impl Store {
@@ -638,22 +783,63 @@ impl Store {
     }
 
     pub fn open_with(dir: &Path, mode: OpenMode, lock_wait: Duration) -> Result<Store, StoreError> {
+        Store::open_inner(dir, mode, lock_wait, false)
+    }
+
+    /// Opens a store this process has just built and swapped in
+    /// (compaction, restore): its files are known to be complete, so no
+    /// check on a copy is needed.
+    pub(crate) fn open_fresh(dir: &Path, lock_wait: Duration) -> Result<Store, StoreError> {
+        Store::open_inner(dir, OpenMode::Existing, lock_wait, true)
+    }
+
+    fn open_inner(
+        dir: &Path,
+        mode: OpenMode,
+        lock_wait: Duration,
+        fresh: bool,
+    ) -> Result<Store, StoreError> {
         let paths = StorePaths::new(dir);
         let data = paths.data_dir().to_path_buf();
+        let missing = || StoreError::Missing {
+            path: dir.to_path_buf(),
+        };
         if mode == OpenMode::Create {
             files::prepare_data_dir(&data)?;
-        } else if !data.is_dir() {
-            return Err(StoreError::Missing {
-                path: dir.to_path_buf(),
-            });
+        } else {
+            match std::fs::metadata(&data) {
+                Ok(m) if !m.is_dir() => {
+                    return Err(StoreError::io(
+                        IoAction::Open,
+                        &data,
+                        std::io::Error::from_raw_os_error(libc::ENOTDIR),
+                    ))
+                }
+                Ok(_) => {}
+                Err(_) => return Err(missing()),
+            }
+            // Nothing of a store here: say so, and create nothing (not
+            // even the lock file).
+            if ![
+                paths.dir.clone(),
+                paths.manifest(),
+                paths.swap_marker(),
+                paths.staging(),
+            ]
+            .iter()
+            .any(|p| p.exists())
+            {
+                return Err(missing());
+            }
         }
+        let lock = files::StoreLock::acquire(&paths, lock_wait)?;
+        files::remove_scratch(&paths);
         files::recover_swap(&paths)?;
         let saved = Manifest::read(&paths.manifest())?;
         let damaged = |damage| StoreError::Damaged {
             path: dir.to_path_buf(),
             damage,
         };
-        let check = mode == OpenMode::Check;
         match std::fs::metadata(dir) {
             Ok(m) if !m.is_dir() => {
                 return Err(StoreError::io(
@@ -664,66 +850,99 @@ impl Store {
             }
             Ok(_) => {
                 if !paths.db_file().exists() && saved.as_ref().is_some_and(|m| m.generation > 0) {
-                    if !check {
-                        return Err(damaged(Damage::MissingFiles {
-                            what: format!("le fichier {} a disparu", paths.db_file().display()),
-                        }));
-                    }
+                    return Err(damaged(Damage::MissingFiles {
+                        what: format!("le fichier {} a disparu", paths.db_file().display()),
+                    }));
                 } else if mode != OpenMode::Create
                     && !paths.db_file().exists()
                     && !paths.conf_file().exists()
                 {
-                    return Err(StoreError::Missing {
-                        path: dir.to_path_buf(),
-                    });
+                    return Err(missing());
                 }
             }
             Err(_) => {
-                if saved.is_some() && !check {
+                if saved.is_some() {
                     return Err(damaged(Damage::MissingFiles {
                         what: format!("le dossier {} a disparu", dir.display()),
                     }));
                 }
                 if mode != OpenMode::Create {
-                    return Err(StoreError::Missing {
-                        path: dir.to_path_buf(),
-                    });
+                    return Err(missing());
                 }
                 files::ensure_private_dir(dir)?;
             }
         }
+        let repair = mode == OpenMode::Repair;
+        if paths.db_file().exists() {
+            if let Some(what) = conf_problem(&paths) {
+                if !repair {
+                    return Err(damaged(Damage::Unreadable { what }));
+                }
+                files::write_atomic(&paths.conf_file(), &expected_conf())?;
+            }
+        }
+
+        // sled's recovery writes into the files it opens, even when the
+        // store is then refused: a store not exactly as the last clean
+        // close left it is first opened and checked on a copy.
+        let mut reset_snapshot = repair;
+        let mut on_copy = None;
+        let copy = if !fresh && !repair && paths.db_file().exists() && !files::is_sealed(&paths) {
+            tracing::info!("store not sealed: checked on a copy first");
+            match files::Scratch::of(&paths) {
+                Ok(copy) => Some(copy),
+                Err(e) => {
+                    // No room (or no right) for a copy: open the store
+                    // itself, as sled always did, rather than not at all.
+                    tracing::warn!("no copy to check first: {}", e.log_detail());
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        if let Some(copy) = copy {
+            let probe = probe(&copy.paths, saved.as_ref(), lock_wait).map_err(|e| e.at(dir))?;
+            reset_snapshot = probe.reset_snapshot;
+            match (probe.damage, mode) {
+                (Some(d), OpenMode::Check) if probe.current => {
+                    // `verifier` reports on the copy; the store is left as is.
+                    on_copy = Some((probe.db, copy, d));
+                }
+                (Some(d), _) => return Err(damaged(d)),
+                (None, _) => drop(probe.db),
+            }
+        }
+        if let Some((db, copy, damage)) = on_copy {
+            let paths = copy.paths.clone();
+            return Store::assemble(
+                db,
+                paths,
+                Some(damage),
+                saved.map_or(0, |m| m.generation),
+                Guard {
+                    seal: None,
+                    _copy: Some(copy),
+                    _lock: lock,
+                },
+            );
+        }
+
+        files::unseal(&paths);
         if let Err(e) = files::make_private_tree(dir) {
             // Reading a store one cannot chmod (another user's copy) is
             // still fine; writing will say what is wrong.
             tracing::warn!("permissions of {}: {}", dir.display(), e.log_detail());
         }
-
-        let db = open_db(dir, lock_wait)?;
-        let format = read_format(&db, dir)?;
+        let db = open_db_resetting(dir, lock_wait, reset_snapshot)?;
         let mut needs_reindex = false;
-        let db = match format {
+        let db = match read_format(&db, dir)? {
             None => {
-                if let Some(m) = saved.as_ref().filter(|m| m.generation > 0) {
-                    if !check {
-                        return Err(damaged(Damage::Behind {
-                            store_generation: 0,
-                            manifest_generation: m.generation,
-                            missing: COUNTED
-                                .iter()
-                                .filter_map(|(n, k)| {
-                                    m.counts
-                                        .get(*n)
-                                        .filter(|c| **c > 0)
-                                        .map(|c| (k.plural().to_string(), *c))
-                                })
-                                .collect(),
-                        }));
-                    }
+                if let Some(d) = empty_store_damage(saved.as_ref()) {
+                    return Err(damaged(d));
                 }
                 if mode != OpenMode::Create && saved.is_none() {
-                    return Err(StoreError::Missing {
-                        path: dir.to_path_buf(),
-                    });
+                    return Err(missing());
                 }
                 init_meta(&db, Id::generate())?;
                 manifest_of_db(&db)?.write(&paths.manifest())?;
@@ -748,7 +967,7 @@ impl Store {
         let saved = Manifest::read(&paths.manifest())?;
         let open_damage = compare_with_manifest(&now, saved.as_ref());
         if let Some(d) = &open_damage {
-            if !check {
+            if !matches!(mode, OpenMode::Check | OpenMode::Repair) {
                 return Err(damaged(d.clone()));
             }
         } else if saved.as_ref().map(|m| m.generation) != Some(now.generation) {
@@ -759,7 +978,33 @@ impl Store {
                 now.write(&paths.manifest())?;
             }
         }
+        let guard = Guard {
+            seal: Some(paths.clone()),
+            _copy: None,
+            _lock: lock,
+        };
+        let store = Store::assemble(
+            db,
+            paths,
+            open_damage,
+            saved.map_or(0, |m| m.generation),
+            guard,
+        )?;
+        if needs_reindex {
+            // A migration that added indexes: build them from the records.
+            check::repair(&store)?;
+        }
+        Ok(store)
+    }
 
+    fn assemble(
+        db: sled::Db,
+        paths: StorePaths,
+        open_damage: Option<Damage>,
+        manifest_gen: u64,
+        guard: Guard,
+    ) -> Result<Store, StoreError> {
+        let id = manifest_of_db(&db)?.store_id;
         let tx_trees = TX_TREE_NAMES
             .iter()
             .map(|n| db.open_tree(n))
@@ -768,18 +1013,15 @@ impl Store {
         let store = Store {
             db,
             paths,
-            id: now.store_id,
+            id,
             tx_trees,
             referentiel,
             write: Mutex::new(()),
-            manifest_gen: AtomicU64::new(saved.map_or(0, |m| m.generation)),
+            manifest_gen: AtomicU64::new(manifest_gen),
             open_damage,
             write_budget: AtomicU64::new(injected_write_budget()),
+            _guard: guard,
         };
-        if needs_reindex {
-            // A migration that added indexes: build them from the records.
-            check::repair(&store)?;
-        }
         Ok(store)
     }
 

@@ -518,18 +518,25 @@ pub fn prepare(
 /// Files created between two flushes.
 pub const BATCH: usize = 500;
 
-/// Imports a CSV file: every line is validated first (nothing is written
-/// for a refused file); the new files are then written one transaction
-/// each and flushed every [`BATCH`]. On a write failure (disk full…) the
-/// error carries the report of what is durable: `report.created` lists
-/// only files a successful flush covered.
-pub fn import_csv(
+/// An import validated against the store, nothing written yet (see
+/// [`plan_csv`]).
+#[derive(Clone, Debug)]
+pub struct Planned {
+    /// The report so far (`created` is empty).
+    pub report: ImportReport,
+    /// `(line, new file)` to write, in file order.
+    pub new: Vec<(usize, Beneficiary)>,
+    header_line: usize,
+}
+
+/// Reads and validates a CSV file against the files in `store`; writes
+/// nothing. A refused file (undecodable, bad header) is an error.
+pub fn plan_csv(
     store: &Store,
     bytes: &[u8],
     opts: &ImportOptions,
     ids: &mut dyn IdSource,
-    progress: &mut dyn FnMut(usize, usize),
-) -> Result<ImportReport, ImportError> {
+) -> Result<Planned, ImportError> {
     let table = csvfile::parse(bytes)?;
     let existing = store.beneficiaries().map_err(|source| ImportError::Store {
         line: table.header_line,
@@ -537,14 +544,34 @@ pub fn import_csv(
         report: Box::default(),
     })?;
     let prepared = prepare(&table, &existing.records, opts, ids)?;
-    let mut report = ImportReport {
-        created: Vec::with_capacity(prepared.new.len()),
-        rejected: prepared.rejected,
-        duplicates: prepared.duplicates,
-        ignored_columns: prepared.ignored_columns,
-        lines: prepared.lines,
-    };
-    let total = prepared.new.len();
+    Ok(Planned {
+        report: ImportReport {
+            created: Vec::with_capacity(prepared.new.len()),
+            rejected: prepared.rejected,
+            duplicates: prepared.duplicates,
+            ignored_columns: prepared.ignored_columns,
+            lines: prepared.lines,
+        },
+        new: prepared.new,
+        header_line: table.header_line,
+    })
+}
+
+/// Writes a planned import: the new files one transaction each, flushed
+/// every [`BATCH`]. On a write failure (disk full…) the error carries the
+/// report of what is durable: `report.created` lists only files a
+/// successful flush covered.
+pub fn write_planned(
+    store: &Store,
+    planned: Planned,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<ImportReport, ImportError> {
+    let Planned {
+        mut report,
+        new,
+        header_line,
+    } = planned;
+    let total = new.len();
     progress(0, total);
     let mut bulk = Bulk::new(store, BATCH);
     let mut written: Vec<(usize, Id)> = Vec::with_capacity(total);
@@ -556,7 +583,7 @@ pub fn import_csv(
             report: Box::new(report),
         }
     };
-    for (i, (line, b)) in prepared.new.into_iter().enumerate() {
+    for (i, (line, b)) in new.into_iter().enumerate() {
         let id = b.id;
         if let Err(e) = bulk.write(&[Write::Put(AnyRecord::from(b))], "") {
             return Err(stopped(e, line, &written, report));
@@ -564,7 +591,7 @@ pub fn import_csv(
         written.push((line, id));
         progress(i + 1, total);
     }
-    let last = written.last().map(|w| w.0).unwrap_or(table.header_line);
+    let last = written.last().map(|w| w.0).unwrap_or(header_line);
     match bulk.finish() {
         Ok(n) => {
             report.created = written[..n.min(written.len())].to_vec();
@@ -572,6 +599,19 @@ pub fn import_csv(
         }
         Err(e) => Err(stopped(e, last, &written, report)),
     }
+}
+
+/// Imports a CSV file: [`plan_csv`] (nothing is written for a refused
+/// file), then [`write_planned`].
+pub fn import_csv(
+    store: &Store,
+    bytes: &[u8],
+    opts: &ImportOptions,
+    ids: &mut dyn IdSource,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<ImportReport, ImportError> {
+    let planned = plan_csv(store, bytes, opts, ids)?;
+    write_planned(store, planned, progress)
 }
 
 #[cfg(test)]

@@ -9,16 +9,125 @@ pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_passerelle"))
 }
 
-/// Runs the CLI with an isolated data dir and config (never the real home).
-pub fn cli(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(bin())
-        .args(args)
+/// The binary with an isolated data dir and config (never the real home).
+pub fn command(data_dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(bin());
+    c.args(args)
         .env("PASSERELLE_DATA_DIR", data_dir)
         .env("PASSERELLE_CONFIG", "")
         .env("HOME", data_dir)
         .env("XDG_CONFIG_HOME", data_dir.join("config-home"))
-        .output()
-        .expect("run passerelle")
+        .env_remove("PASSERELLE_TEST_PANNE_ECRITURE");
+    c
+}
+
+/// Runs the CLI with an isolated data dir and config (never the real home).
+pub fn cli(data_dir: &Path, args: &[&str]) -> Output {
+    command(data_dir, args).output().expect("run passerelle")
+}
+
+/// Runs the CLI with extra environment variables.
+pub fn cli_env(data_dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut c = command(data_dir, args);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run passerelle")
+}
+
+pub fn out_text(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn err_text(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts the exit code of a run; returns (stdout, stderr).
+pub fn expect_exit(o: &Output, code: i32, what: &str) -> (String, String) {
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "{what}\nstdout:\n{}\nstderr:\n{}",
+        out_text(o),
+        err_text(o)
+    );
+    (out_text(o), err_text(o))
+}
+
+/// Runs the CLI and expects exit `code`; returns (stdout, stderr).
+pub fn run_expect(data_dir: &Path, args: &[&str], code: i32) -> (String, String) {
+    expect_exit(&cli(data_dir, args), code, &format!("passerelle {args:?}"))
+}
+
+/// The ids `beneficiaires liste --json` shows (exit 0 expected), sorted.
+pub fn listed_ids(data_dir: &Path) -> Vec<String> {
+    let (out, _) = run_expect(data_dir, &["beneficiaires", "liste", "--json"], 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON list");
+    let mut ids: Vec<String> = v
+        .as_array()
+        .expect("a JSON array")
+        .iter()
+        .map(|b| b["id"].as_str().expect("an id").to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// Whether `needle` occurs in `hay` (like `grep -a`).
+pub fn contains_bytes(hay: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Every regular file under `root` (recursively) with its bytes.
+pub fn tree_bytes(root: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(dir: &Path, out: &mut std::collections::BTreeMap<PathBuf, Vec<u8>>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if let Ok(b) = std::fs::read(&p) {
+                out.insert(p, b);
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(root, &mut out);
+    out
+}
+
+/// Copies a directory tree.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create copy");
+    for e in std::fs::read_dir(from).expect("read dir") {
+        let e = e.expect("entry");
+        let target = to.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).expect("copy file");
+        }
+    }
+}
+
+/// Words of libraries that must never reach the advisor's screen.
+pub const INTERNALS: [&str; 6] = [
+    "os error",
+    "backtrace",
+    "Corruption",
+    "sled",
+    "Unsupported",
+    "panicked",
+];
+
+/// Asserts that `text` shows no library internals.
+pub fn assert_no_internals(text: &str) {
+    for w in INTERNALS {
+        assert!(!text.contains(w), "« {w} » must not be shown:\n{text}");
+    }
 }
 
 /// A tmux session running the binary; killed on drop, even on failure.
@@ -49,7 +158,7 @@ impl Tmux {
             .output();
         let extra: String = env.iter().map(|(k, v)| format!("{k}='{v}' ")).collect();
         let mut cmd = format!(
-            "env {extra}PASSERELLE_DATA_DIR='{}' PASSERELLE_CONFIG= HOME='{}' XDG_CONFIG_HOME='{}/config-home' TERM=xterm-256color LANG=C.UTF-8 '{}'",
+            "env -u RUST_BACKTRACE {extra}PASSERELLE_DATA_DIR='{}' PASSERELLE_CONFIG= HOME='{}' XDG_CONFIG_HOME='{}/config-home' TERM=xterm-256color LANG=C.UTF-8 '{}'",
             data_dir.display(),
             data_dir.display(),
             data_dir.display(),
