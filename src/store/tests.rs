@@ -227,3 +227,23 @@ fn close_and_reopen_in_a_loop() {
     assert!(e.is_locked());
     assert!(t0.elapsed() >= Duration::from_millis(100));
 }
+
+#[test]
+fn journal_keys_merge_across_stores_in_time_order() {
+    // Two laptops (two store ids) journal at the same instant with the same
+    // local counter: the keys differ, and keys sort by time first, so two
+    // journals merge without collision and in time order.
+    let t0 = DateTime::from_timestamp(1_790_000_000, 0).unwrap();
+    let t1 = DateTime::from_timestamp(1_790_000_001, 0).unwrap();
+    let (a, b) = (Id([1; 16]), Id([2; 16]));
+    assert_ne!(journal_key(t0, a, 1), journal_key(t0, b, 1));
+    assert!(journal_key(t0, b, 9) < journal_key(t1, a, 1));
+    assert!(journal_key(t0, a, 1) < journal_key(t0, a, 2));
+    assert_eq!(journal_key(t0, a, 1).len(), 32);
+    // Every store gets its own random id at creation.
+    let d1 = tempfile::tempdir().unwrap();
+    let d2 = tempfile::tempdir().unwrap();
+    let s1 = Store::open(&d1.path().join("base")).unwrap();
+    let s2 = Store::open(&d2.path().join("base")).unwrap();
+    assert_ne!(s1.id(), s2.id());
+}
