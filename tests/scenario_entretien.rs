@@ -150,18 +150,12 @@ fn the_standard_interview_end_to_end_in_process() {
     let f = s.run(k.ch('4'));
     assert_shows(
         &f,
-        &[
-            "Métiers cibles de DUPONT Léa",
-            "1. ",
-            "(J1501)",
-            "2. ",
-            "(K1202)",
-        ],
+        &["Métiers cibles (2)", "1. ", "(J1501)", "2. ", "(K1202)"],
     );
     let id = s.app.open_beneficiary.as_ref().unwrap().id;
     let targets = |s: &Session| {
         s.rt.store
-            .beneficiary(id)
+            .plan_of(id)
             .unwrap()
             .unwrap()
             .targets

@@ -349,6 +349,7 @@ fn run_tui(setup: Setup) -> Result<(), Failure> {
     tracing::info!("TUI started");
     let clock: Box<dyn Clock> = Box::new(SystemClock);
     let mut runtime = Runtime::new(store, clock, setup.config.conseiller.nom.clone());
+    runtime.structure = setup.config.conseiller.structure.clone();
     let keep = setup.config.sauvegardes.garder as usize;
     let data_dir = setup.data_dir.clone();
     let mut app = App::new(setup.keymap, runtime.local_now());

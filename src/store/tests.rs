@@ -17,7 +17,7 @@ fn sample() -> Beneficiary {
 fn envelope_layout_is_version_flags_payload() {
     let b = sample();
     let bytes = encode(&b).unwrap();
-    assert_eq!(&bytes[..3], &[0, 1, 0]);
+    assert_eq!(&bytes[..3], &[0, 2, 0]);
     assert_eq!(codec::decode::<Beneficiary>(&bytes).unwrap(), b);
     // varint bincode: not the fixint layout of `bincode::serialize`.
     assert_ne!(&bytes[3..], bincode::serialize(&b).unwrap().as_slice());
@@ -26,13 +26,13 @@ fn envelope_layout_is_version_flags_payload() {
 #[test]
 fn unknown_versions_are_errors_not_panics() {
     let b = sample();
-    for v in [0u16, 2, 99, u16::MAX] {
+    for v in [0u16, 3, 99, u16::MAX] {
         let bytes = encode_with(RecordKind::Beneficiary, v, 0, &b).unwrap();
         match codec::decode::<Beneficiary>(&bytes) {
             Err(StoreError::UnknownVersion {
                 kind: RecordKind::Beneficiary,
                 found,
-                supported: 1,
+                supported: 2,
             }) => assert_eq!(found, v),
             other => panic!("version {v}: {other:?}"),
         }
@@ -48,6 +48,54 @@ fn unknown_versions_are_errors_not_panics() {
     let zero = encode_with(RecordKind::Beneficiary, 0, 0, &b).unwrap();
     let msg = codec::decode::<Beneficiary>(&zero).unwrap_err().to_string();
     assert!(msg.contains("version inconnue (0)"), "{msg}");
+}
+
+#[test]
+fn a_version_1_file_decodes_without_its_targets() {
+    use super::legacy::v1::BeneficiaryV1;
+    let b = sample();
+    let target = crate::domain::TargetMetier {
+        ogr: 12_345,
+        rome: "K1202".into(),
+        label: "EJE".into(),
+    };
+    let old = BeneficiaryV1 {
+        id: b.id,
+        last_name: b.last_name.clone(),
+        first_name: b.first_name.clone(),
+        birth: None,
+        email: b.email.clone(),
+        phone: None,
+        postcode: None,
+        commune: None,
+        region: None,
+        branch: None,
+        employer: Default::default(),
+        contract: None,
+        working_time: None,
+        seniority_company_months: None,
+        seniority_total_months: None,
+        qualification_level: None,
+        current_job: None,
+        cpf_balance: None,
+        request: None,
+        constraints: String::new(),
+        next_follow_up: b.next_follow_up,
+        last_contact: None,
+        status: crate::domain::Status::Open,
+        consent: Default::default(),
+        targets: vec![target.clone()],
+        cep_level: None,
+        meta: b.meta.clone(),
+    };
+    let bytes = encode_with(RecordKind::Beneficiary, 1, 0, &old).unwrap();
+    assert_eq!(codec::decode::<Beneficiary>(&bytes).unwrap(), b);
+    // The bytes of version 2 are not those of version 1.
+    assert!(
+        codec::payload::<BeneficiaryV1>(RecordKind::Beneficiary, &encode(&b).unwrap()[3..])
+            .is_err()
+    );
+    assert_eq!(old.split().1, vec![target]);
 }
 
 #[test]

@@ -8,7 +8,7 @@ use crate::domain::time::FixedClock;
 use crate::domain::{ConsentRecord, Status, TargetMetier};
 use crate::store::Store;
 use chrono::{DateTime, NaiveDate, Utc};
-use ratatui::crossterm::event::KeyEventKind;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 fn now() -> chrono::NaiveDateTime {
     NaiveDate::from_ymd_opt(2026, 11, 28)
@@ -1130,7 +1130,7 @@ fn add_target(r: &mut Rig, query: &str) -> String {
     let idx = crate::app::metiers::selected_appellation(&r.app).unwrap();
     let t = r.app.catalog.target(idx).unwrap();
     r.act(Action::MarkTarget);
-    crate::app::metiers::target_text(&t)
+    crate::app::parcours::target_text(&crate::domain::PlanTarget::from(t))
 }
 
 #[test]
@@ -1149,12 +1149,12 @@ fn target_metiers_are_reordered_and_removed_from_the_file_with_undo_and_notes() 
     let b = add_target(&mut r, "educateur jeunes enfants");
     let stored = |r: &Rig| {
         r.rt.store
-            .beneficiary(id)
+            .plan_of(id)
             .unwrap()
             .unwrap()
             .targets
             .iter()
-            .map(crate::app::metiers::target_text)
+            .map(crate::app::parcours::target_text)
             .collect::<Vec<_>>()
     };
     assert_eq!(stored(&r), [a.clone(), b.clone()]);
