@@ -98,6 +98,9 @@ fn a_target_marked_on_metiers_shows_on_the_parcours_screen() {
     assert_eq!(a.open_beneficiary.as_ref().map(|o| o.id), Some(id));
     let s = text(&render(&a, 80, 24));
     assert!(s.contains("Métiers cibles (1)"), "{s}");
+    // At 80 columns the label is cut before its code, never the code.
+    assert!(s.contains("1. Éducateur / Éducatrice d… (K1202)"), "{s}");
+    let s = text(&render(&a, 120, 40));
     assert!(
         s.contains("1. Éducateur / Éducatrice de jeunes enfants (K1202)"),
         "{s}"

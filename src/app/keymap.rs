@@ -402,7 +402,7 @@ fn defaults() -> Vec<Binding> {
         row(Action::Edit, pa, vec![c('e')], false),
         row(Action::Delete, pa, vec![c('d'), p(Delete)], false),
         row(Action::StepStatus, pa, vec![c('s')], true),
-        row(Action::FundStep, pa, vec![c('f')], true),
+        row(Action::FundStep, pa, vec![c('f')], false),
         row(Action::ApplyTemplate, pa, vec![c('m')], true),
         row(Action::MarkTarget, pa, vec![c('c')], false),
         row(Action::MoveUp, pa, vec![c('K'), alt(Up)], false),

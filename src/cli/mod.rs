@@ -32,9 +32,11 @@ pub struct Cli {
 
 pub mod base;
 pub mod beneficiaires;
+pub mod export;
 pub mod french;
 pub mod metiers;
 pub mod out;
+pub mod parcours;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -47,6 +49,12 @@ pub enum Command {
     Demo(beneficiaires::DemoArgs),
     /// Cherche des métiers dans le catalogue
     Metiers(metiers::MetiersArgs),
+    /// Parcours d'un dossier : plan d'action, financements, éligibilité
+    #[command(subcommand)]
+    Parcours(parcours::ParcoursCmd),
+    /// Documents à remettre : synthèse du parcours
+    #[command(subcommand)]
+    Export(export::Export),
     /// Référentiel ROME : import d'une version plus récente
     #[command(subcommand)]
     Referentiel(metiers::ReferentielCmd),
@@ -277,6 +285,9 @@ fn creates_store(cmd: &Option<Command>) -> bool {
                 beneficiaires::BeneficiairesCmd::Import(_)
             ))
             | Some(Command::Referentiel(metiers::ReferentielCmd::Import { .. }))
+            | Some(Command::Referentiel(
+                metiers::ReferentielCmd::ImportMobilites { .. }
+            ))
     )
 }
 
@@ -296,6 +307,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Purge(a)) => beneficiaires::purge(a, &setup),
         Some(Command::Demo(a)) => beneficiaires::demo(a, &setup),
         Some(Command::Metiers(a)) => metiers::search(a, &setup),
+        Some(Command::Parcours(c)) => parcours::run(c, &setup),
+        Some(Command::Export(c)) => export::run(c, &setup),
         Some(Command::Referentiel(c)) => metiers::referentiel(c, &setup),
         Some(Command::Bench(c)) => metiers::bench(c, &setup),
         Some(Command::Verifier(a)) => base::verifier(a, &setup),

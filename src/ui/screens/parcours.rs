@@ -36,6 +36,19 @@ pub fn target_lines(
     focused: bool,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
+    target_lines_in(app, plan, selected, focused, usize::MAX, theme)
+}
+
+/// [`target_lines`] in `w` columns: labels are cut before their ROME code,
+/// notes after.
+fn target_lines_in(
+    app: &App,
+    plan: Option<&Plan>,
+    selected: usize,
+    focused: bool,
+    w: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let targets = plan.map(|p| p.targets.as_slice()).unwrap_or(&[]);
     if targets.is_empty() {
         let key = app
@@ -52,9 +65,13 @@ pub fn target_lines(
         .iter()
         .enumerate()
         .map(|(n, t)| {
-            let mut text = format!("{}. {} ({})", n + 1, t.label, t.rome);
+            let rank = format!("{}. ", n + 1);
+            let room = w.saturating_sub(2 + width(&rank));
+            let mut text = format!("{rank}{}", label_code(&t.label, &t.rome, room));
             if !t.note.is_empty() {
-                text.push_str(&format!(" — {}", t.note.replace('\n', " ")));
+                let note = format!(" — {}", t.note.replace('\n', " "));
+                let left = w.saturating_sub(2 + width(&text));
+                text.push_str(&truncate(&note, left));
             }
             if n == selected && focused {
                 Line::from(vec![
@@ -66,6 +83,16 @@ pub fn target_lines(
             }
         })
         .collect()
+}
+
+/// `label (K1202)` in at most `room` columns: the label is cut, never the
+/// ROME code.
+fn label_code(label: &str, rome: &str, room: usize) -> String {
+    let code = format!(" ({rome})");
+    format!(
+        "{}{code}",
+        truncate(label, room.saturating_sub(width(&code)).max(1))
+    )
 }
 
 /// `1 200 €` (cents only when there are some).
@@ -82,23 +109,28 @@ fn short_date(s: &Step) -> String {
         .unwrap_or_else(|| "   —    ".into())
 }
 
-/// `CPF 1 200 € accordé +1`: the first funding line of a step.
-fn funding_summary(s: &Step) -> String {
+/// What the step list says of a step's funding, longest first: `CPF
+/// 1 200 € accordé +1`, `1 200 € accordé +1`, `1 200 € +1` (the first line
+/// and how many more), or its cost to finance.
+fn funding_summaries(s: &Step) -> Vec<String> {
     match s.funding.first() {
-        None if s.cost > Cents::ZERO => format!("{} à financer", euros(s.cost)),
-        None => String::new(),
+        None if s.cost > Cents::ZERO => {
+            vec![format!("{} à financer", euros(s.cost)), euros(s.cost)]
+        }
+        None => vec![String::new()],
         Some(l) => {
             let more = if s.funding.len() > 1 {
                 format!(" +{}", s.funding.len() - 1)
             } else {
                 String::new()
             };
-            format!(
-                "{} {} {}{more}",
-                l.funder.short_label(),
-                euros(l.amount),
-                l.status.label()
-            )
+            let amount = euros(l.amount);
+            let status = l.status.label();
+            vec![
+                format!("{} {amount} {status}{more}", l.funder.short_label()),
+                format!("{amount} {status}{more}"),
+                format!("{amount}{more}"),
+            ]
         }
     }
 }
@@ -124,9 +156,10 @@ fn draw_targets(app: &App, plan: Option<&Plan>, theme: &Theme, area: Rect, frame
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let sel = app.parcours.selected_target;
-    let lines: Vec<Line> = target_lines(app, plan, sel, focused, theme)
+    let w = inner.width as usize;
+    let lines: Vec<Line> = target_lines_in(app, plan, sel, focused, w, theme)
         .into_iter()
-        .map(|l| truncate_line(l, inner.width as usize))
+        .map(|l| truncate_line(l, w))
         .collect();
     let lines = scrolled_list(lines, sel.min(n.saturating_sub(1)), inner.height as usize);
     frame.render_widget(Paragraph::new(lines), inner);
@@ -172,7 +205,7 @@ fn draw_suggestions(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
     let w = inner.width as usize;
     let lines: Vec<Line> = if list.is_empty() {
         let why = if from.is_empty() {
-            "Métier actuel non renseigné dans le dossier."
+            "Métier actuel non renseigné."
         } else {
             "Aucune autre suggestion."
         };
@@ -184,7 +217,7 @@ fn draw_suggestions(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
             .map(|(i, s)| {
                 let source = format!(" · {}", s.source.short());
                 let room = w.saturating_sub(2 + width(&source));
-                let text = truncate(&format!("{} ({})", s.target.label, s.target.rome), room);
+                let text = label_code(&s.target.label, &s.target.rome, room);
                 let (mark, style) = if i == sel && focused {
                     ("▶ ", theme.selected)
                 } else {
@@ -206,16 +239,21 @@ fn draw_suggestions(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
 }
 
 fn step_line(s: &Step, selected: bool, w: usize, wide: bool, theme: &Theme) -> Line<'static> {
-    let right = funding_summary(s);
     let status = if wide {
         format!("{:<11}", s.status.label())
     } else {
         String::new()
     };
     let head = format!("{} {} {status}", s.status.symbol(), short_date(s));
-    let room = w.saturating_sub(width(&head) + width(&right) + 2);
-    let title = truncate(&s.title, room);
-    let pad = w.saturating_sub(width(&head) + width(&title) + width(&right) + 1);
+    // The title keeps up to 24 columns; the funding says what fits.
+    let room = w.saturating_sub(1 + width(&head));
+    let title_min = width(&s.title).min(24);
+    let right = funding_summaries(s)
+        .into_iter()
+        .find(|r| r.is_empty() || width(r) + 1 + title_min <= room)
+        .unwrap_or_default();
+    let title = truncate(&s.title, room.saturating_sub(width(&right) + 1));
+    let pad = room.saturating_sub(width(&title) + width(&right));
     let style = if selected { theme.selected } else { theme.base };
     let mark = if selected { "▶" } else { " " };
     Line::from(vec![
@@ -296,9 +334,6 @@ fn draw_steps(app: &App, plan: Option<&Plan>, theme: &Theme, area: Rect, frame: 
         .collect();
     let mut shown = scrolled_list(lines, sel, list_h);
     if show_detail {
-        while shown.len() < list_h {
-            shown.push(Line::raw(""));
-        }
         shown.push(Line::styled("─".repeat(w), theme.dim));
         shown.extend(detail);
     }
@@ -384,13 +419,7 @@ fn draw_funding(app: &App, plan: Option<&Plan>, theme: &Theme, area: Rect, frame
             crate::domain::Parameter::CpfParticipationForfaitaire,
             app.now.date(),
         ) {
-            lines.push(Line::styled(
-                truncate(
-                    &format!("({} depuis le {})", euros(v.cents()), fmt_date(v.from)),
-                    w,
-                ),
-                theme.dim,
-            ));
+            lines.push(money_line("(tarif actuel)", v.cents(), w, theme.dim));
         }
     }
     frame.render_widget(Paragraph::new(lines), inner);
@@ -416,15 +445,24 @@ fn verdict_style(v: Verdict, theme: &Theme) -> Style {
 }
 
 fn draw_eligibility(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
+    let hints = parcours::eligibility(app);
+    let compact = hints
+        .as_ref()
+        .is_ok_and(|h| (area.height as usize).saturating_sub(2) < h.len());
+    let legend = if compact {
+        " (✓ éligible ⚠ à vérifier ✗ non)"
+    } else {
+        ""
+    };
     let title = format!(
-        " Éligibilité au {} — {} détail ",
+        " Éligibilité au {}{legend} — {} détail ",
         fmt_date(app.now.date()),
         key(app, Action::ToggleDetail)
     );
     let block = zone_block(title, false, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let hints = match parcours::eligibility(app) {
+    let hints = match hints {
         Ok(h) => h,
         Err(e) => {
             frame.render_widget(Paragraph::new(Line::styled(e, theme.error)), inner);
@@ -432,51 +470,45 @@ fn draw_eligibility(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
         }
     };
     let w = inner.width as usize;
-    let lines: Vec<Line> = if (inner.height as usize) < hints.len() {
-        // Compact: one line of verdicts, one of legend.
+    if compact {
+        // The verdicts, wrapped over the lines there are.
         let mut spans = Vec::new();
         for h in &hints {
             spans.push(Span::styled(
                 format!("{} ", h.verdict.symbol()),
                 verdict_style(h.verdict, theme),
             ));
-            spans.push(Span::raw(format!("{}  ", short_name(h.dispositif))));
+            spans.push(Span::raw(format!("{}   ", short_name(h.dispositif))));
         }
-        vec![
-            truncate_line(Line::from(spans), w),
-            Line::styled(
-                truncate(
-                    "✓ éligible · ⚠ à vérifier · ✗ non éligible (indications, jamais un blocage)",
-                    w,
-                ),
-                theme.dim,
-            ),
-        ]
-    } else {
-        hints
-            .iter()
-            .map(|h| {
-                let head = format!(
-                    "{} {} {}",
-                    h.verdict.symbol(),
-                    h.dispositif.label(),
-                    h.verdict.label()
-                );
-                let why = h
-                    .reasons
-                    .first()
-                    .map(|r| format!(" — {r}"))
-                    .unwrap_or_default();
-                truncate_line(
-                    Line::from(vec![
-                        Span::styled(head, verdict_style(h.verdict, theme)),
-                        Span::styled(why, theme.dim),
-                    ]),
-                    w,
-                )
-            })
-            .collect()
-    };
+        frame.render_widget(
+            Paragraph::new(Line::from(spans)).wrap(Wrap { trim: true }),
+            inner,
+        );
+        return;
+    }
+    let lines: Vec<Line> = hints
+        .iter()
+        .map(|h| {
+            let head = format!(
+                "{} {} {}",
+                h.verdict.symbol(),
+                h.dispositif.label(),
+                h.verdict.label()
+            );
+            let why = h
+                .reasons
+                .first()
+                .map(|r| format!(" — {r}"))
+                .unwrap_or_default();
+            truncate_line(
+                Line::from(vec![
+                    Span::styled(head, verdict_style(h.verdict, theme)),
+                    Span::styled(why, theme.dim),
+                ]),
+                w,
+            )
+        })
+        .collect();
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
@@ -656,8 +688,13 @@ pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
         Constraint::Length(elig_rows + 2),
     ])
     .areas(area);
-    let [targets_area, sugg_area] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
+    // Wide windows give the targets (and their notes) more room.
+    let left = if area.width >= 110 { 60 } else { 50 };
+    let [targets_area, sugg_area] = Layout::horizontal([
+        Constraint::Percentage(left),
+        Constraint::Percentage(100 - left),
+    ])
+    .areas(top);
     draw_targets(app, plan, theme, targets_area, frame);
     draw_suggestions(app, theme, sugg_area, frame);
     if let Some(scroll) = app.parcours.detail {
