@@ -237,10 +237,11 @@ fn the_standard_interview_end_to_end_in_process() {
         )
     );
 
-    // A funded formation step by hand: n, f (formation), Tab, its title,
-    // PgSuiv (cost), the cost, PgSuiv (financing), c (CPF), Ctrl-S.
+    // A funded formation step by hand (formation is the type proposed): n,
+    // Tab, its title, PgSuiv (cost), the cost, PgSuiv (financing), c (CPF),
+    // Ctrl-S.
     let before = (k.keys, k.chars);
-    k.ch('n').ch('f').key(KeyCode::Tab).text("CAP AEPE");
+    k.ch('n').key(KeyCode::Tab).text("CAP AEPE");
     k.key(KeyCode::PageDown)
         .text("2400")
         .key(KeyCode::PageDown)
@@ -260,7 +261,7 @@ fn the_standard_interview_end_to_end_in_process() {
         "étape de formation financée : {} touches + {} caractères tapés",
         funded_step.0, funded_step.1
     );
-    assert_eq!(funded_step, (7, 12));
+    assert_eq!(funded_step, (6, 12));
 
     // Quit.
     s.run(k.ch('q'));

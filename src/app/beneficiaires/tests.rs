@@ -1445,3 +1445,31 @@ fn undo_waits_while_a_form_is_open_even_on_another_screen() {
     r.act(Action::Undo);
     assert_eq!(r.stored_files(), 0);
 }
+
+#[test]
+fn the_file_form_keeps_both_seniorities() {
+    let mut b = Beneficiary::new(
+        Id([4; 16]),
+        "Dupont",
+        "Léa",
+        Meta::new(now().and_utc(), "x"),
+    );
+    b.seniority_company_months = Some(11);
+    b.seniority_total_months = Some(23);
+    let f = file_form::build(Some(&b), today(), crate::app::metiers::builtin_catalog());
+    assert_eq!(f.value("anc_entreprise"), "11");
+    assert_eq!(f.value("anc_totale"), "23");
+    let back = file_form::to_beneficiary(&f, b.clone()).unwrap();
+    assert_eq!(
+        (back.seniority_company_months, back.seniority_total_months),
+        (Some(11), Some(23))
+    );
+    // Each can be unknown on its own.
+    let mut f = f;
+    f.set("anc_totale", "");
+    let back = file_form::to_beneficiary(&f, b).unwrap();
+    assert_eq!(
+        (back.seniority_company_months, back.seniority_total_months),
+        (Some(11), None)
+    );
+}

@@ -65,6 +65,8 @@ pub enum FormFor {
 
 #[derive(Clone, Debug)]
 pub struct PlanForm {
+    /// The file whose plan the form changes.
+    pub beneficiary: Id,
     pub target: FormFor,
     pub form: Form,
 }
@@ -358,8 +360,12 @@ fn open_step_form(app: &mut App, step: Option<Step>, focus_funding: bool) {
         Some(s) => (s, false),
         None => (Step::new(Id::generate(), StepKind::Formation, ""), true),
     };
+    let Some(beneficiary) = app.open_beneficiary.as_ref().map(|o| o.id) else {
+        return;
+    };
     let form = plan_forms::step_form(&s, is_new, today, focus_funding);
     app.parcours.form = Some(PlanForm {
+        beneficiary,
         target: FormFor::Step { id: s.id, is_new },
         form,
     });
@@ -367,6 +373,19 @@ fn open_step_form(app: &mut App, step: Option<Step>, focus_funding: bool) {
 
 /// Saves the open form (Ctrl-S): refused while a field is invalid.
 fn save_form(app: &mut App) -> Vec<Effect> {
+    let Some(owner) = app.parcours.form.as_ref().map(|f| f.beneficiary) else {
+        return Vec::new();
+    };
+    // Another file was opened since the form was (switching screens keeps
+    // a form): its plan is not the one this form changes.
+    if app.open_beneficiary.as_ref().map(|o| o.id) != Some(owner) {
+        app.set_status(
+            StatusLevel::Error,
+            "Non enregistré : ce formulaire concerne un autre dossier ; rouvrez-le, ou \
+             abandonnez le formulaire (Échap)",
+        );
+        return Vec::new();
+    }
     let Some(pf) = app.parcours.form.as_mut() else {
         return Vec::new();
     };
@@ -374,11 +393,7 @@ fn save_form(app: &mut App) -> Vec<Effect> {
         app.set_status(StatusLevel::Error, msg);
         return Vec::new();
     }
-    let (target, form) = (pf.target.clone(), pf.form.clone());
-    let Some(id) = app.open_beneficiary.as_ref().map(|o| o.id) else {
-        app.parcours.form = None;
-        return Vec::new();
-    };
+    let (target, form, id) = (pf.target.clone(), pf.form.clone(), pf.beneficiary);
     let (before, mut after) = match working_plan(app, id) {
         Ok(p) => p,
         Err(fx) => return fx,
@@ -739,6 +754,7 @@ fn screen_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
                 Some(t) => {
                     let form = plan_forms::target_note_form(t, app.now.date());
                     app.parcours.form = Some(PlanForm {
+                        beneficiary: id,
                         target: FormFor::TargetNote { index: i },
                         form,
                     });
@@ -804,6 +820,7 @@ fn screen_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
             Some(p) => {
                 let facts = p.map(|p| p.facts.clone()).unwrap_or_default();
                 app.parcours.form = Some(PlanForm {
+                    beneficiary: id,
                     target: FormFor::Facts,
                     form: plan_forms::facts_form(&facts, app.now.date()),
                 });

@@ -417,7 +417,7 @@ pub fn facts_form(f: &EligibilityFacts, today: NaiveDate) -> Form {
         .section("Période de reconversion"),
         Field::choice(
             "accord_branche",
-            "Accord branche/entreprise",
+            "Accord de branche/entr.",
             &TRI,
             tri_index(f.extending_agreement),
         ),
@@ -426,13 +426,13 @@ pub fn facts_form(f: &EligibilityFacts, today: NaiveDate) -> Form {
             .section("Démission-reconversion"),
         Field::date(
             "attestation",
-            "Attestation Transitions Pro",
+            "Attestation T. Pro le",
             &opt_date(f.attestation_on),
         )
         .validate_with(v_date),
         Field::date(
             "demandeur",
-            "Demandeur d'emploi depuis",
+            "Demandeur d'emploi le",
             &opt_date(f.job_seeker_from),
         )
         .validate_with(v_date)

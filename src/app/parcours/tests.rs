@@ -361,6 +361,24 @@ fn nothing_happens_without_an_open_file_and_undo_waits_for_an_open_form() {
         .unwrap()
         .text
         .contains("un formulaire est ouvert (écran Parcours)"));
+    // Another file opened meanwhile: the form does not write into its plan.
+    let other = Id([8; 16]);
+    a.open_beneficiary = Some(OpenBeneficiary {
+        id: other,
+        display_name: "Y".into(),
+    });
+    a.effect_done(Outcome::PlanLoaded {
+        beneficiary: other,
+        plan: None,
+    });
+    a.update(Action::GoTo(Screen::Parcours));
+    a.update(Action::Text(KeyEvent::new_with_kind(
+        KeyCode::Char('x'),
+        KeyModifiers::NONE,
+        KeyEventKind::Press,
+    )));
+    assert!(a.update(Action::Save).is_empty());
+    assert!(a.status.as_ref().unwrap().text.contains("un autre dossier"));
     assert_eq!(next_status(StepStatus::Abandonne), StepStatus::AFaire);
     assert_eq!(next_status(StepStatus::AFaire), StepStatus::EnCours);
 }
