@@ -562,7 +562,8 @@ fn demo_plan(
         }
     };
     plan.add_steps(steps);
-    let balance = b.cpf_balance.unwrap_or(Cents::ZERO);
+    // What is left on the CPF for the next CPF line.
+    let mut cpf_left = b.cpf_balance.unwrap_or(Cents::ZERO);
     for s in &mut plan.steps {
         s.status = status_on(s, today);
         if s.funding.is_empty() {
@@ -580,7 +581,9 @@ fn demo_plan(
         for (k, l) in s.funding.iter_mut().enumerate() {
             if l.amount == Cents::ZERO {
                 l.amount = if l.funder == Funder::Cpf {
-                    balance.min(left)
+                    let a = cpf_left.min(left);
+                    cpf_left = cpf_left - a;
+                    a
                 } else if k + 1 == n {
                     left
                 } else {
