@@ -280,13 +280,6 @@ pub fn referentiel(cmd: ReferentielCmd, setup: &Setup) -> Result<(), Failure> {
             if let Some(b) = &bar {
                 b.finish_and_clear();
             }
-            let rejected_text = |r: &[(usize, String)], limit: usize| {
-                if r.is_empty() {
-                    String::new()
-                } else {
-                    format!("Lignes rejetées :\n{}", out::line_list(r, limit))
-                }
-            };
             match result {
                 Ok(imported) => {
                     if store.counts()?.values().any(|n| *n > 0) {
@@ -297,14 +290,7 @@ pub fn referentiel(cmd: ReferentielCmd, setup: &Setup) -> Result<(), Failure> {
                         .map_err(Failure::from)?;
                     let r = &imported.report;
                     if let Some(path) = &rapport {
-                        out::write_report(
-                            path,
-                            &format!(
-                                "{}\n{}",
-                                r.summary_fr(),
-                                rejected_text(&r.rejected, usize::MAX)
-                            ),
-                        )?;
+                        write_full_report(path, &r.summary_fr(), &r.rejected)?;
                     }
                     out::print(&format!(
                         "Référentiel importé et enregistré : {}\n{}\n{}",
@@ -338,6 +324,27 @@ pub fn referentiel(cmd: ReferentielCmd, setup: &Setup) -> Result<(), Failure> {
     }
 }
 
+/// `Lignes rejetées :` and at most `limit` of them (escaped).
+fn rejected_text(r: &[(usize, String)], limit: usize) -> String {
+    if r.is_empty() {
+        String::new()
+    } else {
+        format!("Lignes rejetées :\n{}", out::line_list(r, limit))
+    }
+}
+
+/// `--rapport FICHIER`: the summary and every rejected line.
+fn write_full_report(
+    path: &std::path::Path,
+    summary: &str,
+    rejected: &[(usize, String)],
+) -> Result<(), Failure> {
+    out::write_report(
+        path,
+        &format!("{summary}\n{}", rejected_text(rejected, usize::MAX)),
+    )
+}
+
 /// `referentiel import-mobilites`: all or nothing, with a report.
 fn import_mobilites(
     fichier: &std::path::Path,
@@ -359,13 +366,6 @@ fn import_mobilites(
         "{name}, importé le {}",
         chrono::Local::now().format("%d/%m/%Y")
     );
-    let rejected_text = |r: &[(usize, String)], limit: usize| {
-        if r.is_empty() {
-            String::new()
-        } else {
-            format!("Lignes rejetées :\n{}", out::line_list(r, limit))
-        }
-    };
     match import_file(fichier, &catalog, &version) {
         Ok((mobilites, report)) => {
             if store.counts()?.values().any(|n| *n > 0) {
@@ -384,14 +384,7 @@ fn import_mobilites(
         Err(e) => {
             if let Some(r) = e.report() {
                 if let Some(path) = rapport {
-                    out::write_report(
-                        path,
-                        &format!(
-                            "{}\n{}",
-                            r.summary_fr(),
-                            rejected_text(&r.rejected, usize::MAX)
-                        ),
-                    )?;
+                    write_full_report(path, &r.summary_fr(), &r.rejected)?;
                 }
                 out::print(&rejected_text(&r.rejected, out::SHOWN_LINES))?;
             }
