@@ -33,6 +33,8 @@ pub struct AdvisorConfig {
     pub nom: String,
     /// Region of the CEP operator, e.g. `Auvergne-Rhône-Alpes`.
     pub region: String,
+    /// The advisor's structure, named on the documents handed to people.
+    pub structure: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]

@@ -5,54 +5,14 @@
 mod common;
 
 use chrono::{DateTime, Days, Local, NaiveDate, NaiveTime, Utc};
-use common::cli;
+use common::{cli, exits, fails, ok, stderr, stdout};
 use passerelle::domain::*;
 use passerelle::store::{DumpRow, Store};
 use passerelle::transfer::short_id;
 use serde_json::Value;
 use std::path::Path;
-use std::process::Output;
 
 // ----- helpers ----------------------------------------------------------------
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Runs the CLI, expects exit 0, returns stdout.
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let o = cli(dir, args);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "passerelle {args:?}\nstdout:\n{}\nstderr:\n{}",
-        stdout(&o),
-        stderr(&o)
-    );
-    stdout(&o)
-}
-
-/// Runs the CLI, expects exit `code`, returns (stdout, stderr).
-fn exits(dir: &Path, args: &[&str], code: i32) -> (String, String) {
-    let o = cli(dir, args);
-    assert_eq!(
-        o.status.code(),
-        Some(code),
-        "passerelle {args:?}\nstdout:\n{}\nstderr:\n{}",
-        stdout(&o),
-        stderr(&o)
-    );
-    (stdout(&o), stderr(&o))
-}
-
-/// Runs the CLI, expects exit `code`, returns stderr.
-fn fails(dir: &Path, args: &[&str], code: i32) -> String {
-    exits(dir, args, code).1
-}
 
 fn open(dir: &Path) -> Store {
     Store::open(&dir.join("base")).unwrap()

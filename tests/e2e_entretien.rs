@@ -59,7 +59,7 @@ fn standard_interview_with_paste_and_resize() {
     t.send(&["c"]);
     t.wait_for("Ajout du métier cible");
     t.send(&["4"]);
-    t.wait_for("Métiers cibles de DUPONT Léa");
+    t.wait_for("Métiers cibles (1)");
     t.wait_for("1. ");
     t.send(&["C-z"]);
     t.wait_for("Annulé : ajout du métier cible");

@@ -2,8 +2,9 @@
 //! runtime on a temporary store → draw on `TestBackend`) driven by a key
 //! script through the real event loop, with a fixed clock. New file,
 //! interview, two target métiers from the Métiers screen, the Parcours
-//! screen, undo / redo, then a restart on the same data and the file found
-//! again. Frames and stored records are both checked.
+//! screen, undo / redo, a plan template applied, a step funded, a funded
+//! formation step added by hand, then a restart on the same data and the
+//! file found again. Frames and stored records are both checked.
 
 mod common;
 
@@ -150,18 +151,12 @@ fn the_standard_interview_end_to_end_in_process() {
     let f = s.run(k.ch('4'));
     assert_shows(
         &f,
-        &[
-            "Métiers cibles de DUPONT Léa",
-            "1. ",
-            "(J1501)",
-            "2. ",
-            "(K1202)",
-        ],
+        &["Métiers cibles (2)", "1. ", "(J1501)", "2. ", "(K1202)"],
     );
     let id = s.app.open_beneficiary.as_ref().unwrap().id;
     let targets = |s: &Session| {
         s.rt.store
-            .beneficiary(id)
+            .plan_of(id)
             .unwrap()
             .unwrap()
             .targets
@@ -179,6 +174,94 @@ fn the_standard_interview_end_to_end_in_process() {
     let f = s.run(k.ctrl('y'));
     assert_shows(&f, &["Rétabli : ajout du métier cible", "2. "]);
     assert_eq!(targets(&s), ["J1501", "K1202"]);
+    // The interview walk ends here (its key count is checked below).
+    let interview_keys = (k.keys, k.chars);
+
+    // A template: m, Entrée (the first one), its five steps dated from today.
+    let f = s.run(k.ch('m'));
+    assert_shows(
+        &f,
+        &[
+            "Modèle de parcours",
+            "▶ Reconversion avec bilan et immersion",
+        ],
+    );
+    let f = s.run(k.key(KeyCode::Enter));
+    assert_shows(
+        &f,
+        &[
+            "Modèle « Reconversion avec bilan et immersion » appliqué (5 étapes) : enregistré",
+            "Étapes (5)",
+            "○ 28/11/26",
+            "Bilan de compétences",
+        ],
+    );
+    let plan = |s: &Session| s.rt.store.plan_of(id).unwrap().unwrap();
+    assert_eq!(plan(&s).steps.len(), 5);
+    // The plan began with the first target, today.
+    assert_eq!(
+        plan(&s).started_on,
+        NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
+    );
+
+    // Fund the bilan (2nd step): its cost, then its CPF line (empty amount =
+    // the cost), requested.
+    k.key(KeyCode::Down)
+        .ch('f')
+        .key(KeyCode::PageUp)
+        .text("1800");
+    k.key(KeyCode::PageDown).key(KeyCode::Tab).ctrl('u');
+    k.key(KeyCode::Tab).key(KeyCode::Right);
+    let f = s.run(k.ctrl('s'));
+    assert_shows(
+        &f,
+        &[
+            "✓ Modification de l'étape 2 (bilan de compétences) : financement 1",
+            "1 800 € demandé",
+            "Coût total        1 800,00 €",
+            "Demandé           1 800,00 €",
+            // The bilan starts on 28/12/2026: the 2026 participation; the
+            // formation's CPF line has an employer line beside it: exempt.
+            "Part. forfaitaire   103,20 €",
+        ],
+    );
+    let bilan = plan(&s).steps[1].clone();
+    assert_eq!(bilan.kind, passerelle::domain::StepKind::BilanCompetences);
+    assert_eq!(bilan.cost, passerelle::domain::Cents(180_000));
+    assert_eq!(bilan.funding.len(), 1);
+    assert_eq!(
+        (bilan.funding[0].amount, bilan.funding[0].status),
+        (
+            passerelle::domain::Cents(180_000),
+            passerelle::domain::FundingStatus::Demande
+        )
+    );
+
+    // A funded formation step by hand (formation is the type proposed): n,
+    // Tab, its title, PgSuiv (cost), the cost, PgSuiv (financing), c (CPF),
+    // Ctrl-S.
+    let before = (k.keys, k.chars);
+    k.ch('n').key(KeyCode::Tab).text("CAP AEPE");
+    k.key(KeyCode::PageDown)
+        .text("2400")
+        .key(KeyCode::PageDown)
+        .ch('c');
+    let f = s.run(k.ctrl('s'));
+    let funded_step = (k.keys - before.0, k.chars - before.1);
+    assert_shows(
+        &f,
+        &["Ajout de l'étape 6 (formation), financement CPF : enregistré"],
+    );
+    let last = plan(&s).steps.last().unwrap().clone();
+    assert_eq!(last.title, "CAP AEPE");
+    assert_eq!(last.cost, passerelle::domain::Cents(240_000));
+    assert_eq!(last.funding[0].funder, passerelle::domain::Funder::Cpf);
+    assert_eq!(last.funding[0].amount, passerelle::domain::Cents(240_000));
+    eprintln!(
+        "étape de formation financée : {} touches + {} caractères tapés",
+        funded_step.0, funded_step.1
+    );
+    assert_eq!(funded_step, (6, 12));
 
     // Quit.
     s.run(k.ch('q'));
@@ -223,6 +306,9 @@ fn the_standard_interview_end_to_end_in_process() {
         "ajout du métier cible",
         "annulation : ajout du métier cible",
         "rétablissement : ajout du métier cible",
+        "modèle « Reconversion avec bilan et immersion » appliqué (5 étapes)",
+        "modification de l'étape 2 (bilan de compétences) : financement 1 (CPF) : envisagé → demandé",
+        "ajout de l'étape 6 (formation), financement CPF",
     ] {
         assert!(
             notes.iter().any(|n| n.starts_with(prefix)),
@@ -237,9 +323,7 @@ fn the_standard_interview_end_to_end_in_process() {
     // shortcuts, the same walk took 30 keys + 147 characters without the
     // notice, and the notice cost 20 Tabs from the e-mail plus its date
     // typed out (10 characters): 50 + 157.
-    eprintln!(
-        "entretien standard : {} touches + {} caractères tapés",
-        k.keys, k.chars
-    );
-    assert!(k.keys <= 33 && k.chars <= 140, "{} + {}", k.keys, k.chars);
+    let (keys, chars) = interview_keys;
+    eprintln!("entretien standard : {keys} touches + {chars} caractères tapés");
+    assert!(keys <= 33 && chars <= 140, "{keys} + {chars}");
 }

@@ -1,12 +1,14 @@
 //! Integration tests of the sled store.
 //!
-//! The fixture `tests/fixtures/store-v1/` is a store written by format 1; it
-//! must keep opening with the same content forever. To rewrite it (only when
-//! a *new* fixture is wanted, e.g. `store-v2` after a format change — adapt the
-//! path), run:
+//! The fixture `tests/fixtures/store-v1/` is a store written by format 1
+//! (with the code of that time, which can no longer write it); it must keep
+//! opening, migrated, with the same content forever. `tests/fixtures/store-v4/`
+//! is a store of format 4 (with its manifest). To rewrite the latter (only
+//! when a *new* fixture is wanted after a format change — then give it a new
+//! path and keep this one), run:
 //!
 //! ```sh
-//! cargo test --test store write_fixture_store -- --ignored --exact
+//! cargo test --test store write_fixture_store_v4 -- --ignored --exact
 //! ```
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -86,10 +88,6 @@ fn full_beneficiary(n: u8) -> Beneficiary {
             share_employer_opco: consent(d(2026, 1, 13)),
             survey_6_months: consent(d(2026, 1, 14)),
         },
-        targets: vec![
-            target(12_345, "K1202", "Éducateur / Éducatrice de jeunes enfants"),
-            target(0, "K2111", "Formateur / Formatrice"),
-        ],
         cep_level: Some(2),
         meta: Meta::new(t(T0), "conseil-lyon"),
     }
@@ -666,7 +664,7 @@ fn corrupted_and_unknown_values_are_errors_not_panics() {
             StoreError::UnknownVersion {
                 kind: RecordKind::Beneficiary,
                 found: 99,
-                supported: 1
+                supported: 2
             }
         ),
         "{e:?}"
@@ -780,27 +778,90 @@ fn fixture_records() -> (Vec<Beneficiary>, Interview, Plan, Immersion, Referenti
     )
 }
 
-/// Rewrites `tests/fixtures/store-v1`. Run only on purpose (see the module doc).
+/// The fixture's plan once format 4 moved the file's targets into it.
+fn migrated_plan(mut p: Plan) -> Plan {
+    p.add_target(PlanTarget::from(target(
+        0,
+        "K2111",
+        "Formateur / Formatrice",
+    )));
+    p
+}
+
+/// `tests/fixtures/store-v4`: a store of format 4 (`base/` and its
+/// manifest `base.etat`).
+fn fixture_dir_v4() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store-v4")
+}
+
+fn fixture_mobilites() -> Mobilities {
+    Mobilities {
+        version: "mobilités fixture".into(),
+        rows: vec![
+            Mobility {
+                from_rome: "K1302".into(),
+                from_ogr: None,
+                to_rome: "J1501".into(),
+                to_ogr: None,
+                kind: MobilityKind::Evolution,
+            },
+            Mobility {
+                from_rome: "K1302".into(),
+                from_ogr: Some(38_001),
+                to_rome: "K1304".into(),
+                to_ogr: Some(12_345),
+                kind: MobilityKind::Proche,
+            },
+        ],
+    }
+}
+
+/// Rewrites `tests/fixtures/store-v4`. Run only on purpose (see the
+/// module doc): `cargo test --test store write_fixture_store_v4 -- --ignored --exact`.
 #[test]
 #[ignore]
-fn write_fixture_store() {
-    let dir = fixture_dir();
-    let _ = std::fs::remove_dir_all(&dir);
+fn write_fixture_store_v4() {
+    let root = fixture_dir_v4();
+    let _ = std::fs::remove_dir_all(&root);
+    let dir = root.join("base");
     let (bens, i, p, m, r) = fixture_records();
     let s = Store::open(&dir).unwrap();
     let mut first = bens[1].clone();
     first.meta.updated_at = first.meta.created_at;
     first.next_follow_up = None;
-    s.save_beneficiary(&first).unwrap(); // then updated: an Updated journal entry
+    s.save_beneficiary(&first).unwrap();
     for b in &bens {
         s.save_beneficiary(b).unwrap();
     }
     s.save_interview(&i).unwrap();
-    s.save_plan(&p).unwrap();
+    s.save_plan(&migrated_plan(p)).unwrap();
     s.save_immersion(&m).unwrap();
     s.save_referentiel(&r).unwrap();
+    s.save_mobilites(&fixture_mobilites()).unwrap();
     s.set_recent(&[bens[1].id, bens[0].id]).unwrap();
     s.flush().unwrap();
+}
+
+#[test]
+fn fixture_store_v4_still_opens() {
+    let root = fixture_dir_v4();
+    assert!(
+        root.join("base/db").exists(),
+        "fixture missing: run write_fixture_store_v4"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&root, tmp.path());
+    let s = Store::open(&tmp.path().join("base")).unwrap();
+    let (bens, i, p, m, r) = fixture_records();
+    assert_eq!(s.beneficiaries().unwrap().records, bens);
+    assert_eq!(s.interviews_of(bens[0].id).unwrap(), vec![i]);
+    assert_eq!(s.plans_of(bens[0].id).unwrap(), vec![migrated_plan(p)]);
+    assert_eq!(s.immersions_of(bens[0].id).unwrap(), vec![m]);
+    assert_eq!(s.referentiel().unwrap(), Some(r));
+    assert_eq!(s.mobilites().unwrap(), Some(fixture_mobilites()));
+    assert_eq!(s.recent().unwrap(), vec![bens[1].id, bens[0].id]);
+    let report = passerelle::store::check::check(&s).unwrap();
+    assert!(report.is_sound(), "{:?}", report.problems);
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -828,7 +889,10 @@ fn fixture_store_v1_still_opens() {
     let (bens, i, p, m, r) = fixture_records();
     assert_eq!(s.beneficiaries().unwrap().records, bens);
     assert_eq!(s.interviews_of(bens[0].id).unwrap(), vec![i]);
-    assert_eq!(s.plans_of(bens[0].id).unwrap(), vec![p]);
+    // Format 4: the file's target métiers (K1202, then K2111) moved to its
+    // plan, which already held K1202: K2111 is added after it, once.
+    assert_eq!(s.plans_of(bens[0].id).unwrap(), vec![migrated_plan(p)]);
+    assert_eq!(s.plan_of(bens[1].id).unwrap(), None, "no targets, no plan");
     assert_eq!(s.immersions_of(bens[0].id).unwrap(), vec![m]);
     assert_eq!(s.referentiel().unwrap(), Some(r));
     assert_eq!(s.recent().unwrap(), vec![bens[1].id, bens[0].id]);

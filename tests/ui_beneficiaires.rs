@@ -77,9 +77,6 @@ fn files() -> Vec<Beneficiary> {
     a.cpf_balance = Some(passerelle::domain::Cents(234050));
     a.request = Some(Request::Reconversion);
     a.constraints = "Pas de voiture.\nDisponible le matin.".into();
-    a.targets = job("K1202", "Éducateur / Éducatrice de jeunes enfants")
-        .into_iter()
-        .collect();
     a.cep_level = Some(2);
 
     let mut b = Beneficiary::new(id(2), "Dupuis", "Marc", meta());

@@ -68,18 +68,13 @@ fn no_result_shows_a_helpful_message() {
 #[test]
 fn a_target_marked_on_metiers_shows_on_the_parcours_screen() {
     use passerelle::app::Outcome;
-    use passerelle::domain::{Beneficiary, Id, Meta};
+    use passerelle::domain::{Beneficiary, Id, Meta, Plan, PlanTarget};
     let mut a = app();
     let meta = Meta::new(chrono::DateTime::from_timestamp(0, 0).unwrap(), "x");
-    let mut b = Beneficiary::new(Id::new_v7(1, [7; 10]), "Dupont", "Léa", meta);
+    let b = Beneficiary::new(Id::new_v7(1, [7; 10]), "Dupont", "Léa", meta.clone());
     a.update(Action::GoTo(Screen::Parcours));
     let s = text(&render(&a, 80, 24));
     assert!(s.contains("Aucun dossier ouvert"), "{s}");
-    b.targets.push(passerelle::domain::TargetMetier {
-        ogr: 12345,
-        rome: "K1202".into(),
-        label: "Éducateur / Éducatrice de jeunes enfants".into(),
-    });
     let id = b.id;
     a.effect_done(Outcome::BeneficiariesLoaded {
         damaged: Vec::new(),
@@ -88,10 +83,24 @@ fn a_target_marked_on_metiers_shows_on_the_parcours_screen() {
     });
     a.update(Action::GoTo(Screen::Beneficiaires));
     passerelle::app::beneficiaires::open_file(&mut a, id);
+    // The plan as the runtime loads it.
+    let mut plan = Plan::new(Id::new_v7(2, [8; 10]), id, a.now.date(), meta);
+    plan.add_target(PlanTarget::new(
+        12345,
+        "K1202",
+        "Éducateur / Éducatrice de jeunes enfants",
+    ));
+    a.effect_done(Outcome::PlanLoaded {
+        beneficiary: id,
+        plan: Some(plan),
+    });
     a.update(Action::GoTo(Screen::Parcours));
     assert_eq!(a.open_beneficiary.as_ref().map(|o| o.id), Some(id));
     let s = text(&render(&a, 80, 24));
-    assert!(s.contains("Métiers cibles de DUPONT Léa"), "{s}");
+    assert!(s.contains("Métiers cibles (1)"), "{s}");
+    // At 80 columns the label is cut before its code, never the code.
+    assert!(s.contains("1. Éducateur / Éducatrice d… (K1202)"), "{s}");
+    let s = text(&render(&a, 120, 40));
     assert!(
         s.contains("1. Éducateur / Éducatrice de jeunes enfants (K1202)"),
         "{s}"

@@ -82,7 +82,7 @@ fn placeholder_screens_promise_no_fake_data() {
         let s = text(&render(&a, 80, 24));
         let built = matches!(
             screen,
-            Screen::Accueil | Screen::Beneficiaires | Screen::Metiers
+            Screen::Accueil | Screen::Beneficiaires | Screen::Metiers | Screen::Parcours
         );
         assert!(s.contains("Bientôt sur cet écran") || built, "{screen:?}");
     }
@@ -245,28 +245,36 @@ fn a_duplicate_file_asks_with_three_answers_from_the_keymap() {
 fn the_parcours_screen_marks_the_chosen_target_and_its_keys() {
     let mut a = on_files(100, 30);
     let id = a.benef.list.rows[0].b.id;
-    let mut b = a.benef.list.get(id).unwrap().clone();
+    passerelle::app::beneficiaires::open_file(&mut a, id);
+    let meta = Meta::new(
+        chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap(),
+        "x",
+    );
+    let mut plan = passerelle::domain::Plan::new(
+        Id::new_v7(1_790_000_000_001, [2; 10]),
+        id,
+        a.now.date(),
+        meta,
+    );
     for (ogr, rome, label) in [
         (1, "J1501", "Aide-soignant / Aide-soignante"),
         (2, "K1202", "Éducateur / Éducatrice de jeunes enfants"),
     ] {
-        b.targets.push(passerelle::domain::TargetMetier {
-            ogr,
-            rome: rome.into(),
-            label: label.into(),
-        });
+        plan.add_target(passerelle::domain::PlanTarget::new(ogr, rome, label));
     }
-    a.benef.list.upsert(b);
-    passerelle::app::beneficiaires::open_file(&mut a, id);
+    a.effect_done(Outcome::PlanLoaded {
+        beneficiary: id,
+        plan: Some(plan),
+    });
     a.update(Action::GoTo(Screen::Parcours));
+    // ← twice: from the steps to the targets.
+    common::press(&mut a, KeyCode::Left);
+    common::press(&mut a, KeyCode::Left);
     common::press(&mut a, KeyCode::Down);
     let s = text(&render(&a, 100, 30));
     let chosen = s.lines().find(|l| l.contains("▶ 2.")).unwrap();
     assert!(chosen.contains("(K1202)"), "{chosen}");
     let bar = s.lines().last().unwrap();
-    assert!(
-        bar.contains("K monter") && bar.contains("x retirer"),
-        "{bar}"
-    );
+    assert!(bar.contains("n étape") && bar.contains("m modèle"), "{bar}");
     insta::assert_snapshot!("parcours_targets_100x30", s);
 }

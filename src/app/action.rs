@@ -2,7 +2,7 @@
 //! asks the runtime to do against the store).
 
 use super::undo::{Change, Direction};
-use crate::domain::{Beneficiary, Id, Interview};
+use crate::domain::{Beneficiary, Id, Interview, Mobilities, Plan};
 use crate::store::{ErasureReport, JournalEntry};
 use ratatui::crossterm::event::KeyEvent;
 
@@ -89,6 +89,23 @@ pub enum Action {
     TargetUp,
     TargetDown,
     TargetRemove,
+    // Parcours screen.
+    /// Previous / next zone (targets, suggestions, steps).
+    PrevZone,
+    NextZone,
+    /// Move the selected target or step up / down.
+    MoveUp,
+    MoveDown,
+    /// The selected step's next status.
+    StepStatus,
+    /// Edit the selected step's funding lines.
+    FundStep,
+    /// Choose a plan template to apply.
+    ApplyTemplate,
+    /// Edit the plan's eligibility facts.
+    EditFacts,
+    /// Write the synthesis document.
+    WriteSynthesis,
     /// Answers of a confirm dialog: « oui », « non », and the dialog's
     /// third answer when it offers one.
     Yes,
@@ -153,6 +170,15 @@ impl Action {
             Action::TargetUp => "cible-monter",
             Action::TargetDown => "cible-descendre",
             Action::TargetRemove => "cible-retirer",
+            Action::PrevZone => "zone-precedente",
+            Action::NextZone => "zone-suivante",
+            Action::MoveUp => "monter",
+            Action::MoveDown => "descendre",
+            Action::StepStatus => "statut-etape",
+            Action::FundStep => "financer",
+            Action::ApplyTemplate => "modele",
+            Action::EditFacts => "elements-eligibilite",
+            Action::WriteSynthesis => "synthese",
             Action::Yes => "oui",
             Action::No => "non",
             Action::Other => "autre-reponse",
@@ -210,6 +236,15 @@ impl Action {
             Action::TargetUp => "monter le métier cible choisi",
             Action::TargetDown => "descendre le métier cible choisi",
             Action::TargetRemove => "retirer le métier cible choisi",
+            Action::PrevZone => "zone précédente (cibles, suggestions, étapes)",
+            Action::NextZone => "zone suivante (cibles, suggestions, étapes)",
+            Action::MoveUp => "monter la cible ou l'étape choisie",
+            Action::MoveDown => "descendre la cible ou l'étape choisie",
+            Action::StepStatus => "statut suivant de l'étape (noté dans l'historique)",
+            Action::FundStep => "financements de l'étape choisie",
+            Action::ApplyTemplate => "appliquer un modèle de parcours",
+            Action::EditFacts => "éléments d'éligibilité (jours travaillés, accords…)",
+            Action::WriteSynthesis => "écrire la synthèse à remettre (HTML)",
             Action::Yes => "répondre oui",
             Action::No => "répondre non",
             Action::Other => "choisir l'autre réponse proposée",
@@ -258,6 +293,14 @@ impl Action {
             Action::TargetUp => "monter",
             Action::TargetDown => "descendre",
             Action::TargetRemove => "retirer",
+            Action::PrevZone | Action::NextZone => "zone",
+            Action::MoveUp => "monter",
+            Action::MoveDown => "descendre",
+            Action::StepStatus => "statut",
+            Action::FundStep => "financer",
+            Action::ApplyTemplate => "modèle",
+            Action::EditFacts => "éligibilité",
+            Action::WriteSynthesis => "synthèse",
             Action::Yes => "oui",
             Action::No => "non",
             other => other.label(),
@@ -280,6 +323,10 @@ pub enum Reply {
     CreateDuplicate,
     /// Drop the new-file form and open the existing file instead.
     OpenExisting(Id),
+    /// Delete a step of the open file's plan.
+    DeleteStep(Id),
+    /// Open a written document with the system's viewer.
+    OpenDocument(std::path::PathBuf),
 }
 
 /// Side effects asked by `update`, run by the runtime against the store.
@@ -302,6 +349,17 @@ pub enum Effect {
     EraseBeneficiary(Id),
     /// Store the recently opened files, newest first.
     SetRecent(Vec<Id>),
+    /// Load a file's plan (Parcours screen, Métiers `c`).
+    LoadPlan(Id),
+    /// Load France Travail's mobility file, when imported.
+    LoadMobilities,
+    /// Write a file's synthesis into the data directory's `documents`.
+    WriteSynthesis {
+        beneficiary: Id,
+        format: crate::transfer::document::Format,
+    },
+    /// Open a file with the system's default viewer (detached).
+    OpenExternal(std::path::PathBuf),
 }
 
 /// What the runtime reports back after running an effect (the runtime's
@@ -330,6 +388,15 @@ pub enum Outcome {
     },
     /// A file was erased with everything linked to it.
     BeneficiaryErased { id: Id, report: ErasureReport },
+    /// A file's plan (None: no plan yet).
+    PlanLoaded { beneficiary: Id, plan: Option<Plan> },
+    /// France Travail's mobility file (None: not imported).
+    MobilitiesLoaded(Option<std::sync::Arc<Mobilities>>),
+    /// A document was written (0600) at `path`.
+    DocumentWritten {
+        beneficiary: Id,
+        path: std::path::PathBuf,
+    },
     /// An effect failed; nothing was changed. French message for the status bar.
     Failed { message: String },
 }

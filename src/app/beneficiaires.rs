@@ -15,16 +15,15 @@ mod tests;
 pub use file_form::{branches, resolve_branch};
 pub use list::{FileList, Row, SortKey, StatusFilter};
 
-use super::form::{area_width, Form, Input};
+use super::form::{area_width, Form};
 use super::parcours::{saved_status, target_change, TargetOp};
-use super::screen::{FieldKind, Focus, ScreenLogic};
+use super::screen::{Focus, ScreenLogic};
 use super::undo::{Change, Direction};
 use super::{
     Action, App, Confirm, Effect, Modal, OpenBeneficiary, Outcome, Reply, Screen, StatusLevel,
 };
 use crate::domain::{Beneficiary, Id, Interview, Meta};
 use crate::store::{AnyRecord, JournalEntry, RecordKind};
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// How many recently opened files are kept.
 pub const RECENT_MAX: usize = 10;
@@ -229,11 +228,7 @@ impl ScreenLogic for Logic {
 
     fn focus(&self, app: &App) -> Focus {
         match &app.benef.form {
-            Some(of) => Focus::Form(match of.form.focused().map(|f| &f.input) {
-                Some(Input::Area(_)) => FieldKind::Area,
-                Some(Input::Choice { .. }) => FieldKind::Choice,
-                _ => FieldKind::Text,
-            }),
+            Some(of) => Focus::Form(of.form.field_kind()),
             None if app.benef.search_focused => Focus::TextBox,
             None => Focus::Keys,
         }
@@ -327,9 +322,9 @@ fn list_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
 
 fn file_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
     let (width, height) = app.size;
+    let targets = super::parcours::target_count(app, app.benef.file.as_ref()?.id);
     let f = app.benef.file.as_mut()?;
     let n = f.interviews.len();
-    let targets = app.benef.list.get(f.id).map_or(0, |b| b.targets.len());
     match action {
         Action::NextTab | Action::PrevTab => {
             let d = if *action == Action::NextTab { 1 } else { -1 };
@@ -429,63 +424,25 @@ fn scroll_max(f: &OpenFile, b: Option<&Beneficiary>, (width, height): (u16, u16)
     lines.saturating_sub(visible)
 }
 
-fn key(code: KeyCode) -> KeyEvent {
-    KeyEvent::new_with_kind(code, KeyModifiers::NONE, KeyEventKind::Press)
-}
-
 fn form_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
     let width = area_width(app.size.0);
     let of = app.benef.form.as_mut()?;
     let is_file = matches!(of.target, FormTarget::File { .. });
+    if let Some(edit) = of.form.apply_edit(action, width) {
+        if edit.changed && is_file {
+            file_form::after_change(&mut of.form);
+        }
+        if let Some((level, msg)) = edit.message {
+            app.set_status(level, msg);
+        }
+        return Some(Vec::new());
+    }
     match action {
-        Action::Text(k) => {
-            let changed = of.form.handle_key(k, width);
-            if changed && is_file {
-                file_form::after_change(&mut of.form);
-            }
-        }
-        Action::NextChoice | Action::PrevChoice => {
-            let code = if *action == Action::NextChoice {
-                KeyCode::Right
-            } else {
-                KeyCode::Left
-            };
-            if of.form.focused().is_some_and(|f| f.is_choice())
-                && of.form.handle_key(&key(code), width)
-                && is_file
-            {
-                file_form::after_change(&mut of.form);
-            }
-        }
-        Action::Paste(text) => match super::paste::paste_into_form(&mut of.form, text) {
-            Some(out) => {
-                if is_file {
-                    file_form::after_change(&mut of.form);
-                }
-                if let Some(msg) = out.message() {
-                    app.set_status(StatusLevel::Error, msg);
-                }
-            }
-            None => app.set_status(StatusLevel::Info, "Ce champ est un choix : rien à coller"),
-        },
-        Action::NextField => of.form.next(),
-        Action::PrevField => of.form.prev(),
-        // PgSuiv / PgPréc: next / previous section of the form.
-        Action::PageDown => of.form.next_section(),
-        Action::PageUp => of.form.prev_section(),
         Action::Save => return Some(save_form(app, false)),
         Action::Back => {
             back(app);
         }
-        // Switching screens keeps the form for later; quitting, undo and
-        // redo are the shell's (they ask first while a form is open).
-        Action::GoTo(_)
-        | Action::ClickTab(_)
-        | Action::NextScreen
-        | Action::PrevScreen
-        | Action::Quit
-        | Action::Undo
-        | Action::Redo => return None,
+        a if super::form::passes_through(a) => return None,
         _ => {}
     }
     Some(Vec::new())
@@ -496,14 +453,8 @@ pub fn back(app: &mut App) -> bool {
     let b = &mut app.benef;
     if let Some(of) = &b.form {
         if of.form.is_dirty() {
-            app.modals.push(Modal::Confirm(
-                Confirm::new(
-                    Screen::Beneficiaires,
-                    "Abandonner les modifications de ce formulaire ?",
-                    Reply::DiscardForm,
-                )
-                .labels("abandonner", "revenir au formulaire"),
-            ));
+            app.modals
+                .push(super::form::discard_question(Screen::Beneficiaires));
         } else {
             b.form = None;
         }
@@ -573,7 +524,7 @@ pub fn open_file(app: &mut App, id: Id) -> Vec<Effect> {
     });
     if app.benef.open_id() != Some(id) {
         app.benef.file = Some(OpenFile::new(id));
-        app.parcours.selected = 0;
+        app.parcours.reset_cursors();
     }
     app.benef.search_focused = false;
     let recent = &mut app.benef.recent;
@@ -740,15 +691,7 @@ fn save_form(app: &mut App, allow_duplicate: bool) -> Vec<Effect> {
     let Some(of) = app.benef.form.as_mut() else {
         return Vec::new();
     };
-    if let Err(i) = of.form.check_submit() {
-        let n = of.form.error_count();
-        let f = &of.form.fields[i];
-        let msg = format!(
-            "Non enregistré : {n} champ{} à corriger — {} : {}",
-            if n > 1 { "s" } else { "" },
-            f.label.trim(),
-            f.error.as_deref().unwrap_or("")
-        );
+    if let Err(msg) = of.form.refuse_invalid() {
         app.set_status(StatusLevel::Error, msg);
         return Vec::new();
     }
@@ -880,7 +823,7 @@ fn on_outcome(app: &mut App, outcome: &Outcome) -> Vec<Effect> {
             );
             Vec::new()
         }
-        Outcome::Failed { .. } => Vec::new(),
+        _ => Vec::new(),
     }
 }
 
@@ -988,5 +931,6 @@ fn confirmed(app: &mut App, reply: Reply) -> Vec<Effect> {
             app.go_to(Screen::Beneficiaires);
             open_file(app, id)
         }
+        _ => Vec::new(),
     }
 }

@@ -293,6 +293,44 @@ fn fold_first(c: char) -> char {
     first.unwrap_or(c)
 }
 
+/// The question asked when `Échap` leaves a changed form of `owner`.
+pub fn discard_question(owner: super::Screen) -> super::Modal {
+    super::Modal::Confirm(
+        super::Confirm::new(
+            owner,
+            "Abandonner les modifications de ce formulaire ?",
+            super::Reply::DiscardForm,
+        )
+        .labels("abandonner", "revenir au formulaire"),
+    )
+}
+
+/// Actions the shell handles while a form is open: switching screens keeps
+/// the form for later; quitting, undo and redo ask first.
+pub fn passes_through(a: &super::Action) -> bool {
+    use super::Action;
+    matches!(
+        a,
+        Action::GoTo(_)
+            | Action::ClickTab(_)
+            | Action::NextScreen
+            | Action::PrevScreen
+            | Action::Quit
+            | Action::Undo
+            | Action::Redo
+    )
+}
+
+/// What an editing action did to a form ([`Form::apply_edit`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Edit {
+    /// A value changed.
+    pub changed: bool,
+    /// What to say in the status bar (a paste cut short, a choice field
+    /// that takes no text).
+    pub message: Option<(super::StatusLevel, String)>,
+}
+
 /// A form: fields in one column, a focus, the date used by validators.
 #[derive(Clone, Debug)]
 pub struct Form {
@@ -373,6 +411,15 @@ impl Form {
 
     pub fn focused(&self) -> Option<&Field> {
         self.fields.get(self.focus)
+    }
+
+    /// How the focused field reads keys (a form with no field: text).
+    pub fn field_kind(&self) -> super::FieldKind {
+        match self.focused().map(|f| &f.input) {
+            Some(Input::Area(_)) => super::FieldKind::Area,
+            Some(Input::Choice { .. }) => super::FieldKind::Choice,
+            _ => super::FieldKind::Text,
+        }
     }
 
     pub fn focused_is_multiline(&self) -> bool {
@@ -563,6 +610,67 @@ impl Form {
     /// Number of invalid fields.
     pub fn error_count(&self) -> usize {
         self.fields.iter().filter(|f| f.error.is_some()).count()
+    }
+
+    /// Applies the actions every form shares: typing, choosing, pasting,
+    /// moving between fields and sections. None for the others (save,
+    /// back…), which the screen that owns the form handles.
+    pub fn apply_edit(&mut self, action: &super::Action, area_width: usize) -> Option<Edit> {
+        use super::Action;
+        let mut edit = Edit::default();
+        match action {
+            Action::Text(k) => edit.changed = self.handle_key(k, area_width),
+            Action::NextChoice | Action::PrevChoice => {
+                let code = if *action == Action::NextChoice {
+                    KeyCode::Right
+                } else {
+                    KeyCode::Left
+                };
+                let key = KeyEvent::new_with_kind(
+                    code,
+                    KeyModifiers::NONE,
+                    ratatui::crossterm::event::KeyEventKind::Press,
+                );
+                edit.changed = self.focused().is_some_and(|f| f.is_choice())
+                    && self.handle_key(&key, area_width);
+            }
+            Action::Paste(text) => match super::paste::paste_into_form(self, text) {
+                Some(out) => {
+                    edit.changed = out.inserted > 0;
+                    edit.message = out.message().map(|m| (super::StatusLevel::Error, m));
+                }
+                None => {
+                    edit.message = Some((
+                        super::StatusLevel::Info,
+                        "Ce champ est un choix : rien à coller".into(),
+                    ))
+                }
+            },
+            Action::NextField => self.next(),
+            Action::PrevField => self.prev(),
+            // PgSuiv / PgPréc: next / previous section of the form.
+            Action::PageDown => self.next_section(),
+            Action::PageUp => self.prev_section(),
+            _ => return None,
+        }
+        Some(edit)
+    }
+
+    /// Before a save: when a field is invalid, shows every error, puts the
+    /// focus on the first one and returns the status-bar message
+    /// (« Non enregistré : 2 champs à corriger — Nom : … »).
+    pub fn refuse_invalid(&mut self) -> Result<(), String> {
+        let Err(i) = self.check_submit() else {
+            return Ok(());
+        };
+        let n = self.error_count();
+        let f = &self.fields[i];
+        Err(format!(
+            "Non enregistré : {n} champ{} à corriger — {} : {}",
+            if n > 1 { "s" } else { "" },
+            f.label.trim(),
+            f.error.as_deref().unwrap_or("")
+        ))
     }
 }
 

@@ -262,6 +262,7 @@ impl Binding {
             (Context::Palette, Action::Open) => "lancer",
             (Context::Screen(Screen::Beneficiaires), Action::Open) => "ouvrir",
             (Context::Screen(Screen::Accueil), Action::Open) => "ouvrir",
+            (Context::Screen(Screen::Parcours), Action::New) => "étape",
             _ => self.action.short_label(),
         }
     }
@@ -283,6 +284,22 @@ pub fn label_in(action: &Action, context: Context) -> &'static str {
             "ouvrir le dossier, l'entretien choisi"
         }
         (Context::Screen(Screen::Accueil), Action::Open) => "ouvrir le dossier choisi",
+        (Context::Screen(Screen::Parcours), Action::New) => "nouvelle étape",
+        (Context::Screen(Screen::Parcours), Action::Open) => {
+            "modifier l'étape, la note de la cible ; ajouter la suggestion choisie"
+        }
+        (Context::Screen(Screen::Parcours), Action::Edit) => {
+            "modifier l'étape ou la note de la cible choisie"
+        }
+        (Context::Screen(Screen::Parcours), Action::Delete) => {
+            "supprimer l'étape (confirmation) ou retirer la cible choisie"
+        }
+        (Context::Screen(Screen::Parcours), Action::MarkTarget) => {
+            "ajouter la suggestion choisie ; sinon chercher un métier à ajouter"
+        }
+        (Context::Screen(Screen::Parcours), Action::ToggleDetail) => {
+            "afficher / masquer le détail de l'éligibilité"
+        }
         _ => action.label(),
     }
 }
@@ -372,22 +389,30 @@ fn defaults() -> Vec<Binding> {
         row(Action::NextTab, bn, vec![p(Right), c('l')], false),
         row(Action::PrevTab, bn, vec![p(Left), c('h')], false),
     ];
-    // Target métiers: in the file's Parcours tab and on the Parcours screen.
-    for ctx in [bn, pa] {
-        rows.push(row(Action::TargetUp, ctx, vec![c('K'), alt(Up)], ctx == pa));
-        rows.push(row(
-            Action::TargetDown,
-            ctx,
-            vec![c('J'), alt(Down)],
-            ctx == pa,
-        ));
-        rows.push(row(
-            Action::TargetRemove,
-            ctx,
-            vec![c('x'), p(Delete)],
-            ctx == pa,
-        ));
-    }
+    // Target métiers in the file's Parcours tab.
+    rows.extend([
+        row(Action::TargetUp, bn, vec![c('K'), alt(Up)], false),
+        row(Action::TargetDown, bn, vec![c('J'), alt(Down)], false),
+        row(Action::TargetRemove, bn, vec![c('x'), p(Delete)], false),
+    ]);
+    // The Parcours screen: zones, steps, targets, suggestions.
+    rows.extend([
+        row(Action::New, pa, vec![c('n')], true),
+        row(Action::Open, pa, vec![p(Enter)], false),
+        row(Action::Edit, pa, vec![c('e')], false),
+        row(Action::Delete, pa, vec![c('d'), p(Delete)], false),
+        row(Action::StepStatus, pa, vec![c('s')], true),
+        row(Action::FundStep, pa, vec![c('f')], false),
+        row(Action::ApplyTemplate, pa, vec![c('m')], true),
+        row(Action::MarkTarget, pa, vec![c('c')], false),
+        row(Action::MoveUp, pa, vec![c('K'), alt(Up)], false),
+        row(Action::MoveDown, pa, vec![c('J'), alt(Down)], false),
+        row(Action::PrevZone, pa, vec![p(Left), c('h')], false),
+        row(Action::NextZone, pa, vec![p(Right), c('l')], true),
+        row(Action::EditFacts, pa, vec![c('i')], false),
+        row(Action::ToggleDetail, pa, vec![c('v')], false),
+        row(Action::WriteSynthesis, pa, vec![c('p')], true),
+    ]);
     rows.extend([
         row(Action::Undo, g, vec![KeySpec::ctrl('z')], false),
         row(Action::Redo, g, vec![KeySpec::ctrl('y')], false),

@@ -308,44 +308,22 @@ fn update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
     Some(Vec::new())
 }
 
-/// `c`: adds the selected appellation to the open file's target métiers,
-/// as an undoable change (journal note without personal data).
+/// `c`: adds the selected appellation to the open file's target métiers
+/// (its plan, created on first need), as an undoable change (journal note
+/// without personal data).
 fn mark_target(app: &mut App) -> Vec<Effect> {
     let Some(idx) = selected_appellation(app) else {
         app.set_status(StatusLevel::Error, "Aucun métier choisi.");
         return Vec::new();
     };
-    let Some(open) = app.open_beneficiary.clone() else {
-        app.set_status(
-            StatusLevel::Error,
-            "Aucun dossier ouvert : ouvrez d'abord un bénéficiaire (écran 2).",
-        );
-        return Vec::new();
-    };
     let Some(target) = app.catalog.target(idx) else {
         return Vec::new();
     };
-    let Some(before) = app.benef.list.get(open.id).cloned() else {
-        app.set_status(StatusLevel::Error, "Ce dossier n'existe plus.");
-        return Vec::new();
-    };
-    let mut after = before.clone();
-    let what = target_text(&target);
-    if !after.add_target(target) {
-        app.set_status(
-            StatusLevel::Info,
-            format!("« {what} » est déjà une cible de ce dossier"),
-        );
-        return Vec::new();
-    }
-    let note = format!("ajout du métier cible {what}");
-    super::parcours::save_file_change(before, after, note, Screen::Metiers)
-}
-
-/// `Aide-soignant (J1501)`: how a target métier is named in messages and
-/// in the journal (a métier label is not personal data).
-pub fn target_text(t: &crate::domain::TargetMetier) -> String {
-    format!("{} ({})", t.label, t.rome)
+    super::parcours::add_target(
+        app,
+        crate::domain::PlanTarget::from(target),
+        Screen::Metiers,
+    )
 }
 
 /// `Échap` on this screen: true when consumed.
@@ -526,6 +504,14 @@ mod tests {
             id,
             display_name: "DUPONT Léa".into(),
         });
+        // The plan is not loaded yet: it is asked for, nothing is written.
+        let fx = press(&mut a, KeyCode::Char('c'));
+        assert_eq!(fx, vec![Effect::LoadPlan(id)]);
+        assert!(a.visible_status().unwrap().text.contains("chargement"));
+        a.effect_done(Outcome::PlanLoaded {
+            beneficiary: id,
+            plan: None,
+        });
         let fx = press(&mut a, KeyCode::Char('c'));
         let idx = selected_appellation(&a).unwrap();
         let target = a.catalog.target(idx).unwrap();
@@ -540,15 +526,13 @@ mod tests {
         let note = format!("ajout du métier cible {} ({})", target.label, target.rome);
         assert_eq!(change.note, note);
         assert!(!change.note.contains("Dupont") && !change.note.contains("DUPONT"));
-        let mut after = file.clone();
-        after.targets.push(target.clone());
-        assert_eq!(
-            change.records,
-            vec![(
-                Some(AnyRecord::from(file.clone())),
-                Some(AnyRecord::from(after.clone()))
-            )]
-        );
+        // The first target creates the file's plan, begun today.
+        let [(None, Some(AnyRecord::Plan(plan)))] = change.records.as_slice() else {
+            panic!("{:?}", change.records);
+        };
+        assert_eq!(plan.beneficiary, id);
+        assert_eq!(plan.started_on, a.now.date());
+        assert_eq!(plan.targets, vec![crate::domain::PlanTarget::from(target)]);
         // Once saved, the same appellation is not added twice.
         a.effect_done(Outcome::Applied {
             change: change.clone(),

@@ -185,7 +185,7 @@ impl App {
 
     /// What to load before the first draw.
     pub fn startup_effects(&self) -> Vec<Effect> {
-        vec![Effect::LoadBeneficiaries]
+        vec![Effect::LoadBeneficiaries, Effect::LoadMobilities]
     }
 
     pub fn set_status(&mut self, level: StatusLevel, text: impl Into<String>) {

@@ -17,6 +17,8 @@ pub struct Runtime {
     pub store: Store,
     pub clock: Box<dyn Clock>,
     pub advisor: String,
+    /// The advisor's structure (`[conseiller] structure`), for documents.
+    pub structure: String,
 }
 
 impl Runtime {
@@ -25,6 +27,7 @@ impl Runtime {
             store,
             clock,
             advisor,
+            structure: String::new(),
         }
     }
 
@@ -80,6 +83,42 @@ impl Runtime {
             },
             Effect::SetRecent(ids) => {
                 self.store.set_recent(&ids).map_err(err)?;
+                return Ok(None);
+            }
+            Effect::LoadPlan(id) => Outcome::PlanLoaded {
+                beneficiary: id,
+                plan: self.store.plan_of(id).map_err(err)?,
+            },
+            Effect::LoadMobilities => Outcome::MobilitiesLoaded(
+                self.store
+                    .mobilites()
+                    .map_err(err)?
+                    .map(std::sync::Arc::new),
+            ),
+            Effect::WriteSynthesis {
+                beneficiary,
+                format,
+            } => {
+                let author = crate::transfer::synthese::Author {
+                    advisor: self.advisor.clone(),
+                    structure: self.structure.clone(),
+                };
+                let now = self.clock.now();
+                let today = self.local_now().date();
+                let path = crate::transfer::synthese::write(
+                    &self.store,
+                    beneficiary,
+                    format,
+                    &author,
+                    None,
+                    today,
+                    now,
+                )
+                .map_err(|e| format!("Synthèse non écrite : {e}"))?;
+                Outcome::DocumentWritten { beneficiary, path }
+            }
+            Effect::OpenExternal(path) => {
+                crate::transfer::viewer::open(&path)?;
                 return Ok(None);
             }
         }))

@@ -17,6 +17,7 @@
 pub mod bench;
 pub mod fold;
 pub mod import;
+pub mod mobilite;
 pub mod search;
 
 use std::collections::HashMap;

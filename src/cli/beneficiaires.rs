@@ -143,7 +143,7 @@ fn branches() -> Result<Branches, Failure> {
 
 /// Finds a file by full id, or by at least 8 hex digits that end it (the
 /// short id shown by `liste`) or begin it. Unknown or ambiguous: exit 2.
-fn resolve_id(store: &Store, text: &str) -> Result<Beneficiary, Failure> {
+pub(crate) fn resolve_id(store: &Store, text: &str) -> Result<Beneficiary, Failure> {
     let t = text.trim();
     let not_found = || {
         Failure::usage(format!(
@@ -596,10 +596,11 @@ pub fn demo(args: DemoArgs, setup: &Setup) -> Result<(), Failure> {
     };
     let summary = |r: &demo::DemoReport| {
         format!(
-            "{} fictif{} ({}), {} dont {} au-delà de la durée de conservation de 2 ans",
+            "{} fictif{} ({}, {}), {} dont {} au-delà de la durée de conservation de 2 ans",
             count(r.files, "dossier", "dossiers"),
             if r.files > 1 { "s" } else { "" },
             count(r.interviews, "entretien", "entretiens"),
+            count(r.plans, "parcours", "parcours"),
             count(r.closed, "dossier clos", "dossiers clos"),
             r.past_retention,
         )

@@ -45,6 +45,27 @@ pub enum ReferentielCmd {
         #[arg(long, value_name = "FICHIER")]
         rapport: Option<PathBuf>,
     },
+    /// Importe le fichier des mobilités ROME de France Travail (unix_rubrique_mobilite_v*_utf8.csv)
+    #[command(
+        long_about = "Importe le fichier officiel des mobilités entre métiers du ROME \
+        (France Travail, « unix_rubrique_mobilite_v*_utf8.csv ») : l'écran Parcours en tire des \
+        métiers cibles suggérés, en plus des passerelles fournies.\n\n\
+        Colonnes lues (ordre libre, séparateur « , » « ; » ou tabulation) : code_rome, \
+        code_rome_cible, code_type_mobilite (1 = proche, 2 = évolution), et si présentes \
+        code_appellation_source, code_appellation_cible ; les autres sont ignorées.\n\n\
+        Tout ou rien : une seule ligne invalide refuse le fichier et rien n'est modifié ; le \
+        terminal montre au plus 20 lignes rejetées, --rapport FICHIER les écrit toutes. Un \
+        nouvel import remplace le précédent. Une sauvegarde de la base est faite avant.\n\n\
+        Code de sortie : 0 importé, 2 fichier refusé (rien n'a été modifié)."
+    )]
+    ImportMobilites {
+        /// Fichier CSV UTF-8 avec en-tête
+        #[arg(value_name = "FICHIER.csv")]
+        fichier: PathBuf,
+        /// Écrit la liste complète des lignes rejetées dans ce fichier
+        #[arg(long, value_name = "FICHIER")]
+        rapport: Option<PathBuf>,
+    },
     /// Affiche la version du référentiel utilisé
     Info,
 }
@@ -196,13 +217,31 @@ pub fn referentiel(cmd: ReferentielCmd, setup: &Setup) -> Result<(), Failure> {
     match cmd {
         ReferentielCmd::Info => {
             let catalog = catalog_of(&setup.data_dir)?;
+            let mobilites = match Store::open_existing(&Store::dir_in(&setup.data_dir)) {
+                Ok(store) => store.mobilites().map_err(Failure::from)?,
+                Err(crate::store::StoreError::Missing { .. }) => None,
+                Err(e) => return Err(Failure::store_unusable(e)),
+            };
+            let mobilites = match mobilites {
+                Some(m) => format!(
+                    "Mobilités ROME : {} ({} lignes)",
+                    out::escape(&m.version),
+                    m.rows.len()
+                ),
+                None => "Mobilités ROME : non importées (passerelle referentiel \
+                         import-mobilites FICHIER)"
+                    .to_string(),
+            };
             out::print(&format!(
-                "{}\n{} fiches ROME, {} appellations\n{}\n",
+                "{}\n{} fiches ROME, {} appellations\n{}\n{mobilites}\n",
                 catalog.version(),
                 catalog.fiches().len(),
                 catalog.appellations().len(),
                 catalog.info().licence
             ))
+        }
+        ReferentielCmd::ImportMobilites { fichier, rapport } => {
+            import_mobilites(&fichier, rapport.as_deref(), setup)
         }
         ReferentielCmd::Import {
             fichier,
@@ -258,13 +297,6 @@ pub fn referentiel(cmd: ReferentielCmd, setup: &Setup) -> Result<(), Failure> {
             if let Some(b) = &bar {
                 b.finish_and_clear();
             }
-            let rejected_text = |r: &[(usize, String)], limit: usize| {
-                if r.is_empty() {
-                    String::new()
-                } else {
-                    format!("Lignes rejetées :\n{}", out::line_list(r, limit))
-                }
-            };
             match result {
                 Ok(imported) => {
                     if store.counts()?.values().any(|n| *n > 0) {
@@ -318,6 +350,77 @@ pub fn referentiel(cmd: ReferentielCmd, setup: &Setup) -> Result<(), Failure> {
                     )))
                 }
             }
+        }
+    }
+}
+
+/// `Lignes rejetées :` and at most `limit` of them (escaped).
+fn rejected_text(r: &[(usize, String)], limit: usize) -> String {
+    if r.is_empty() {
+        String::new()
+    } else {
+        format!("Lignes rejetées :\n{}", out::line_list(r, limit))
+    }
+}
+
+/// `--rapport FICHIER`: the summary and every rejected line.
+fn write_full_report(path: &std::path::Path, summary: &str, rejected: &[(usize, String)]) -> bool {
+    out::write_report(
+        path,
+        &format!("{summary}\n{}", rejected_text(rejected, usize::MAX)),
+    )
+}
+
+/// `referentiel import-mobilites`: all or nothing, with a report.
+fn import_mobilites(
+    fichier: &std::path::Path,
+    rapport: Option<&std::path::Path>,
+    setup: &Setup,
+) -> Result<(), Failure> {
+    use crate::catalog::mobilite::import_file;
+    let store = open_store(&setup.data_dir)?;
+    let catalog = load_catalog(&store)?;
+    let name: String = fichier
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !crate::domain::rules::is_forbidden_char(*c))
+        .take(60)
+        .collect();
+    let version = format!(
+        "{name}, importé le {}",
+        chrono::Local::now().format("%d/%m/%Y")
+    );
+    match import_file(fichier, &catalog, &version) {
+        Ok((mobilites, report)) => {
+            if store.counts()?.values().any(|n| *n > 0) {
+                super::backup_before(&store, "avant-mobilites", setup)?;
+            }
+            store.save_mobilites(&mobilites).map_err(Failure::from)?;
+            out::print(&format!(
+                "Fichier des mobilités importé et enregistré : {}\n{}\n",
+                out::escape(&mobilites.version),
+                out::escape(&report.summary_fr())
+            ))?;
+            match rapport {
+                Some(path) if !out::write_report(path, &report.summary_fr()) => {
+                    Err(out::already_said())
+                }
+                _ => Ok(()),
+            }
+        }
+        Err(e) => {
+            if let Some(r) = e.report() {
+                out::print(&rejected_text(&r.rejected, out::SHOWN_LINES))?;
+                if let Some(path) = rapport {
+                    write_full_report(path, &r.summary_fr(), &r.rejected);
+                }
+            }
+            Err(Failure::usage(format!(
+                "import refusé, rien n'a été modifié : {}",
+                out::escape(&e.to_string())
+            )))
         }
     }
 }

@@ -32,9 +32,11 @@ pub struct Cli {
 
 pub mod base;
 pub mod beneficiaires;
+pub mod export;
 pub mod french;
 pub mod metiers;
 pub mod out;
+pub mod parcours;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -47,6 +49,12 @@ pub enum Command {
     Demo(beneficiaires::DemoArgs),
     /// Cherche des métiers dans le catalogue
     Metiers(metiers::MetiersArgs),
+    /// Parcours d'un dossier : plan d'action, financements, éligibilité
+    #[command(subcommand)]
+    Parcours(parcours::ParcoursCmd),
+    /// Documents à remettre : synthèse du parcours
+    #[command(subcommand)]
+    Export(export::Export),
     /// Référentiel ROME : import d'une version plus récente
     #[command(subcommand)]
     Referentiel(metiers::ReferentielCmd),
@@ -280,6 +288,9 @@ fn creates_store(cmd: &Option<Command>) -> bool {
                 beneficiaires::BeneficiairesCmd::Import(_)
             ))
             | Some(Command::Referentiel(metiers::ReferentielCmd::Import { .. }))
+            | Some(Command::Referentiel(
+                metiers::ReferentielCmd::ImportMobilites { .. }
+            ))
     )
 }
 
@@ -301,6 +312,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Purge(a)) => beneficiaires::purge(a, &setup),
         Some(Command::Demo(a)) => beneficiaires::demo(a, &setup),
         Some(Command::Metiers(a)) => metiers::search(a, &setup),
+        Some(Command::Parcours(c)) => parcours::run(c, &setup),
+        Some(Command::Export(c)) => export::run(c, &setup),
         Some(Command::Referentiel(c)) => metiers::referentiel(c, &setup),
         Some(Command::Bench(c)) => metiers::bench(c, &setup),
         Some(Command::Verifier(a)) => base::verifier(a, &setup),
@@ -354,6 +367,7 @@ fn run_tui(setup: Setup) -> Result<(), Failure> {
     tracing::info!("TUI started");
     let clock: Box<dyn Clock> = Box::new(SystemClock);
     let mut runtime = Runtime::new(store, clock, setup.config.conseiller.nom.clone());
+    runtime.structure = setup.config.conseiller.structure.clone();
     let keep = setup.config.sauvegardes.garder as usize;
     let data_dir = setup.data_dir.clone();
     let mut app = App::new(setup.keymap, runtime.local_now());

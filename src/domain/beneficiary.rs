@@ -140,6 +140,9 @@ pub struct Employer {
     pub siret: Option<String>,
 }
 
+/// A beneficiary's file. Stored (envelope version 2; version 1, which also
+/// held the target métiers now kept by the plan, is
+/// `store::legacy::v1::BeneficiaryV1`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Beneficiary {
     pub id: Id,
@@ -171,8 +174,6 @@ pub struct Beneficiary {
     pub last_contact: Option<NaiveDate>,
     pub status: Status,
     pub consent: Consent,
-    /// Target métiers, ranked (until the plan exists they live here).
-    pub targets: Vec<TargetMetier>,
     /// Highest CEP level reached (1 or 2).
     pub cep_level: Option<u8>,
     pub meta: Meta,
@@ -205,7 +206,6 @@ impl Beneficiary {
             last_contact: None,
             status: Status::Open,
             consent: Consent::default(),
-            targets: Vec::new(),
             cep_level: None,
             meta,
         }
@@ -214,19 +214,6 @@ impl Beneficiary {
     /// `DUPONT Léa`
     pub fn display_name(&self) -> String {
         format!("{} {}", self.last_name.to_uppercase(), self.first_name)
-    }
-
-    /// Adds a target métier once; returns false when it was already there.
-    pub fn add_target(&mut self, t: TargetMetier) -> bool {
-        if self
-            .targets
-            .iter()
-            .any(|x| x.ogr == t.ogr && x.rome == t.rome)
-        {
-            return false;
-        }
-        self.targets.push(t);
-        true
     }
 }
 
@@ -270,17 +257,9 @@ mod tests {
     }
 
     #[test]
-    fn targets_are_not_doubled() {
+    fn display_name_puts_the_last_name_in_capitals() {
         let now = chrono::DateTime::from_timestamp(0, 0).unwrap();
-        let mut b = Beneficiary::new(Id([0; 16]), "Dupont", "Léa", Meta::new(now, "x"));
-        let t = TargetMetier {
-            ogr: 12345,
-            rome: "K1202".into(),
-            label: "EJE".into(),
-        };
-        assert!(b.add_target(t.clone()));
-        assert!(!b.add_target(t));
-        assert_eq!(b.targets.len(), 1);
+        let b = Beneficiary::new(Id([0; 16]), "Dupont", "Léa", Meta::new(now, "x"));
         assert_eq!(b.display_name(), "DUPONT Léa");
     }
 }

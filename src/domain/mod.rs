@@ -16,6 +16,7 @@ pub mod id;
 pub mod immersion;
 pub mod interview;
 pub mod metier;
+pub mod mobilite;
 pub mod money;
 pub mod plan;
 pub mod plan_template;
@@ -31,6 +32,7 @@ pub use id::Id;
 pub use immersion::*;
 pub use interview::*;
 pub use metier::*;
+pub use mobilite::{Mobilities, Mobility, MobilityKind};
 pub use money::Cents;
 // Explicit, so that `plan::v1` (the frozen store-format-1 layout) does not
 // land at the root where another module's `v1` could clash with it.

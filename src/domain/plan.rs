@@ -141,11 +141,12 @@ impl StepStatus {
         }
     }
 
-    /// One-cell marker for lists (`✓ 14/11 Entretien…`).
+    /// One-cell marker for lists (`✓ 14/11 Entretien…`); « ▶ » is the
+    /// lists' cursor, so « en cours » is a half-filled circle.
     pub fn symbol(self) -> &'static str {
         match self {
             StepStatus::AFaire => "○",
-            StepStatus::EnCours => "▶",
+            StepStatus::EnCours => "◐",
             StepStatus::Fait => "✓",
             StepStatus::EnAttente => "…",
             StepStatus::Abandonne => "✗",

@@ -211,9 +211,14 @@ pub fn check(store: &Store) -> Result<CheckReport, StoreError> {
                 .push("index du journal : une entrée ne renvoie à aucune entrée du journal".into());
         }
     }
-    // Referential.
+    // Referential and mobility file.
     if let Err(e) = store.referentiel() {
         report.problems.push(format!("référentiel ROME : {e}"));
+    }
+    if let Err(e) = store.mobilites() {
+        report
+            .problems
+            .push(format!("fichier des mobilités ROME : {e}"));
     }
     if let Err(e) = store.recent() {
         report
@@ -240,6 +245,8 @@ pub fn check(store: &Store) -> Result<CheckReport, StoreError> {
 fn tree_len(store: &Store, name: &str) -> u64 {
     if name == super::REFERENTIEL_TREE {
         store.referentiel.len() as u64
+    } else if name == super::MOBILITES_TREE {
+        store.mobilites.len() as u64
     } else {
         let i = TX_TREE_NAMES
             .iter()

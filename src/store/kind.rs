@@ -23,6 +23,8 @@ pub enum RecordKind {
     SessionRegistration,
     /// An information session (no personal data).
     InfoSession,
+    /// A row (or the header) of France Travail's ROME mobility file.
+    Mobilite,
 }
 
 impl RecordKind {
@@ -41,6 +43,7 @@ impl RecordKind {
             RecordKind::Setting => 9,
             RecordKind::SessionRegistration => 10,
             RecordKind::InfoSession => 11,
+            RecordKind::Mobilite => 12,
         }
     }
 
@@ -58,6 +61,7 @@ impl RecordKind {
             RecordKind::Setting,
             RecordKind::SessionRegistration,
             RecordKind::InfoSession,
+            RecordKind::Mobilite,
         ]
         .into_iter()
         .find(|k| k.code() == code)
@@ -77,6 +81,7 @@ impl RecordKind {
             RecordKind::Setting => "réglages",
             RecordKind::SessionRegistration => "inscriptions aux séances",
             RecordKind::InfoSession => "séances d'information",
+            RecordKind::Mobilite => "lignes du fichier des mobilités",
         }
     }
 
@@ -108,6 +113,7 @@ impl RecordKind {
             RecordKind::Setting => "réglage",
             RecordKind::SessionRegistration => "inscription à une séance",
             RecordKind::InfoSession => "séance d'information",
+            RecordKind::Mobilite => "mobilité ROME",
         }
     }
 }

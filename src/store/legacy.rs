@@ -22,14 +22,16 @@ use super::journal::JournalEntry;
 use super::kind::RecordKind;
 use super::{backup, keys};
 use crate::domain::{
-    Appellation, Beneficiary, Id, Immersion, InfoSession, Interview, Plan, RomeFiche,
+    Appellation, Beneficiary, Id, Immersion, InfoSession, Interview, Mobility, Plan, RomeFiche,
     SessionRegistration,
 };
 use serde::{Deserialize, Serialize};
 
 /// Current envelope version of each kind.
 pub mod current {
-    pub const BENEFICIARY: u16 = 1;
+    /// 2: no `targets` (the plan holds the target métiers); 1 is
+    /// `v1::BeneficiaryV1`.
+    pub const BENEFICIARY: u16 = 2;
     /// 2: `planned` (interviews scheduled ahead); 1 is `v1::InterviewV1`.
     pub const INTERVIEW: u16 = 2;
     /// 2: the plan of issue 9 (`domain::plan`); 1 is `domain::plan::v1`.
@@ -44,12 +46,15 @@ pub mod current {
     pub const SETTING: u16 = 1;
     pub const SESSION_REGISTRATION: u16 = 1;
     pub const INFO_SESSION: u16 = 1;
+    pub const MOBILITE: u16 = 1;
     /// Format of the store as a whole (tree layout, key encodings).
     /// 2: `idx_children`, journal keys unique across stores, counters,
     /// generation and store id in `meta`, a manifest beside the store.
     /// 3: information sessions and registrations, date indexes of
     /// immersions and sessions.
-    pub const STORE_FORMAT: u16 = 3;
+    /// 4: target métiers live in the plan only (beneficiary version 2), and
+    /// the `mobilites` tree (France Travail's ROME mobility file).
+    pub const STORE_FORMAT: u16 = 4;
 }
 
 fn unknown(kind: RecordKind, found: u16, supported: u16) -> StoreError {
@@ -63,8 +68,10 @@ fn unknown(kind: RecordKind, found: u16, supported: u16) -> StoreError {
 pub fn decode_beneficiary(version: u16, bytes: &[u8]) -> Result<Beneficiary, StoreError> {
     const K: RecordKind = RecordKind::Beneficiary;
     match version {
-        // 1 => payload::<v1::BeneficiaryV1>(K, bytes).map(Into::into),  (when 2 exists)
-        1 => payload(K, bytes),
+        // Only a format-3 store holds version 1, and its migration
+        // (`from_format_3`) moves the targets to the plan first.
+        1 => payload::<v1::BeneficiaryV1>(K, bytes).map(Into::into),
+        2 => payload(K, bytes),
         v => Err(unknown(K, v, current::BENEFICIARY)),
     }
 }
@@ -123,6 +130,22 @@ pub fn decode_referentiel_header(
     }
 }
 
+pub fn decode_mobilites_header(version: u16, bytes: &[u8]) -> Result<MobilitesHeader, StoreError> {
+    const K: RecordKind = RecordKind::Mobilite;
+    match version {
+        1 => payload(K, bytes),
+        v => Err(unknown(K, v, current::MOBILITE)),
+    }
+}
+
+pub fn decode_mobility(version: u16, bytes: &[u8]) -> Result<Mobility, StoreError> {
+    const K: RecordKind = RecordKind::Mobilite;
+    match version {
+        1 => payload(K, bytes),
+        v => Err(unknown(K, v, current::MOBILITE)),
+    }
+}
+
 pub fn decode_rome_fiche(version: u16, bytes: &[u8]) -> Result<RomeFiche, StoreError> {
     const K: RecordKind = RecordKind::RomeFiche;
     match version {
@@ -159,8 +182,88 @@ pub fn decode_recent(version: u16, bytes: &[u8]) -> Result<RecentList, StoreErro
 /// Frozen layouts of earlier versions. Never change them.
 pub mod v1 {
     use crate::domain::time::serde_opt_days;
-    use crate::domain::{CepLevel, Interview, InterviewMode, Meta};
+    use crate::domain::{
+        Beneficiary, Birth, CepLevel, Consent, ContractType, Employer, Interview, InterviewMode,
+        Meta, Request, Status, TargetMetier,
+    };
     use chrono::NaiveDate;
+
+    /// `Beneficiary` as written by envelope version 1: the ranked target
+    /// métiers lived on the file (store formats 1 to 3).
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct BeneficiaryV1 {
+        pub id: Id,
+        pub last_name: String,
+        pub first_name: String,
+        pub birth: Option<Birth>,
+        pub email: Option<String>,
+        pub phone: Option<String>,
+        pub postcode: Option<String>,
+        pub commune: Option<String>,
+        pub region: Option<String>,
+        pub branch: Option<String>,
+        pub employer: Employer,
+        pub contract: Option<ContractType>,
+        pub working_time: Option<String>,
+        pub seniority_company_months: Option<u16>,
+        pub seniority_total_months: Option<u16>,
+        pub qualification_level: Option<u8>,
+        pub current_job: Option<TargetMetier>,
+        pub cpf_balance: Option<crate::domain::Cents>,
+        pub request: Option<Request>,
+        pub constraints: String,
+        #[serde(with = "serde_opt_days")]
+        pub next_follow_up: Option<NaiveDate>,
+        #[serde(with = "serde_opt_days")]
+        pub last_contact: Option<NaiveDate>,
+        pub status: Status,
+        pub consent: Consent,
+        pub targets: Vec<TargetMetier>,
+        pub cep_level: Option<u8>,
+        pub meta: Meta,
+    }
+
+    impl BeneficiaryV1 {
+        /// The file without its targets, and the targets (which go to the
+        /// plan: see `from_format_3`).
+        pub fn split(self) -> (Beneficiary, Vec<TargetMetier>) {
+            let b = Beneficiary {
+                id: self.id,
+                last_name: self.last_name,
+                first_name: self.first_name,
+                birth: self.birth,
+                email: self.email,
+                phone: self.phone,
+                postcode: self.postcode,
+                commune: self.commune,
+                region: self.region,
+                branch: self.branch,
+                employer: self.employer,
+                contract: self.contract,
+                working_time: self.working_time,
+                seniority_company_months: self.seniority_company_months,
+                seniority_total_months: self.seniority_total_months,
+                qualification_level: self.qualification_level,
+                current_job: self.current_job,
+                cpf_balance: self.cpf_balance,
+                request: self.request,
+                constraints: self.constraints,
+                next_follow_up: self.next_follow_up,
+                last_contact: self.last_contact,
+                status: self.status,
+                consent: self.consent,
+                cep_level: self.cep_level,
+                meta: self.meta,
+            };
+            (b, self.targets)
+        }
+    }
+
+    impl From<BeneficiaryV1> for Beneficiary {
+        fn from(b: BeneficiaryV1) -> Beneficiary {
+            b.split().0
+        }
+    }
 
     /// `Interview` as written by envelope version 1 (no `planned`).
     #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -268,6 +371,12 @@ pub fn migrate_store(
                 backup::build_staging(paths, |new| from_format_2(&db, new))?;
                 reindex = true;
             }
+            3 => {
+                let now = chrono::Utc::now();
+                backup::build_staging(paths, |new| from_format_3(&db, new, now))?;
+                // New plans: `idx_children` and the counters are rebuilt.
+                reindex = true;
+            }
             v => {
                 return Err(StoreError::Damaged {
                     path: paths.dir.clone(),
@@ -283,6 +392,65 @@ pub fn migrate_store(
         format += 1;
     }
     Ok((db, reindex))
+}
+
+/// Format 3 → 4: the target métiers move from the file to the plan.
+/// Each beneficiary (envelope version 1) is rewritten as version 2; when it
+/// had targets they are appended, in their order and once each, to its
+/// plan — the existing one (the first by id, as `Store::plan_of` reads
+/// it) or a new one begun on the day the file was created (the day the
+/// CEP work began; it decides the legacy dispositifs). The new `mobilites`
+/// tree starts empty. Records that do not decode are copied as they are
+/// (`verifier` reports them). The caller rebuilds `idx_children` and the
+/// counters from the records.
+fn from_format_3(
+    old: &sled::Db,
+    new: &sled::Db,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
+    use super::codec::{decode, encode, split};
+    use crate::domain::{Meta, PlanTarget};
+    backup::copy_trees(old, new, &["__sled__default"])?;
+    new.open_tree(super::META_TREE)?
+        .insert(super::FORMAT_KEY, &4u16.to_be_bytes())?;
+    let mut plans: std::collections::BTreeMap<Id, Plan> = std::collections::BTreeMap::new();
+    for kv in old.open_tree("plans")?.iter() {
+        let (_, v) = kv?;
+        if let Ok(p) = decode::<Plan>(&v) {
+            // Ids are time-ordered: the first one met is `plan_of`'s.
+            plans.entry(p.beneficiary).or_insert(p);
+        }
+    }
+    let bens = new.open_tree("beneficiaries")?;
+    let new_plans = new.open_tree("plans")?;
+    for kv in old.open_tree("beneficiaries")?.iter() {
+        let (k, v) = kv?;
+        let kind = RecordKind::Beneficiary;
+        let Ok((1, 0, bytes)) = split(kind, &v) else {
+            continue;
+        };
+        let Ok(old_b) = payload::<v1::BeneficiaryV1>(kind, bytes) else {
+            continue;
+        };
+        let (b, targets) = old_b.split();
+        bens.insert(&k, encode(&b)?)?;
+        if targets.is_empty() {
+            continue;
+        }
+        let plan = plans.entry(b.id).or_insert_with(|| {
+            Plan::new(
+                Id::generate(),
+                b.id,
+                b.meta.created_at.date_naive(),
+                Meta::new(now, &b.meta.advisor),
+            )
+        });
+        for t in targets {
+            plan.add_target(PlanTarget::from(t));
+        }
+        new_plans.insert(plan.id.0, encode(&*plan)?)?;
+    }
+    Ok(())
 }
 
 /// Format 2 → 3: new trees for information sessions and registrations and
@@ -376,6 +544,14 @@ pub struct ReferentielHeader {
     pub appellations: u32,
 }
 
+/// Header of the stored mobility file: its label and row count (checked
+/// on read, like the referential's).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MobilitesHeader {
+    pub version: String,
+    pub rows: u32,
+}
+
 /// The recent files list (settings tree).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecentList(pub Vec<Id>);
@@ -410,6 +586,8 @@ stored!(
     decode_referentiel_header
 );
 stored!(RomeFiche, RomeFiche, ROME_FICHE, decode_rome_fiche);
+stored!(MobilitesHeader, Mobilite, MOBILITE, decode_mobilites_header);
+stored!(Mobility, Mobilite, MOBILITE, decode_mobility);
 stored!(Appellation, Appellation, APPELLATION, decode_appellation);
 stored!(
     JournalEntry,

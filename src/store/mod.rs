@@ -24,6 +24,7 @@
 //! | `settings` | `recent` | envelope(RecentList) |
 //! | `erased` | beneficiary id | day of the erasure (i32 BE): the register that a restore replays |
 //! | `referentiel` | `h` / `f`++u32 BE / `a`++u32 BE | header / fiche / appellation |
+//! | `mobilites` | `h` / `m`++u32 BE | header / row of France Travail's mobility file |
 //!
 //! Journal keys start with the instant and hold the store's random id and
 //! a counter, so they are unique across laptops and two journals merge in
@@ -55,13 +56,13 @@ pub use kind::RecordKind;
 pub use record::{AnyRecord, Damaged, Scan, Write, PERSON_KINDS};
 
 use crate::domain::{
-    Appellation, Beneficiary, Id, Immersion, InfoSession, Interview, Meta, Plan, Referentiel,
-    RomeFiche, SessionRegistration,
+    Appellation, Beneficiary, Id, Immersion, InfoSession, Interview, Meta, Mobilities, Mobility,
+    Plan, Referentiel, RomeFiche, SessionRegistration,
 };
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use codec::{decode, encode, Stored};
 use files::StorePaths;
-use legacy::{current, RecentList, ReferentielHeader};
+use legacy::{current, MobilitesHeader, RecentList, ReferentielHeader};
 use manifest::Manifest;
 use sled::transaction::{
     ConflictableTransactionError, ConflictableTransactionResult, TransactionError,
@@ -128,6 +129,7 @@ pub(crate) const RECORD_INDEXES: [usize; 5] = [
 ];
 pub(crate) const META_TREE: &str = "meta";
 pub(crate) const REFERENTIEL_TREE: &str = "referentiel";
+pub(crate) const MOBILITES_TREE: &str = "mobilites";
 const FORMAT_KEY: &[u8] = b"format";
 const ID_KEY: &[u8] = b"id";
 const GEN_KEY: &[u8] = b"gen";
@@ -136,7 +138,7 @@ const RECENT_KEY: &[u8] = b"recent";
 
 /// The trees whose sizes the counters and the manifest record, with the
 /// kind they hold (for messages).
-pub(crate) const COUNTED: [(&str, RecordKind); 8] = [
+pub(crate) const COUNTED: [(&str, RecordKind); 9] = [
     ("beneficiaries", RecordKind::Beneficiary),
     ("interviews", RecordKind::Interview),
     ("plans", RecordKind::Plan),
@@ -145,6 +147,7 @@ pub(crate) const COUNTED: [(&str, RecordKind); 8] = [
     ("sessions", RecordKind::InfoSession),
     ("journal", RecordKind::JournalEntry),
     (REFERENTIEL_TREE, RecordKind::Referentiel),
+    (MOBILITES_TREE, RecordKind::Mobilite),
 ];
 
 /// The counted trees and the kind each holds (for reports).
@@ -199,6 +202,7 @@ pub struct Store {
     id: Id,
     tx_trees: Vec<Tree>,
     referentiel: Tree,
+    mobilites: Tree,
     write: Mutex<()>,
     /// The generation the manifest on disk records.
     manifest_gen: AtomicU64,
@@ -1010,12 +1014,14 @@ impl Store {
             .map(|n| db.open_tree(n))
             .collect::<Result<Vec<_>, _>>()?;
         let referentiel = db.open_tree(REFERENTIEL_TREE)?;
+        let mobilites = db.open_tree(MOBILITES_TREE)?;
         let store = Store {
             db,
             paths,
             id,
             tx_trees,
             referentiel,
+            mobilites,
             write: Mutex::new(()),
             manifest_gen: AtomicU64::new(manifest_gen),
             open_damage,
@@ -1870,10 +1876,36 @@ impl Store {
 
     // ----- référentiel ROME ----------------------------------------------
 
-    /// Replaces the stored referential atomically (one batch), then flushes.
-    pub fn save_referentiel(&self, r: &Referentiel) -> Result<(), StoreError> {
+    /// Replaces a non-transactional counted tree (`referentiel`,
+    /// `mobilites`) with `rows` in one batch, updates its counter and the
+    /// generation, then flushes.
+    fn replace_counted_tree(
+        &self,
+        tree: &Tree,
+        name: &str,
+        rows: Vec<(Vec<u8>, Vec<u8>)>,
+    ) -> Result<(), StoreError> {
         let _w = self.lock();
         self.spend_write()?;
+        let mut batch = sled::Batch::default();
+        for kv in tree.iter() {
+            batch.remove(kv?.0);
+        }
+        let n = rows.len() as u64;
+        for (k, v) in rows {
+            batch.insert(k, v);
+        }
+        tree.apply_batch(batch)?;
+        let meta = &self.tx_trees[META];
+        let mut m = sled::Batch::default();
+        m.insert(count_key(name), &n.to_be_bytes());
+        m.insert(GEN_KEY, &(u64_of(meta.get(GEN_KEY)?) + 1).to_be_bytes());
+        meta.apply_batch(m)?;
+        self.flush()
+    }
+
+    /// Replaces the stored referential atomically (one batch), then flushes.
+    pub fn save_referentiel(&self, r: &Referentiel) -> Result<(), StoreError> {
         let too_big = || StoreError::Corrupt {
             kind: RecordKind::Referentiel,
             detail: "trop de lignes".into(),
@@ -1883,25 +1915,54 @@ impl Store {
             fiches: u32::try_from(r.fiches.len()).map_err(|_| too_big())?,
             appellations: u32::try_from(r.appellations.len()).map_err(|_| too_big())?,
         };
-        let mut batch = sled::Batch::default();
-        for kv in self.referentiel.iter() {
-            batch.remove(kv?.0);
-        }
-        batch.insert(b"h".as_slice(), encode(&header)?);
+        let mut rows = vec![(b"h".to_vec(), encode(&header)?)];
         for (i, f) in r.fiches.iter().enumerate() {
-            batch.insert(keys::cat(b"f", &(i as u32).to_be_bytes()), encode(f)?);
+            rows.push((keys::cat(b"f", &(i as u32).to_be_bytes()), encode(f)?));
         }
         for (i, a) in r.appellations.iter().enumerate() {
-            batch.insert(keys::cat(b"a", &(i as u32).to_be_bytes()), encode(a)?);
+            rows.push((keys::cat(b"a", &(i as u32).to_be_bytes()), encode(a)?));
         }
-        self.referentiel.apply_batch(batch)?;
-        let rows = 1 + r.fiches.len() as u64 + r.appellations.len() as u64;
-        let meta = &self.tx_trees[META];
-        let mut m = sled::Batch::default();
-        m.insert(count_key(REFERENTIEL_TREE), &rows.to_be_bytes());
-        m.insert(GEN_KEY, &(u64_of(meta.get(GEN_KEY)?) + 1).to_be_bytes());
-        meta.apply_batch(m)?;
-        self.flush()
+        self.replace_counted_tree(&self.referentiel, REFERENTIEL_TREE, rows)
+    }
+
+    /// Replaces the stored mobility file atomically (one batch), then
+    /// flushes.
+    pub fn save_mobilites(&self, m: &Mobilities) -> Result<(), StoreError> {
+        let header = MobilitesHeader {
+            version: m.version.clone(),
+            rows: u32::try_from(m.rows.len()).map_err(|_| StoreError::Corrupt {
+                kind: RecordKind::Mobilite,
+                detail: "trop de lignes".into(),
+            })?,
+        };
+        let mut rows = vec![(b"h".to_vec(), encode(&header)?)];
+        for (i, r) in m.rows.iter().enumerate() {
+            rows.push((keys::cat(b"m", &(i as u32).to_be_bytes()), encode(r)?));
+        }
+        self.replace_counted_tree(&self.mobilites, MOBILITES_TREE, rows)
+    }
+
+    /// The imported mobility file, if any.
+    pub fn mobilites(&self) -> Result<Option<Mobilities>, StoreError> {
+        let Some(h) = self.mobilites.get(b"h")? else {
+            return Ok(None);
+        };
+        let header: MobilitesHeader = decode(&h)?;
+        let rows = self
+            .mobilites
+            .scan_prefix(b"m")
+            .map(|kv| decode::<Mobility>(&kv?.1))
+            .collect::<Result<Vec<_>, _>>()?;
+        if rows.len() != header.rows as usize {
+            return Err(StoreError::Corrupt {
+                kind: RecordKind::Mobilite,
+                detail: "nombre de lignes différent de l'en-tête".into(),
+            });
+        }
+        Ok(Some(Mobilities {
+            version: header.version,
+            rows,
+        }))
     }
 
     /// The imported referential, if any.

@@ -17,7 +17,7 @@ fn sample() -> Beneficiary {
 fn envelope_layout_is_version_flags_payload() {
     let b = sample();
     let bytes = encode(&b).unwrap();
-    assert_eq!(&bytes[..3], &[0, 1, 0]);
+    assert_eq!(&bytes[..3], &[0, 2, 0]);
     assert_eq!(codec::decode::<Beneficiary>(&bytes).unwrap(), b);
     // varint bincode: not the fixint layout of `bincode::serialize`.
     assert_ne!(&bytes[3..], bincode::serialize(&b).unwrap().as_slice());
@@ -26,13 +26,13 @@ fn envelope_layout_is_version_flags_payload() {
 #[test]
 fn unknown_versions_are_errors_not_panics() {
     let b = sample();
-    for v in [0u16, 2, 99, u16::MAX] {
+    for v in [0u16, 3, 99, u16::MAX] {
         let bytes = encode_with(RecordKind::Beneficiary, v, 0, &b).unwrap();
         match codec::decode::<Beneficiary>(&bytes) {
             Err(StoreError::UnknownVersion {
                 kind: RecordKind::Beneficiary,
                 found,
-                supported: 1,
+                supported: 2,
             }) => assert_eq!(found, v),
             other => panic!("version {v}: {other:?}"),
         }
@@ -48,6 +48,54 @@ fn unknown_versions_are_errors_not_panics() {
     let zero = encode_with(RecordKind::Beneficiary, 0, 0, &b).unwrap();
     let msg = codec::decode::<Beneficiary>(&zero).unwrap_err().to_string();
     assert!(msg.contains("version inconnue (0)"), "{msg}");
+}
+
+#[test]
+fn a_version_1_file_decodes_without_its_targets() {
+    use super::legacy::v1::BeneficiaryV1;
+    let b = sample();
+    let target = crate::domain::TargetMetier {
+        ogr: 12_345,
+        rome: "K1202".into(),
+        label: "EJE".into(),
+    };
+    let old = BeneficiaryV1 {
+        id: b.id,
+        last_name: b.last_name.clone(),
+        first_name: b.first_name.clone(),
+        birth: None,
+        email: b.email.clone(),
+        phone: None,
+        postcode: None,
+        commune: None,
+        region: None,
+        branch: None,
+        employer: Default::default(),
+        contract: None,
+        working_time: None,
+        seniority_company_months: None,
+        seniority_total_months: None,
+        qualification_level: None,
+        current_job: None,
+        cpf_balance: None,
+        request: None,
+        constraints: String::new(),
+        next_follow_up: b.next_follow_up,
+        last_contact: None,
+        status: crate::domain::Status::Open,
+        consent: Default::default(),
+        targets: vec![target.clone()],
+        cep_level: None,
+        meta: b.meta.clone(),
+    };
+    let bytes = encode_with(RecordKind::Beneficiary, 1, 0, &old).unwrap();
+    assert_eq!(codec::decode::<Beneficiary>(&bytes).unwrap(), b);
+    // The bytes of version 2 are not those of version 1.
+    assert!(
+        codec::payload::<BeneficiaryV1>(RecordKind::Beneficiary, &encode(&b).unwrap()[3..])
+            .is_err()
+    );
+    assert_eq!(old.split().1, vec![target]);
 }
 
 #[test]
@@ -246,4 +294,115 @@ fn journal_keys_merge_across_stores_in_time_order() {
     let s1 = Store::open(&d1.path().join("base")).unwrap();
     let s2 = Store::open(&d2.path().join("base")).unwrap();
     assert_ne!(s1.id(), s2.id());
+}
+
+/// Rewrites a store's files as format 3 would have left them: every file
+/// in envelope version 1 with `targets`, the format number 3.
+fn as_format_3(dir: &std::path::Path, targets: &[(Id, Vec<crate::domain::TargetMetier>)]) {
+    use super::legacy::v1::BeneficiaryV1;
+    let db = sled::open(dir).unwrap();
+    let bens = db.open_tree("beneficiaries").unwrap();
+    for (id, list) in targets {
+        let b: Beneficiary = codec::decode(&bens.get(id.0).unwrap().unwrap()).unwrap();
+        let old = BeneficiaryV1 {
+            id: b.id,
+            last_name: b.last_name,
+            first_name: b.first_name,
+            birth: b.birth,
+            email: b.email,
+            phone: b.phone,
+            postcode: b.postcode,
+            commune: b.commune,
+            region: b.region,
+            branch: b.branch,
+            employer: b.employer,
+            contract: b.contract,
+            working_time: b.working_time,
+            seniority_company_months: b.seniority_company_months,
+            seniority_total_months: b.seniority_total_months,
+            qualification_level: b.qualification_level,
+            current_job: b.current_job,
+            cpf_balance: b.cpf_balance,
+            request: b.request,
+            constraints: b.constraints,
+            next_follow_up: b.next_follow_up,
+            last_contact: b.last_contact,
+            status: b.status,
+            consent: b.consent,
+            targets: list.clone(),
+            cep_level: b.cep_level,
+            meta: b.meta,
+        };
+        let bytes = encode_with(RecordKind::Beneficiary, 1, 0, &old).unwrap();
+        bens.insert(id.0, bytes).unwrap();
+    }
+    db.open_tree("meta")
+        .unwrap()
+        .insert("format", &3u16.to_be_bytes())
+        .unwrap();
+    db.flush().unwrap();
+}
+
+#[test]
+fn format_4_moves_the_targets_of_files_into_their_plans() {
+    use crate::domain::{Plan, PlanTarget, TargetMetier};
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base");
+    let t = |ogr: u32, rome: &str| TargetMetier {
+        ogr,
+        rome: rome.into(),
+        label: format!("métier {rome}"),
+    };
+    let created = DateTime::from_timestamp(1_760_000_000, 0).unwrap(); // 2025-10-09
+    let no_plan = Beneficiary::new(Id([1; 16]), "Sans", "Plan", Meta::new(created, "c"));
+    let with_plan = Beneficiary::new(Id([2; 16]), "Avec", "Plan", Meta::new(created, "c"));
+    let no_targets = Beneficiary::new(Id([3; 16]), "Sans", "Cible", Meta::new(created, "c"));
+    let mut plan = Plan::new(
+        Id([9; 16]),
+        with_plan.id,
+        NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+        Meta::new(created, "c"),
+    );
+    plan.add_target(PlanTarget::from(t(1, "K1202")));
+    {
+        let s = Store::open(&base).unwrap();
+        for b in [&no_plan, &with_plan, &no_targets] {
+            s.save_beneficiary(b).unwrap();
+        }
+        s.save_plan(&plan).unwrap();
+    }
+    as_format_3(
+        &base,
+        &[
+            (no_plan.id, vec![t(5, "J1501"), t(6, "J1304")]),
+            (with_plan.id, vec![t(1, "K1202"), t(7, "K2111")]),
+        ],
+    );
+    let s = Store::open(&base).unwrap();
+    assert_eq!(s.beneficiaries().unwrap().records.len(), 3);
+    // A new plan, begun the day the file was created, targets in order.
+    let p = s.plan_of(no_plan.id).unwrap().expect("plan created");
+    let romes = |p: &Plan| p.targets.iter().map(|t| t.rome.clone()).collect::<Vec<_>>();
+    assert_eq!(romes(&p), ["J1501", "J1304"]);
+    assert_eq!(p.started_on, NaiveDate::from_ymd_opt(2025, 10, 9).unwrap());
+    // The existing plan keeps its start; K1202 is not doubled.
+    let p = s.plan_of(with_plan.id).unwrap().unwrap();
+    assert_eq!(p.id, plan.id);
+    assert_eq!(romes(&p), ["K1202", "K2111"]);
+    assert_eq!(p.started_on, plan.started_on);
+    assert_eq!(s.plan_of(no_targets.id).unwrap(), None);
+    // Indexes and counters follow: the store checks sound, every file is
+    // version 2 now.
+    let report = check::check(&s).unwrap();
+    assert!(report.is_sound(), "{:?}", report.problems);
+    assert_eq!(s.counts().unwrap()["plans"], 2);
+    for kv in s.tx_trees[BEN].iter() {
+        assert_eq!(&kv.unwrap().1[..2], &current::BENEFICIARY.to_be_bytes());
+    }
+    // A backup was made before.
+    assert!(crate::store::backup::list(&s.paths().backups())
+        .unwrap()
+        .0
+        .iter()
+        .any(|b| b.header.reason == "avant-migration"));
 }

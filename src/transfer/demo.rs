@@ -11,8 +11,9 @@
 
 use super::{fold, IdSource};
 use crate::domain::{
-    Beneficiary, Birth, Branches, Cents, CepLevel, ConsentRecord, ContractType, Interview,
-    InterviewMode, Meta, Request, Status, TargetMetier,
+    apply_template, Beneficiary, Birth, Branches, Cents, CepLevel, ConsentRecord, ContractType,
+    Dispositifs, Funder, FundingLine, FundingStatus, Interview, InterviewMode, Meta, Plan,
+    PlanTarget, Request, Status, Step, StepKind, StepStatus, TargetMetier, Templates,
 };
 use crate::store::{AnyRecord, Bulk, Store, StoreError, Write};
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
@@ -211,6 +212,8 @@ const DECISIONS: [&str; 5] = [
 pub struct DemoReport {
     pub files: usize,
     pub interviews: usize,
+    /// Files with a plan.
+    pub plans: usize,
     pub closed: usize,
     /// Closed files past 2 years without contact (what a purge would list).
     pub past_retention: usize,
@@ -257,12 +260,13 @@ impl From<StoreError> for DemoError {
     }
 }
 
-/// One demo file with its interviews (not saved).
+/// One demo file with its interviews and plan (not saved).
 #[derive(Clone, Debug)]
 pub struct DemoFile {
     pub beneficiary: Beneficiary,
     /// Oldest first.
     pub interviews: Vec<Interview>,
+    pub plan: Option<Plan>,
 }
 
 fn days_before(d: NaiveDate, n: u32) -> NaiveDate {
@@ -312,6 +316,8 @@ pub fn build(opts: &DemoOptions, ids: &mut dyn IdSource) -> Vec<DemoFile> {
         .map(|b| b.short.as_str())
         .collect();
     let meta = Meta::new(now, advisor);
+    // Plans draw from their own stream too.
+    let mut plan_rng = Lcg::new(SEED ^ 0x7f4a_7c15);
     let mut out = Vec::with_capacity(count);
     for i in 0..count {
         let last = *rng.pick(&LAST_NAMES);
@@ -441,12 +447,170 @@ pub fn build(opts: &DemoOptions, ids: &mut dyn IdSource) -> Vec<DemoFile> {
         } else {
             b.next_follow_up = Some(follow_up);
         }
+        let plan = demo_plan(i, &b, first_day, opts, &mut plan_rng, ids, &meta);
         out.push(DemoFile {
             beneficiary: b,
             interviews,
+            plan,
         });
     }
     out
+}
+
+/// Which kind of plan a demo file gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PlanKind {
+    /// A plan begun in 2025 with a Pro-A (legacy) contract.
+    LegacyProA,
+    /// A 2026 période de reconversion (template), begun on or after 1 February 2026.
+    PeriodeReconversion,
+    BilanImmersion,
+    Vae,
+    Ptp,
+}
+
+/// A status consistent with the step's dates seen from `today`.
+fn status_on(s: &Step, today: NaiveDate) -> StepStatus {
+    let started = s.start.is_some_and(|d| d <= today);
+    let over = s.deadline().is_some_and(|d| d < today);
+    match (started, over) {
+        (_, true) => StepStatus::Fait,
+        (true, false) => StepStatus::EnCours,
+        _ => StepStatus::AFaire,
+    }
+}
+
+/// The plan of demo file `i`: 4 files in 5 have one, with one or two
+/// targets, template steps dated from the plan's start, statuses that
+/// follow the dates and funding lines in varied states. Every fifth file
+/// has a legacy Pro-A plan begun in 2025, the next one a 2026 période de
+/// reconversion. None when the shipped reference data cannot be read.
+fn demo_plan(
+    i: usize,
+    b: &Beneficiary,
+    first_interview: NaiveDate,
+    opts: &DemoOptions,
+    rng: &mut Lcg,
+    ids: &mut dyn IdSource,
+    meta: &Meta,
+) -> Option<Plan> {
+    let kind = match i % 5 {
+        0 => PlanKind::LegacyProA,
+        1 => PlanKind::PeriodeReconversion,
+        2 => PlanKind::BilanImmersion,
+        3 => *rng.pick(&[PlanKind::Vae, PlanKind::Ptp]),
+        _ => return None,
+    };
+    let (reference, templates) = (Dispositifs::builtin().ok()?, Templates::builtin().ok()?);
+    let today = opts.today;
+    let now = opts.now;
+    let pro_a_start = NaiveDate::from_ymd_opt(2025, 11, 17)?;
+    let periode_from = NaiveDate::from_ymd_opt(2026, 2, 1)?;
+    let started_on = match kind {
+        PlanKind::LegacyProA => pro_a_start.min(days_before(today, 30)),
+        PlanKind::PeriodeReconversion => first_interview.max(periode_from).min(today),
+        _ => first_interview.min(today),
+    };
+    let mut plan = Plan::new(ids.next_id(now), b.id, started_on, meta.clone());
+    let current = b.current_job.as_ref().map(|j| j.rome.clone());
+    let others: Vec<&TargetMetier> = opts
+        .jobs
+        .iter()
+        .map(|(_, t)| t)
+        .filter(|t| Some(&t.rome) != current.as_ref())
+        .collect();
+    if !others.is_empty() {
+        for _ in 0..rng.range(1, 2) {
+            let mut t = PlanTarget::from((*rng.pick(&others)).clone());
+            if plan.targets.is_empty() {
+                t.note = "Piste confirmée en entretien (démonstration).".into();
+            }
+            plan.add_target(t);
+        }
+    }
+    let mut next_id = || ids.next_id(now);
+    let steps = match kind {
+        PlanKind::LegacyProA => {
+            let mut s = Step::new(
+                next_id(),
+                StepKind::Formation,
+                "Certification en alternance (Pro-A, avenant signé en 2025)",
+            );
+            s.organisation = "Organisme de formation fictif".into();
+            s.start = Some(days_after(started_on, 45));
+            s.end = s
+                .start
+                .and_then(|d| d.checked_add_months(chrono::Months::new(12)));
+            s.hours = Some(400);
+            s.cost = Cents::from_euros(3_660);
+            s.funding = vec![FundingLine {
+                funder: Funder::ProA,
+                amount: Cents::from_euros(3_660),
+                status: FundingStatus::Accorde,
+                decided_on: Some(days_after(started_on, 20)),
+            }];
+            vec![s]
+        }
+        other => {
+            let id = match other {
+                PlanKind::PeriodeReconversion => "periode_reconversion",
+                PlanKind::BilanImmersion => "bilan_immersion",
+                PlanKind::Vae => "vae",
+                _ => "ptp",
+            };
+            apply_template(templates.by_id(id)?, reference, started_on, &mut next_id)
+        }
+    };
+    plan.add_steps(steps);
+    // What is left on the CPF for the next CPF line.
+    let mut cpf_left = b.cpf_balance.unwrap_or(Cents::ZERO);
+    for s in &mut plan.steps {
+        s.status = status_on(s, today);
+        if s.funding.is_empty() {
+            continue;
+        }
+        if s.cost == Cents::ZERO {
+            s.cost = Cents::from_euros(match s.kind {
+                StepKind::BilanCompetences => 1_800,
+                StepKind::Vae => 1_200,
+                _ => i64::from(rng.range(40, 90)) * 100,
+            });
+        }
+        let mut left = s.cost;
+        let n = s.funding.len();
+        for (k, l) in s.funding.iter_mut().enumerate() {
+            if l.amount == Cents::ZERO {
+                l.amount = if l.funder == Funder::Cpf {
+                    let a = cpf_left.min(left);
+                    cpf_left = cpf_left - a;
+                    a
+                } else if k + 1 == n {
+                    left
+                } else {
+                    Cents(left.0 / 2)
+                };
+            }
+            left = (left - l.amount).max(Cents::ZERO);
+            if l.funder == Funder::ProA {
+                continue;
+            }
+            l.status = *rng.pick(&[
+                FundingStatus::Envisage,
+                FundingStatus::Demande,
+                FundingStatus::Accorde,
+                FundingStatus::Accorde,
+                FundingStatus::Refuse,
+            ]);
+            if matches!(l.status, FundingStatus::Accorde | FundingStatus::Refuse) {
+                l.decided_on = Some(days_before(today, rng.range(1, 20)).max(started_on));
+            }
+        }
+        s.funding.retain(|l| l.amount > Cents::ZERO);
+    }
+    if kind == PlanKind::PeriodeReconversion {
+        plan.facts.employer_agreement = Some(rng.chance(70));
+    }
+    Some(plan)
 }
 
 /// Creates the demo case load in `store`. Refuses a store that already
@@ -468,6 +632,7 @@ pub fn seed(
         for f in files.iter().take(n) {
             report.files += 1;
             report.interviews += f.interviews.len();
+            report.plans += usize::from(f.plan.is_some());
             if !f.beneficiary.status.is_open() {
                 report.closed += 1;
                 if f.beneficiary
@@ -482,12 +647,17 @@ pub fn seed(
     };
     let mut bulk = Bulk::new(store, BATCH);
     for f in &files {
-        // A file and its interviews: one transaction.
+        // A file, its interviews and its plan: one transaction.
         let mut writes = vec![Write::Put(AnyRecord::from(f.beneficiary.clone()))];
         writes.extend(
             f.interviews
                 .iter()
                 .map(|i| Write::Put(AnyRecord::from(i.clone()))),
+        );
+        writes.extend(
+            f.plan
+                .iter()
+                .map(|p| Write::Put(AnyRecord::from(p.clone()))),
         );
         if let Err(e) = bulk.write(&writes, "") {
             return Err(DemoError::Store {
@@ -565,6 +735,101 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(names(&with), names(&without));
+    }
+
+    #[test]
+    fn most_files_get_a_plan_including_legacy_pro_a_and_a_2026_periode() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        let now = DateTime::from_timestamp(1_795_000_000, 0).unwrap();
+        let br = branches();
+        let job = |rome: &str| TargetMetier {
+            ogr: 1,
+            rome: rome.into(),
+            label: rome.into(),
+        };
+        let jobs = vec![
+            ("ECLAT".to_string(), job("G1203")),
+            ("ALISFA".to_string(), job("K1202")),
+            ("ALISFA".to_string(), job("K1302")),
+        ];
+        let opts = DemoOptions {
+            jobs: &jobs,
+            count: 20,
+            force: false,
+            branches: &br,
+            today,
+            now,
+            advisor: "x",
+        };
+        let files = build(&opts, &mut SequentialIds::default());
+        let plans: Vec<&Plan> = files.iter().filter_map(|f| f.plan.as_ref()).collect();
+        assert_eq!(plans.len(), 16, "4 files in 5");
+        let pro_a_start = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let legacy = plans
+            .iter()
+            .filter(|p| p.started_on < pro_a_start)
+            .filter(|p| {
+                p.steps
+                    .iter()
+                    .any(|s| s.funding.iter().any(|l| l.funder == Funder::ProA))
+            })
+            .count();
+        assert!(legacy >= 4, "{legacy}");
+        let periode = plans
+            .iter()
+            .filter(|p| p.started_on >= NaiveDate::from_ymd_opt(2026, 2, 1).unwrap())
+            .filter(|p| {
+                p.steps.iter().any(|s| {
+                    s.kind == StepKind::PeriodeReconversion
+                        && s.funding
+                            .iter()
+                            .any(|l| l.funder == Funder::UniformationPeriodeReconversion)
+                })
+            })
+            .count();
+        assert!(periode >= 4, "{periode}");
+        for (f, p) in files.iter().filter_map(|f| f.plan.as_ref().map(|p| (f, p))) {
+            assert_eq!(p.beneficiary, f.beneficiary.id);
+            assert!(!p.targets.is_empty());
+            assert!(p.steps.iter().all(|s| s.problems().is_empty()), "{p:?}");
+            let current = f.beneficiary.current_job.as_ref().map(|j| &j.rome);
+            assert!(p.targets.iter().all(|t| Some(&t.rome) != current));
+        }
+        // Varied states: every step status that follows from dates, and
+        // funding lines in several states.
+        let statuses: std::collections::BTreeSet<&str> = plans
+            .iter()
+            .flat_map(|p| p.steps.iter().map(|s| s.status.id()))
+            .collect();
+        assert!(statuses.len() >= 3, "{statuses:?}");
+        let funding: std::collections::BTreeSet<&str> = plans
+            .iter()
+            .flat_map(|p| {
+                p.steps
+                    .iter()
+                    .flat_map(|s| s.funding.iter().map(|l| l.status.id()))
+            })
+            .collect();
+        assert!(funding.len() >= 3, "{funding:?}");
+        // Deterministic: the same plans again (ids aside).
+        let again = build(&opts, &mut SequentialIds { next: 500 });
+        let shape = |v: &[DemoFile]| {
+            v.iter()
+                .map(|f| {
+                    f.plan.as_ref().map(|p| {
+                        (
+                            p.started_on,
+                            p.targets.clone(),
+                            p.steps
+                                .iter()
+                                .map(|s| (s.kind, s.cost, s.status))
+                                .collect::<Vec<_>>(),
+                        )
+                    })
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(shape(&files), shape(&again));
     }
 
     #[test]

@@ -136,7 +136,6 @@ fn dossier(b: &Beneficiary, branches: &Branches) -> Value {
             "partage_employeur_opco": consent(&b.consent.share_employer_opco),
             "enquete_6_mois": consent(&b.consent.survey_6_months),
         },
-        "metiers_cibles": b.targets.iter().map(metier).collect::<Vec<_>>(),
         "niveau_cep_atteint": b.cep_level,
         "suivi": meta(&b.meta),
     })
@@ -525,7 +524,6 @@ mod tests {
                     "last_contact",
                     "status",
                     "consent",
-                    "targets",
                     "cep_level",
                     "meta",
                 ],

@@ -13,6 +13,8 @@ pub mod export;
 pub mod ics;
 pub mod import;
 pub mod purge;
+pub mod synthese;
+pub mod viewer;
 
 /// Case- and accent-insensitive form used to compare names and headers:
 /// the words mode of the application's one folding.

@@ -130,6 +130,37 @@ pub fn assert_no_internals(text: &str) {
     }
 }
 
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs the CLI, expects exit 0, returns stdout.
+pub fn ok(dir: &Path, args: &[&str]) -> String {
+    exits(dir, args, 0).0
+}
+
+/// Runs the CLI, expects exit `code`, returns (stdout, stderr).
+pub fn exits(dir: &Path, args: &[&str], code: i32) -> (String, String) {
+    let o = cli(dir, args);
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "passerelle {args:?}\nstdout:\n{}\nstderr:\n{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    (stdout(&o), stderr(&o))
+}
+
+/// Runs the CLI, expects exit `code`, returns stderr.
+pub fn fails(dir: &Path, args: &[&str], code: i32) -> String {
+    exits(dir, args, code).1
+}
+
 /// A tmux session running the binary; killed on drop, even on failure.
 pub struct Tmux {
     pub name: String,

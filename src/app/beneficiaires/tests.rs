@@ -8,7 +8,7 @@ use crate::domain::time::FixedClock;
 use crate::domain::{ConsentRecord, Status, TargetMetier};
 use crate::store::Store;
 use chrono::{DateTime, NaiveDate, Utc};
-use ratatui::crossterm::event::KeyEventKind;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 fn now() -> chrono::NaiveDateTime {
     NaiveDate::from_ymd_opt(2026, 11, 28)
@@ -1130,7 +1130,7 @@ fn add_target(r: &mut Rig, query: &str) -> String {
     let idx = crate::app::metiers::selected_appellation(&r.app).unwrap();
     let t = r.app.catalog.target(idx).unwrap();
     r.act(Action::MarkTarget);
-    crate::app::metiers::target_text(&t)
+    crate::app::parcours::target_text(&crate::domain::PlanTarget::from(t))
 }
 
 #[test]
@@ -1149,12 +1149,12 @@ fn target_metiers_are_reordered_and_removed_from_the_file_with_undo_and_notes() 
     let b = add_target(&mut r, "educateur jeunes enfants");
     let stored = |r: &Rig| {
         r.rt.store
-            .beneficiary(id)
+            .plan_of(id)
             .unwrap()
             .unwrap()
             .targets
             .iter()
-            .map(crate::app::metiers::target_text)
+            .map(crate::app::parcours::target_text)
             .collect::<Vec<_>>()
     };
     assert_eq!(stored(&r), [a.clone(), b.clone()]);
@@ -1444,4 +1444,32 @@ fn undo_waits_while_a_form_is_open_even_on_another_screen() {
     r.act(Action::Back);
     r.act(Action::Undo);
     assert_eq!(r.stored_files(), 0);
+}
+
+#[test]
+fn the_file_form_keeps_both_seniorities() {
+    let mut b = Beneficiary::new(
+        Id([4; 16]),
+        "Dupont",
+        "Léa",
+        Meta::new(now().and_utc(), "x"),
+    );
+    b.seniority_company_months = Some(11);
+    b.seniority_total_months = Some(23);
+    let f = file_form::build(Some(&b), today(), crate::app::metiers::builtin_catalog());
+    assert_eq!(f.value("anc_entreprise"), "11");
+    assert_eq!(f.value("anc_totale"), "23");
+    let back = file_form::to_beneficiary(&f, b.clone()).unwrap();
+    assert_eq!(
+        (back.seniority_company_months, back.seniority_total_months),
+        (Some(11), Some(23))
+    );
+    // Each can be unknown on its own.
+    let mut f = f;
+    f.set("anc_totale", "");
+    let back = file_form::to_beneficiary(&f, b).unwrap();
+    assert_eq!(
+        (back.seniority_company_months, back.seniority_total_months),
+        (Some(11), None)
+    );
 }

@@ -204,6 +204,45 @@ pub fn cpf_balance(s: &str) -> Check<Option<Cents>> {
     Ok(Some(c))
 }
 
+/// A step's length in hours, 1 to 10 000 (empty: unknown).
+pub fn hours(s: &str) -> Check<Option<u32>> {
+    let Some(t) = opt(s) else { return Ok(None) };
+    let n: u32 = t
+        .trim_end_matches('h')
+        .trim()
+        .parse()
+        .map_err(|_| "nombre d'heures invalide : un entier, ex. 150".to_string())?;
+    if !(1..=10_000).contains(&n) {
+        return Err("heures : de 1 à 10 000 (laissez vide si inconnu)".into());
+    }
+    Ok(Some(n))
+}
+
+/// Largest amount of a cost or a funding line.
+pub const MAX_AMOUNT_EUROS: i64 = 1_000_000;
+
+/// An amount in euros (a cost, a funding line), stored in cents; at most
+/// 1 000 000 €.
+pub fn amount(s: &str) -> Check<Option<Cents>> {
+    let Some(t) = opt(s) else { return Ok(None) };
+    let c = Cents::parse_euros(t)?;
+    if c > Cents::from_euros(MAX_AMOUNT_EUROS) {
+        return Err("montant improbable (plus de 1 000 000 €)".into());
+    }
+    Ok(Some(c))
+}
+
+/// A whole number from 0 to `max` (days worked, months), `what` naming it
+/// in the message.
+pub fn count(s: &str, max: u32, what: &str) -> Check<Option<u32>> {
+    let Some(t) = opt(s) else { return Ok(None) };
+    match t.parse::<u32>() {
+        Ok(n) if n <= max => Ok(Some(n)),
+        Ok(_) => Err(format!("{what} : {max} au plus")),
+        Err(_) => Err(format!("{what} : un nombre entier")),
+    }
+}
+
 /// An optional date typed in a form: `jj/mm/aaaa` or a shortcut relative
 /// to `today` (see [`parse_date_input`]).
 pub fn date(s: &str, today: NaiveDate) -> Check<Option<NaiveDate>> {
@@ -226,6 +265,31 @@ pub fn duration_minutes(s: &str) -> Check<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hours_amounts_and_counts_at_their_limits() {
+        assert_eq!(hours(""), Ok(None));
+        assert_eq!(hours("150 h"), Ok(Some(150)));
+        assert_eq!(hours("10000"), Ok(Some(10_000)));
+        assert!(hours("10001").is_err());
+        assert!(hours("0").is_err());
+        assert!(hours("douze").is_err());
+        assert_eq!(amount("1 234,50"), Ok(Some(Cents(123_450))));
+        assert_eq!(amount("1000000"), Ok(Some(Cents::from_euros(1_000_000))));
+        assert!(amount("1000000,01").is_err());
+        assert!(amount("-3").is_err());
+        assert_eq!(amount(" "), Ok(None));
+        assert_eq!(count("1300", 1830, "jours"), Ok(Some(1300)));
+        assert_eq!(count("1830", 1830, "jours"), Ok(Some(1830)));
+        assert_eq!(
+            count("1831", 1830, "jours"),
+            Err("jours : 1830 au plus".into())
+        );
+        assert_eq!(
+            count("x", 12, "mois"),
+            Err("mois : un nombre entier".into())
+        );
+    }
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()

@@ -393,16 +393,49 @@ fn draw_file(app: &App, f: &OpenFile, theme: &Theme, area: Rect, frame: &mut Fra
         }
         Tab::Entretiens => draw_interviews(f, &k(Action::NewInterview), theme, inner, frame),
         Tab::Parcours => {
+            let plan = crate::app::parcours::plan_of(app, f.id);
             let mut lines = vec![Line::styled("Métiers cibles", theme.accent)];
             lines.extend(super::parcours::target_lines(
                 app,
-                b,
+                plan.flatten(),
                 f.selected_target,
+                true,
                 theme,
             ));
             lines.push(Line::raw(""));
+            match plan.flatten() {
+                Some(p) if !p.steps.is_empty() => {
+                    let t = p.totals();
+                    lines.push(Line::styled(
+                        format!(
+                            "Plan d'action : {} étape{} · coût {} · accordé {} · reste {}",
+                            p.steps.len(),
+                            if p.steps.len() > 1 { "s" } else { "" },
+                            t.cost,
+                            t.granted,
+                            t.remaining
+                        ),
+                        theme.accent,
+                    ));
+                    for s in &p.steps {
+                        lines.push(Line::raw(format!(
+                            "  {} {} — {}",
+                            s.status.symbol(),
+                            s.title,
+                            s.status.label()
+                        )));
+                    }
+                }
+                _ => lines.push(Line::styled("Aucune étape pour l'instant.", theme.dim)),
+            }
+            lines.push(Line::raw(""));
             lines.push(Line::styled(
-                "Le plan d'action (étapes, financements) arrivera avec l'écran Parcours.",
+                format!(
+                    "Étapes, financements et éligibilité : écran Parcours ({}).",
+                    app.keymap
+                        .key_for(&Action::GoTo(crate::app::Screen::Parcours))
+                        .unwrap_or_default()
+                ),
                 theme.dim,
             ));
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);

@@ -26,8 +26,8 @@ pub fn promise(screen: Screen) -> &'static [&'static str] {
             "appellations) des 18 branches de la cohésion sociale.",
         ],
         Screen::Parcours => &[
-            "Les étapes du parcours (bilan, VAE, formation, immersion…),",
-            "le plan de financement et l'éligibilité aux dispositifs.",
+            "Les métiers cibles, les étapes datées (bilan, VAE, formation,",
+            "immersion…), leur financement et l'éligibilité aux dispositifs.",
         ],
         Screen::Agenda => &[
             "La semaine : entretiens, séances d'information et immersions,",
