@@ -6,6 +6,8 @@
 //! thin layer over it. Time and id generation are injected so that tests are
 //! deterministic.
 
+pub mod agenda;
+pub mod convention;
 pub mod csv_out;
 pub mod demo;
 pub mod document;
