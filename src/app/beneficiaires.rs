@@ -7,6 +7,8 @@
 pub mod bench;
 pub mod duplicates;
 pub mod file_form;
+pub mod immersion_form;
+pub mod immersions;
 pub mod interview_form;
 pub mod list;
 #[cfg(test)]
@@ -15,7 +17,7 @@ mod tests;
 pub use file_form::{branches, resolve_branch};
 pub use list::{FileList, Row, SortKey, StatusFilter};
 
-use super::form::{area_width, Form, Input};
+use super::form::{Form, Input};
 use super::parcours::{saved_status, target_change, TargetOp};
 use super::screen::{FieldKind, Focus, ScreenLogic};
 use super::undo::{Change, Direction};
@@ -24,7 +26,6 @@ use super::{
 };
 use crate::domain::{Beneficiary, Id, Interview, Meta};
 use crate::store::{AnyRecord, JournalEntry, RecordKind};
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// How many recently opened files are kept.
 pub const RECENT_MAX: usize = 10;
@@ -87,6 +88,8 @@ pub struct OpenFile {
     /// The interview to select once the interviews are (re)loaded (the one
     /// just saved).
     pub select_interview: Option<Id>,
+    /// The Immersions tab: immersions, sessions, rule checks.
+    pub imm: immersions::TabState,
 }
 
 impl OpenFile {
@@ -102,6 +105,7 @@ impl OpenFile {
             scroll: 0,
             selected_target: 0,
             select_interview: None,
+            imm: immersions::TabState::default(),
         }
     }
     pub fn selected(&self) -> Option<&Interview> {
@@ -121,6 +125,8 @@ pub enum FormTarget {
         id: Id,
         is_new: bool,
     },
+    /// The immersion forms (see [`immersions`]).
+    Immersion(immersions::ImmersionTarget),
 }
 
 #[derive(Clone, Debug)]
@@ -326,6 +332,9 @@ fn list_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
 }
 
 fn file_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
+    if let Some(effects) = immersions::file_action(app, action) {
+        return Some(effects);
+    }
     let (width, height) = app.size;
     let f = app.benef.file.as_mut()?;
     let n = f.interviews.len();
@@ -429,63 +438,31 @@ fn scroll_max(f: &OpenFile, b: Option<&Beneficiary>, (width, height): (u16, u16)
     lines.saturating_sub(visible)
 }
 
-fn key(code: KeyCode) -> KeyEvent {
-    KeyEvent::new_with_kind(code, KeyModifiers::NONE, KeyEventKind::Press)
-}
-
 fn form_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
-    let width = area_width(app.size.0);
+    let total_width = app.size.0;
     let of = app.benef.form.as_mut()?;
-    let is_file = matches!(of.target, FormTarget::File { .. });
+    if let Some(e) = super::form::edit(&mut of.form, action, total_width) {
+        if e.changed {
+            match of.target {
+                FormTarget::File { .. } => file_form::after_change(&mut of.form),
+                FormTarget::Interview { .. } => interview_form::after_change(&mut of.form),
+                _ => {}
+            }
+        }
+        if let Some((level, msg)) = e.message {
+            app.set_status(level, msg);
+        }
+        if e.changed {
+            immersions::after_edit(app);
+        }
+        return Some(Vec::new());
+    }
     match action {
-        Action::Text(k) => {
-            let changed = of.form.handle_key(k, width);
-            if changed && is_file {
-                file_form::after_change(&mut of.form);
-            }
-        }
-        Action::NextChoice | Action::PrevChoice => {
-            let code = if *action == Action::NextChoice {
-                KeyCode::Right
-            } else {
-                KeyCode::Left
-            };
-            if of.form.focused().is_some_and(|f| f.is_choice())
-                && of.form.handle_key(&key(code), width)
-                && is_file
-            {
-                file_form::after_change(&mut of.form);
-            }
-        }
-        Action::Paste(text) => match super::paste::paste_into_form(&mut of.form, text) {
-            Some(out) => {
-                if is_file {
-                    file_form::after_change(&mut of.form);
-                }
-                if let Some(msg) = out.message() {
-                    app.set_status(StatusLevel::Error, msg);
-                }
-            }
-            None => app.set_status(StatusLevel::Info, "Ce champ est un choix : rien à coller"),
-        },
-        Action::NextField => of.form.next(),
-        Action::PrevField => of.form.prev(),
-        // PgSuiv / PgPréc: next / previous section of the form.
-        Action::PageDown => of.form.next_section(),
-        Action::PageUp => of.form.prev_section(),
         Action::Save => return Some(save_form(app, false)),
         Action::Back => {
             back(app);
         }
-        // Switching screens keeps the form for later; quitting, undo and
-        // redo are the shell's (they ask first while a form is open).
-        Action::GoTo(_)
-        | Action::ClickTab(_)
-        | Action::NextScreen
-        | Action::PrevScreen
-        | Action::Quit
-        | Action::Undo
-        | Action::Redo => return None,
+        a if a.passes_form() => return None,
         _ => {}
     }
     Some(Vec::new())
@@ -496,14 +473,10 @@ pub fn back(app: &mut App) -> bool {
     let b = &mut app.benef;
     if let Some(of) = &b.form {
         if of.form.is_dirty() {
-            app.modals.push(Modal::Confirm(
-                Confirm::new(
-                    Screen::Beneficiaires,
-                    "Abandonner les modifications de ce formulaire ?",
-                    Reply::DiscardForm,
-                )
-                .labels("abandonner", "revenir au formulaire"),
-            ));
+            app.modals.push(Modal::Confirm(Confirm::discard_form(
+                Screen::Beneficiaires,
+                "Abandonner les modifications de ce formulaire ?",
+            )));
         } else {
             b.form = None;
         }
@@ -760,6 +733,7 @@ fn save_form(app: &mut App, allow_duplicate: bool) -> Vec<Effect> {
             id,
             is_new,
         } => interview_change(app, &form, beneficiary, id, is_new),
+        FormTarget::Immersion(ref t) => immersions::change_for(app, &form, t),
     };
     match result {
         Err(e) => {
@@ -856,7 +830,16 @@ fn on_outcome(app: &mut App, outcome: &Outcome) -> Vec<Effect> {
                 if f.interviews.is_empty() {
                     f.interview_open = false;
                 }
+                return vec![Effect::LoadFileImmersions(*id)];
             }
+            Vec::new()
+        }
+        Outcome::FileImmersionsLoaded { id, data } => {
+            immersions::loaded(app, *id, data);
+            Vec::new()
+        }
+        Outcome::Exported { path, what } => {
+            immersions::exported(app, path, what);
             Vec::new()
         }
         Outcome::BeneficiaryErased { id, report } => {
@@ -880,7 +863,10 @@ fn on_outcome(app: &mut App, outcome: &Outcome) -> Vec<Effect> {
             );
             Vec::new()
         }
-        Outcome::Failed { .. } => Vec::new(),
+        Outcome::Failed { .. }
+        | Outcome::AgendaLoaded { .. }
+        | Outcome::SessionSaved { .. }
+        | Outcome::SessionDeleted { .. } => Vec::new(),
     }
 }
 
@@ -909,6 +895,7 @@ fn applied(app: &mut App, change: &Change, dir: Direction, owner: Screen) -> Vec
                     .is_some_and(|r| r.kind() == RecordKind::Beneficiary && r.id() == id)
             }),
             Some(FormTarget::Interview { id, .. }) => saved_interview == Some(id),
+            Some(FormTarget::Immersion(ref t)) => immersions::closes(t, change),
             None => false,
         };
         if closes {
@@ -926,10 +913,10 @@ fn applied(app: &mut App, change: &Change, dir: Direction, owner: Screen) -> Vec
                 f.interview_open = false;
                 f.select_interview = Some(i);
             }
-            let msg = if saved_interview.is_some() {
-                "Entretien enregistré"
-            } else {
-                "Dossier enregistré"
+            let msg = match &form_target {
+                Some(FormTarget::Immersion(t)) => immersions::saved(app, t, change),
+                _ if saved_interview.is_some() => "Entretien enregistré".to_string(),
+                _ => "Dossier enregistré".to_string(),
             };
             app.set_status(StatusLevel::Success, msg);
         } else {
@@ -962,6 +949,7 @@ fn forget(app: &mut App, id: Id) {
     }
     if matches!(&app.benef.form, Some(OpenForm { target: FormTarget::File { id: f, .. }, .. }) if *f == id)
         || matches!(&app.benef.form, Some(OpenForm { target: FormTarget::Interview { beneficiary: f, .. }, .. }) if *f == id)
+        || matches!(&app.benef.form, Some(OpenForm { target: FormTarget::Immersion(t), .. }) if t.beneficiary() == id)
     {
         app.benef.form = None;
     }
@@ -988,5 +976,7 @@ fn confirmed(app: &mut App, reply: Reply) -> Vec<Effect> {
             app.go_to(Screen::Beneficiaires);
             open_file(app, id)
         }
+        Reply::Unregister(id) => immersions::unregister(app, id, Screen::Beneficiaires),
+        Reply::DeleteSession(_) => Vec::new(),
     }
 }

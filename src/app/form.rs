@@ -566,6 +566,62 @@ impl Form {
     }
 }
 
+/// What an editing action did to a form (see [`edit`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Edited {
+    /// A value changed (typed, chosen or pasted).
+    pub changed: bool,
+    /// Something to say in the status bar (a paste cut short, a paste
+    /// into a choice).
+    pub message: Option<(super::StatusLevel, String)>,
+}
+
+/// Applies the editing actions every form shares — typed text, choice
+/// cycling, paste, moves between fields and sections — to `form` drawn
+/// `total_width` columns wide. `None` when `action` is not one of them
+/// (saving, leaving… are the screen's).
+pub fn edit(form: &mut Form, action: &super::Action, total_width: u16) -> Option<Edited> {
+    use super::{Action, StatusLevel};
+    let width = area_width(total_width);
+    let mut out = Edited::default();
+    match action {
+        Action::Text(k) => out.changed = form.handle_key(k, width),
+        Action::NextChoice | Action::PrevChoice => {
+            let code = if *action == Action::NextChoice {
+                KeyCode::Right
+            } else {
+                KeyCode::Left
+            };
+            let key = KeyEvent::new_with_kind(
+                code,
+                KeyModifiers::NONE,
+                ratatui::crossterm::event::KeyEventKind::Press,
+            );
+            out.changed =
+                form.focused().is_some_and(|f| f.is_choice()) && form.handle_key(&key, width);
+        }
+        Action::Paste(text) => match super::paste::paste_into_form(form, text) {
+            Some(p) => {
+                out.changed = p.inserted > 0;
+                out.message = p.message().map(|m| (StatusLevel::Error, m));
+            }
+            None => {
+                out.message = Some((
+                    StatusLevel::Info,
+                    "Ce champ est un choix : rien à coller".to_string(),
+                ))
+            }
+        },
+        Action::NextField => form.next(),
+        Action::PrevField => form.prev(),
+        // PgSuiv / PgPréc: next / previous section of the form.
+        Action::PageDown => form.next_section(),
+        Action::PageUp => form.prev_section(),
+        _ => return None,
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

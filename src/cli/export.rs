@@ -8,9 +8,8 @@
 
 use super::{out, Failure, Setup};
 use crate::domain::agenda::{person_label, to_paris};
-use crate::domain::rules::immersion::{check, CheckContext};
 use crate::domain::time::{fmt_date, parse_date_input};
-use crate::domain::{Beneficiary, Id, Immersion};
+use crate::domain::{Id, Immersion};
 use crate::store::Store;
 use crate::transfer::agenda as ag;
 use crate::transfer::document::{self, Format};
@@ -23,29 +22,35 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Subcommand)]
 pub enum ExportCmd {
     /// Fiche de préparation de la convention d'immersion (PMSMP, cerfa 13912)
-    #[command(long_about = "Fiche de préparation de la convention d'immersion (PMSMP, cerfa \
+    #[command(
+        long_about = "Fiche de préparation de la convention d'immersion (PMSMP, cerfa \
         13912) : tous les champs que la convention demande, à remettre au prescripteur ou à \
         reporter sur Immersion Facilitée. Les champs manquants sont listés en tête, suivis des \
         points de vigilance des règles (durée, heures, structure d'accueil…).\n\n\
         Le document contient des données personnelles.\n\n\
         Code de sortie : 0 écrit, 1 écriture impossible, 2 identifiant inconnu ou arguments \
-        invalides.")]
+        invalides."
+    )]
     Convention(ConventionArgs),
     /// Agenda au format iCalendar (Outlook, Thunderbird, Agenda…)
-    #[command(long_about = "Agenda au format iCalendar (RFC 5545) : entretiens, jours \
+    #[command(
+        long_about = "Agenda au format iCalendar (RFC 5545) : entretiens, jours \
         d'immersion, séances d'information et échéances du parcours, en heure de Paris \
         (fuseau Europe/Paris décrit dans le fichier). Les identifiants (UID) sont stables : \
         réimporter un nouvel export met les événements à jour au lieu de les dupliquer.\n\n\
         Par défaut, du jour même à 90 jours plus tard. Dates : AAAA-MM-JJ, jj/mm/aaaa, \
         auj, demain, +2s…\n\n\
-        Sans --anonyme, les noms des personnes figurent dans les événements.")]
+        Sans --anonyme, les noms des personnes figurent dans les événements."
+    )]
     Ics(IcsArgs),
     /// Une ligne par immersion, pour un tableur (CSV « ; », UTF-8)
-    #[command(long_about = "Une ligne par immersion (dates, heures, structure d'accueil, \
+    #[command(
+        long_about = "Une ligne par immersion (dates, heures, structure d'accueil, \
         branche, objectif, statut, résultat du bilan), pour un tableur : séparateur « ; », \
         UTF-8 avec BOM, dates jj/mm/aaaa, heures décimales à virgule.\n\n\
         Sans --nominatif, aucune colonne n'identifie la personne ni le tuteur ; avec, les \
-        colonnes dossier, bénéficiaire, tuteur et les textes libres sont ajoutées.")]
+        colonnes dossier, bénéficiaire, tuteur et les textes libres sont ajoutées."
+    )]
     Immersions(ImmersionsArgs),
 }
 
@@ -139,13 +144,23 @@ pub fn range(
 
 /// Writes an export to `path` (atomically, 0600) or to stdout, then says
 /// on stderr when it holds personal data (`personal`: what it holds).
-pub fn write_export(path: Option<&Path>, text: &str, personal: Option<&str>) -> Result<(), Failure> {
+pub fn write_export(
+    path: Option<&Path>,
+    text: &str,
+    personal: Option<&str>,
+) -> Result<(), Failure> {
     match path {
         Some(p) => {
             crate::store::files::write_atomic(p, text.as_bytes()).map_err(|e| {
-                Failure::runtime(format!("{} non écrit : {e}", out::escape(&p.display().to_string())))
+                Failure::runtime(format!(
+                    "{} non écrit : {e}",
+                    out::escape(&p.display().to_string())
+                ))
             })?;
-            out::println(&format!("Écrit : {}", out::escape(&p.display().to_string())))?;
+            out::println(&format!(
+                "Écrit : {}",
+                out::escape(&p.display().to_string())
+            ))?;
         }
         None => out::print(text)?,
     }
@@ -188,46 +203,22 @@ fn resolve_immersion(store: &Store, text: &str) -> Result<Immersion, Failure> {
     )
 }
 
-/// The rule checks of an immersion with everything the store knows about
-/// its person (other immersions, interviews, sessions), in Paris time.
-pub fn findings_of(
-    store: &Store,
-    imm: &Immersion,
-) -> Result<Vec<crate::domain::rules::immersion::Finding>, Failure> {
-    let others = store.immersions_of(imm.beneficiary)?;
-    let interviews = store.interviews_of(imm.beneficiary)?;
-    let regs = store.registrations_of(imm.beneficiary)?;
-    let mut sessions = Vec::new();
-    for r in &regs {
-        if let Some(s) = store.session(r.session)? {
-            sessions.push(s);
-        }
-    }
-    let appointments = ag::appointments(imm.beneficiary, &interviews, &sessions, &regs, &to_paris);
-    Ok(check(
-        imm,
-        &CheckContext {
-            others: &others,
-            appointments: &appointments,
-        },
-    ))
-}
-
 fn convention_cmd(a: ConventionArgs, setup: &Setup) -> Result<(), Failure> {
     let store = super::open_existing(&setup.data_dir)?;
     let imm = resolve_immersion(&store, &a.id)?;
-    let b: Beneficiary = store.beneficiary(imm.beneficiary)?.ok_or_else(|| {
-        Failure::runtime("le dossier de cette immersion est introuvable : lancez « passerelle verifier »")
+    let doc = convention::sheet_from_store(
+        &store,
+        &imm,
+        &setup.config.conseiller.nom,
+        today(),
+        &to_paris,
+    )?
+    .ok_or_else(|| {
+        Failure::runtime(
+            "le dossier de cette immersion est introuvable : lancez « passerelle verifier »",
+        )
     })?;
-    let findings = findings_of(&store, &imm)?;
     drop(store);
-    let doc = convention::sheet(&convention::ConventionInput {
-        immersion: &imm,
-        beneficiary: &b,
-        findings: &findings,
-        advisor: &setup.config.conseiller.nom,
-        today: today(),
-    });
     write_export(
         a.sortie.as_deref(),
         &document::render(&doc, a.format),
@@ -258,7 +249,12 @@ pub fn agenda_items(
 ) -> Result<(Vec<crate::domain::agenda::AgendaItem>, Option<String>), Failure> {
     let data = ag::load(store, from, to, today())?;
     let names = names(store, anonymous)?;
-    let name = |id: Id| names.get(&id).cloned().unwrap_or_else(|| "dossier inconnu".into());
+    let name = |id: Id| {
+        names
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| "dossier inconnu".into())
+    };
     let (all, _) = ag::items(&data, &name, &to_paris);
     let damaged = crate::store::Scan::<()> {
         records: Vec::new(),
@@ -274,8 +270,9 @@ fn ics_cmd(a: IcsArgs, setup: &Setup) -> Result<(), Failure> {
     let (items, damaged) = agenda_items(&store, from, to, a.anonyme)?;
     drop(store);
     let text = ics::agenda_calendar(&items, Utc::now());
-    let personal = (!a.anonyme && !items.is_empty())
-        .then_some("noms des personnes dans les rendez-vous ; --anonyme les remplace par leurs initiales");
+    let personal = (!a.anonyme && !items.is_empty()).then_some(
+        "noms des personnes dans les rendez-vous ; --anonyme les remplace par leurs initiales",
+    );
     write_export(a.sortie.as_deref(), &text, personal)?;
     match damaged {
         Some(msg) => Err(Failure::runtime(msg)),

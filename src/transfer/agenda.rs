@@ -117,6 +117,46 @@ pub fn load(
     })
 }
 
+/// What a file's Immersions tab needs besides the file: its immersions,
+/// its plan (for the immersion ↔ step link and the default target métier),
+/// and every session with every registration (the person's registrations,
+/// the sessions to register to, their fill).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileImmersions {
+    /// By start date.
+    pub immersions: Vec<Immersion>,
+    pub plan: Option<crate::domain::Plan>,
+    /// By start.
+    pub sessions: Vec<InfoSession>,
+    /// Every registration to those sessions (anyone's).
+    pub registrations: Vec<SessionRegistration>,
+}
+
+impl FileImmersions {
+    /// The sessions `beneficiary` is registered to, with the registration.
+    pub fn registered(&self, beneficiary: Id) -> Vec<(&InfoSession, &SessionRegistration)> {
+        self.sessions
+            .iter()
+            .filter_map(|s| {
+                s.registrations(&self.registrations)
+                    .find(|r| r.beneficiary == beneficiary)
+                    .map(|r| (s, r))
+            })
+            .collect()
+    }
+}
+
+/// Reads what a file's Immersions tab needs.
+pub fn load_file(store: &Store, beneficiary: Id) -> Result<FileImmersions, StoreError> {
+    let (sessions, registrations, _) = sessions_with_registrations(store)?;
+    Ok(FileImmersions {
+        immersions: store.immersions_of(beneficiary)?,
+        plan: store.plan_of(beneficiary)?,
+        sessions,
+        registrations,
+    })
+}
+
 /// The interview as the agenda needs it; `who` is the name shown.
 pub fn interview_slot(i: &Interview, who: String) -> InterviewSlot {
     let mode = if i.planned {
@@ -203,7 +243,10 @@ pub fn appointments(
 /// first (see [`items`]), so an item stays marked when its counterpart is
 /// outside the range.
 pub fn in_range(items: &[AgendaItem], from: NaiveDate, to: NaiveDate) -> Vec<AgendaItem> {
-    agenda::between(items, from, to).into_iter().cloned().collect()
+    agenda::between(items, from, to)
+        .into_iter()
+        .cloned()
+        .collect()
 }
 
 #[cfg(test)]
@@ -259,7 +302,12 @@ mod tests {
         // During the immersion (Wednesday 10:00): a conflict.
         let during = interview(4, b.id, d(2026, 12, 9).and_hms_opt(10, 0, 0).unwrap(), true);
         // At lunch (12:30): the person is free, no conflict.
-        let lunch = interview(5, b.id, d(2026, 12, 10).and_hms_opt(12, 0, 0).unwrap(), false);
+        let lunch = interview(
+            5,
+            b.id,
+            d(2026, 12, 10).and_hms_opt(12, 0, 0).unwrap(),
+            false,
+        );
         let mut lunch = lunch;
         lunch.duration_minutes = 30;
         let mut plan = Plan::new(id(6), b.id, d(2026, 11, 1), meta());

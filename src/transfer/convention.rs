@@ -9,12 +9,13 @@
 //! of the structures, the full postal address of the person) are printed
 //! « à compléter » rather than left out: the sheet mirrors the convention.
 
-use crate::domain::rules::immersion::Finding;
+use crate::domain::rules::immersion::{check, CheckContext, Finding};
 use crate::domain::schedule::{fmt_hours, DAY_SHORT};
 use crate::domain::time::fmt_date;
 use crate::domain::{Beneficiary, Birth, Immersion};
+use crate::store::{Store, StoreError};
 use crate::transfer::document::{Block, Document};
-use chrono::{NaiveDate, Weekday};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc, Weekday};
 
 /// What an empty field shows.
 pub const TO_FILL: &str = "à compléter";
@@ -79,7 +80,9 @@ pub fn sheet(input: &ConventionInput<'_>) -> Document {
     let blocking: Vec<String> = input
         .findings
         .iter()
-        .filter(|f| f.is_blocking() && f.rule != crate::domain::rules::immersion::RuleId::MissingField)
+        .filter(|f| {
+            f.is_blocking() && f.rule != crate::domain::rules::immersion::RuleId::MissingField
+        })
         .map(|f| format!("bloquant : {}", f.message))
         .collect();
     let warnings: Vec<String> = input
@@ -90,7 +93,9 @@ pub fn sheet(input: &ConventionInput<'_>) -> Document {
         .collect();
     if !blocking.is_empty() || !warnings.is_empty() {
         doc.heading("Points de vigilance (règles de la PMSMP)");
-        doc.push(Block::Bullets(blocking.into_iter().chain(warnings).collect()));
+        doc.push(Block::Bullets(
+            blocking.into_iter().chain(warnings).collect(),
+        ));
     }
 
     doc.heading("1. Prescripteur");
@@ -123,7 +128,9 @@ pub fn sheet(input: &ConventionInput<'_>) -> Document {
         .collect::<Vec<_>>()
         .join(" ");
     let situation = [
-        b.current_job.as_ref().map(|j| format!("{} ({})", j.label, j.rome)),
+        b.current_job
+            .as_ref()
+            .map(|j| format!("{} ({})", j.label, j.rome)),
         b.contract.map(|c| format!("salarié(e) en {}", c.label())),
         b.working_time.clone(),
     ]
@@ -147,7 +154,9 @@ pub fn sheet(input: &ConventionInput<'_>) -> Document {
         ("Téléphone", opt_fill(b.phone.as_deref())),
         ("E-mail", opt_fill(b.email.as_deref())),
     ]);
-    doc.push(Block::SubHeading("Employeur actuel (signataire de la convention)".into()));
+    doc.push(Block::SubHeading(
+        "Employeur actuel (signataire de la convention)".into(),
+    ));
     doc.fields(vec![
         ("Raison sociale", or_fill(&i.employer.name)),
         ("SIRET", opt_fill(i.employer.siret.as_deref())),
@@ -240,7 +249,8 @@ pub fn sheet(input: &ConventionInput<'_>) -> Document {
             .enumerate()
             .filter(|(_, d)| !i.schedule.slots(**d).is_empty())
             .map(|(k, d)| {
-                let slots: Vec<String> = i.schedule.slots(*d).iter().map(|s| s.to_string()).collect();
+                let slots: Vec<String> =
+                    i.schedule.slots(*d).iter().map(|s| s.to_string()).collect();
                 vec![
                     DAY_SHORT[k].to_string(),
                     slots.join(" "),
@@ -275,12 +285,60 @@ pub fn sheet(input: &ConventionInput<'_>) -> Document {
     doc
 }
 
+/// The rule checks of an immersion with everything the store knows about
+/// its person (other immersions, interviews, sessions registered to).
+pub fn findings_of(
+    store: &Store,
+    imm: &Immersion,
+    to_local: &dyn Fn(DateTime<Utc>) -> NaiveDateTime,
+) -> Result<Vec<Finding>, StoreError> {
+    let others = store.immersions_of(imm.beneficiary)?;
+    let interviews = store.interviews_of(imm.beneficiary)?;
+    let regs = store.registrations_of(imm.beneficiary)?;
+    let mut sessions = Vec::new();
+    for r in &regs {
+        if let Some(s) = store.session(r.session)? {
+            sessions.push(s);
+        }
+    }
+    let appointments =
+        super::agenda::appointments(imm.beneficiary, &interviews, &sessions, &regs, to_local);
+    Ok(check(
+        imm,
+        &CheckContext {
+            others: &others,
+            appointments: &appointments,
+        },
+    ))
+}
+
+/// The sheet of a stored immersion, its file and findings read from the
+/// store; `None` when the file is missing.
+pub fn sheet_from_store(
+    store: &Store,
+    imm: &Immersion,
+    advisor: &str,
+    today: NaiveDate,
+    to_local: &dyn Fn(DateTime<Utc>) -> NaiveDateTime,
+) -> Result<Option<Document>, StoreError> {
+    let Some(b) = store.beneficiary(imm.beneficiary)? else {
+        return Ok(None);
+    };
+    let findings = findings_of(store, imm, to_local)?;
+    Ok(Some(sheet(&ConventionInput {
+        immersion: imm,
+        beneficiary: &b,
+        findings: &findings,
+        advisor,
+        today,
+    })))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::immersion::fixtures::{complete, d};
-    use crate::domain::rules::immersion::{check, CheckContext};
-    use crate::domain::{Meta, ImmersionStatus};
+    use crate::domain::{ImmersionStatus, Meta};
     use crate::transfer::document::{render, Format};
 
     fn person() -> Beneficiary {

@@ -8,7 +8,7 @@ use crate::domain::time::FixedClock;
 use crate::domain::{ConsentRecord, Status, TargetMetier};
 use crate::store::Store;
 use chrono::{DateTime, NaiveDate, Utc};
-use ratatui::crossterm::event::KeyEventKind;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 fn now() -> chrono::NaiveDateTime {
     NaiveDate::from_ymd_opt(2026, 11, 28)

@@ -1,12 +1,6 @@
 //! Screens whose capability is not built yet say what they will hold.
 
-use crate::app::{App, Screen};
-use crate::domain::time::fmt_long_day;
-use crate::ui::Theme;
-use ratatui::layout::Rect;
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
-use ratatui::Frame;
+use crate::app::Screen;
 
 /// What each screen will hold, in the advisor's words.
 pub fn promise(screen: Screen) -> &'static [&'static str] {
@@ -34,45 +28,4 @@ pub fn promise(screen: Screen) -> &'static [&'static str] {
             "avec les conflits d'horaires signalés.",
         ],
     }
-}
-
-pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
-    let mut lines = vec![Line::raw("")];
-    if app.screen == Screen::Accueil {
-        lines.push(Line::styled(
-            format!("Aujourd'hui — {}", fmt_long_day(app.now.date())),
-            theme.accent,
-        ));
-        lines.push(Line::raw(""));
-    }
-    lines.push(Line::styled("Bientôt sur cet écran :", theme.dim));
-    for l in promise(app.screen) {
-        lines.push(Line::raw(format!("  {l}")));
-    }
-    if app.screen == Screen::Accueil && !app.data_dir.is_empty() {
-        lines.push(Line::raw(""));
-        lines.push(Line::styled(
-            format!("Données : {}", app.data_dir),
-            theme.dim,
-        ));
-    }
-    lines.push(Line::raw(""));
-    let help = app
-        .keymap
-        .key_for(&crate::app::Action::Help)
-        .unwrap_or_default();
-    lines.push(Line::styled(
-        format!("Appuyez sur {help} pour la liste des touches."),
-        theme.dim,
-    ));
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(format!(" {} ", app.screen.title()));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
 }
