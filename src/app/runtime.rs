@@ -31,9 +31,11 @@ impl Runtime {
         }
     }
 
-    /// Local wall-clock time for display.
+    /// Wall-clock time for display: Europe/Paris, the time of every
+    /// screen, the agenda and the calendar export (whatever the machine's
+    /// time zone).
     pub fn local_now(&self) -> NaiveDateTime {
-        self.clock.now().with_timezone(&chrono::Local).naive_local()
+        crate::domain::agenda::to_paris(self.clock.now())
     }
 
     /// Runs one effect; `None` when there is nothing to report.

@@ -570,10 +570,15 @@ pub fn demo(args: DemoArgs, setup: &Setup) -> Result<(), Failure> {
     };
     let summary = |r: &demo::DemoReport| {
         format!(
-            "{} fictif{} ({}), {} dont {} au-delà de la durée de conservation de 2 ans",
+            "{} fictif{} ({} dont {} à venir, {}, {} à {}), {} dont {} au-delà de la durée \
+             de conservation de 2 ans",
             count(r.files, "dossier", "dossiers"),
             if r.files > 1 { "s" } else { "" },
             count(r.interviews, "entretien", "entretiens"),
+            r.planned,
+            count(r.immersions, "immersion", "immersions"),
+            count(r.registrations, "inscription", "inscriptions"),
+            count(r.sessions, "séance d'information", "séances d'information"),
             count(r.closed, "dossier clos", "dossiers clos"),
             r.past_retention,
         )

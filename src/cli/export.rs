@@ -112,9 +112,9 @@ fn parse_csv_format(s: &str) -> Result<CsvFormat, String> {
     }
 }
 
-/// Today on this machine.
+/// Today in Europe/Paris (the agenda's time).
 pub fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
+    to_paris(Utc::now()).date()
 }
 
 /// A date on the command line: `AAAA-MM-JJ` and every form a date field

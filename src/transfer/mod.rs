@@ -10,6 +10,7 @@ pub mod agenda;
 pub mod convention;
 pub mod csv_out;
 pub mod demo;
+pub mod demo_agenda;
 pub mod document;
 pub mod export;
 pub mod ics;

@@ -4,10 +4,11 @@
 //! duration and modality known, written up later).
 
 use crate::app::form::{Ctx, Field, Form, Resolved, Validation, MAX_DATE};
+use crate::domain::agenda::{from_paris, to_paris};
 use crate::domain::rules;
 use crate::domain::time::{fmt_date, fmt_long_day, parse_date_input};
 use crate::domain::{Beneficiary, CepLevel, Id, Interview, InterviewMode, Meta};
-use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 pub const LEVELS: [CepLevel; 2] = [
     CepLevel::AccueilIndividualise,
@@ -68,17 +69,17 @@ pub fn fmt_when(d: NaiveDateTime) -> String {
     d.format("%d/%m/%Y %H:%M").to_string()
 }
 
-/// A local date-time to an instant; None in the spring-forward gap.
+/// A wall-clock date-time (Europe/Paris, the time every screen, the
+/// agenda and the calendar export show) to an instant; None in the
+/// spring-forward gap, where that time does not exist.
 pub fn to_utc(local: NaiveDateTime) -> Option<DateTime<Utc>> {
-    Local
-        .from_local_datetime(&local)
-        .earliest()
-        .map(|d| d.with_timezone(&Utc))
+    let at = from_paris(local);
+    (to_paris(at) == local).then_some(at)
 }
 
-/// An instant in local time.
+/// An instant in wall-clock time (Europe/Paris, see [`to_utc`]).
 pub fn to_local(at: DateTime<Utc>) -> NaiveDateTime {
-    at.with_timezone(&Local).naive_local()
+    to_paris(at)
 }
 
 fn v_when(s: &str, c: &Ctx) -> Validation {

@@ -133,15 +133,14 @@ fn draw_week(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
         Constraint::Length(n_conf),
     ])
     .areas(area);
-    frame.render_widget(
-        Paragraph::new(title_line(
-            app,
-            format!("{} · {LEGEND}", week.label()),
-            theme,
-            top.width,
-        )),
-        top,
-    );
+    // The legend when it fits beside the week and the conflicts count.
+    let full = format!("{} · {LEGEND}", week.label());
+    let left = if width(&full) + 16 <= top.width as usize {
+        full
+    } else {
+        week.label()
+    };
+    frame.render_widget(Paragraph::new(title_line(app, left, theme, top.width)), top);
     let keys = format!(
         " {}{} jour · {}{} semaine · {} aujourd'hui · {} vue · {} immersion · {} séance ",
         key(app, Action::PrevDay),

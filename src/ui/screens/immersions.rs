@@ -7,7 +7,7 @@ use crate::app::beneficiaires::immersions::{
 };
 use crate::app::beneficiaires::{FormTarget, OpenFile, OpenForm};
 use crate::app::{Action, App, Context, Screen};
-use crate::domain::rules::immersion::Finding;
+use crate::domain::rules::immersion::{Finding, RuleId};
 use crate::domain::schedule::fmt_hours;
 use crate::domain::time::fmt_date;
 use crate::ui::widgets::form;
@@ -39,19 +39,41 @@ pub fn tab_keys(app: &App) -> String {
     )
 }
 
-/// The findings as lines: blocking ones `✗`, warnings `⚠`.
+/// The findings as lines: blocking ones `✗`, warnings `⚠`; the missing
+/// fields together on one line, so the other findings stay in view.
 pub fn finding_lines(findings: &[Finding], theme: &Theme, w: usize) -> Vec<Line<'static>> {
-    findings
+    let missing: Vec<&str> = findings
         .iter()
+        .filter(|f| f.rule == RuleId::MissingField)
         .map(|f| {
-            let (mark, style) = if f.is_blocking() {
-                ("✗ ", theme.error)
-            } else {
-                ("⚠ ", theme.info)
-            };
-            Line::styled(truncate(&format!("{mark}{}", f.message), w), style)
+            f.message
+                .strip_prefix("champ manquant : ")
+                .unwrap_or(&f.message)
         })
-        .collect()
+        .collect();
+    let mut out = Vec::new();
+    let mut missing_done = false;
+    for f in findings {
+        let text = if f.rule == RuleId::MissingField {
+            if missing_done {
+                continue;
+            }
+            missing_done = true;
+            match missing.len() {
+                1 => format!("champ manquant : {}", missing[0]),
+                n => format!("{n} champs manquants : {}", missing.join(", ")),
+            }
+        } else {
+            f.message.clone()
+        };
+        let (mark, style) = if f.is_blocking() {
+            ("✗ ", theme.error)
+        } else {
+            ("⚠ ", theme.info)
+        };
+        out.push(Line::styled(truncate(&format!("{mark}{text}"), w), style));
+    }
+    out
 }
 
 /// `2 bloquants, 1 avertissement`
@@ -267,18 +289,7 @@ pub fn draw_form(
             return;
         }
     };
-    let lines_wanted = if pending.is_some() {
-        1
-    } else {
-        findings.len().clamp(1, 6)
-    };
-    let [top, bottom] = Layout::vertical([
-        Constraint::Min(8),
-        Constraint::Length(lines_wanted as u16 + 2),
-    ])
-    .areas(area);
-    form::draw(&of.form, keys, theme, top, frame);
-    let w = bottom.width.saturating_sub(2) as usize;
+    let w = area.width.saturating_sub(2) as usize;
     let (title, lines) = if let Some(p) = pending {
         (
             " Règles de la PMSMP ".to_string(),
@@ -304,6 +315,12 @@ pub fn draw_form(
             l,
         )
     };
+    let [top, bottom] = Layout::vertical([
+        Constraint::Min(8),
+        Constraint::Length(lines.len() as u16 + 2),
+    ])
+    .areas(area);
+    form::draw(&of.form, keys, theme, top, frame);
     let blocking = findings.iter().any(Finding::is_blocking);
     frame.render_widget(
         Paragraph::new(lines).block(
