@@ -8,8 +8,8 @@
 
 mod common;
 
-use chrono::{DateTime, NaiveDate, Utc};
-use common::cli;
+use chrono::{DateTime, Utc};
+use common::{day as d, exits as run, id, meta};
 use passerelle::domain::agenda::from_paris;
 use passerelle::domain::immersion::{Host, ImmersionObjective, ImmersionStatus, Tutor};
 use passerelle::domain::*;
@@ -17,43 +17,6 @@ use passerelle::store::{AnyRecord, Store, Write};
 use serde_json::Value;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::Output;
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Runs the CLI and expects exit `code`; returns (stdout, stderr).
-fn run(dir: &Path, args: &[&str], code: i32) -> (String, String) {
-    let o = cli(dir, args);
-    assert_eq!(
-        o.status.code(),
-        Some(code),
-        "passerelle {args:?}\nstdout:\n{}\nstderr:\n{}",
-        stdout(&o),
-        stderr(&o)
-    );
-    (stdout(&o), stderr(&o))
-}
-
-fn d(day: u32, m: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, m, day).unwrap()
-}
-
-fn meta() -> Meta {
-    Meta::new(
-        DateTime::<Utc>::from_timestamp(1_790_000_000, 0).unwrap(),
-        "Camille",
-    )
-}
-
-fn id(n: u8) -> Id {
-    Id::new_v7(1_790_000_000_000 + n as u64, [n; 10])
-}
 
 fn paris(day: u32, m: u32, h: u32, min: u32) -> DateTime<Utc> {
     from_paris(d(day, m).and_hms_opt(h, min, 0).unwrap())

@@ -5,7 +5,7 @@
 mod common;
 
 use chrono::{DateTime, Days, Local, NaiveDate, NaiveTime, Utc};
-use common::cli;
+use common::{cli, exits};
 use passerelle::domain::*;
 use passerelle::store::{DumpRow, Store};
 use passerelle::transfer::short_id;
@@ -34,19 +34,6 @@ fn ok(dir: &Path, args: &[&str]) -> String {
         stderr(&o)
     );
     stdout(&o)
-}
-
-/// Runs the CLI, expects exit `code`, returns (stdout, stderr).
-fn exits(dir: &Path, args: &[&str], code: i32) -> (String, String) {
-    let o = cli(dir, args);
-    assert_eq!(
-        o.status.code(),
-        Some(code),
-        "passerelle {args:?}\nstdout:\n{}\nstderr:\n{}",
-        stdout(&o),
-        stderr(&o)
-    );
-    (stdout(&o), stderr(&o))
 }
 
 /// Runs the CLI, expects exit `code`, returns stderr.

@@ -3,34 +3,19 @@
 //! 9 h 30): the week with a conflict at 80×24 and 120×40, what comes next,
 //! the sessions, and the file's immersion form with its rule checks.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use passerelle::app::beneficiaires::interview_form::to_utc;
 use passerelle::app::{Action, App, Effect, Keymap, Outcome, Screen};
 use passerelle::domain::immersion::{Host, ImmersionStatus};
 use passerelle::domain::{
-    Beneficiary, CepLevel, Id, Immersion, InfoSession, Interview, InterviewMode, Meta,
+    Beneficiary, CepLevel, Id, Immersion, InfoSession, Interview, InterviewMode,
     SessionRegistration,
 };
 use passerelle::transfer::agenda::{AgendaData, DueStep, FileImmersions};
 use ratatui::style::Color;
 
 mod common;
-use common::{fixed_now, screen_text as text};
-
-fn day(d: u32, m: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, m, d).unwrap()
-}
-
-fn meta() -> Meta {
-    Meta::new(
-        DateTime::<Utc>::from_timestamp(1_790_000_000, 0).unwrap(),
-        "Camille",
-    )
-}
-
-fn id(n: u8) -> Id {
-    Id::new_v7(1_790_000_000_000 + n as u64, [n; 10])
-}
+use common::{day, fixed_now, id, meta, screen_text as text};
 
 fn at(d: u32, m: u32, h: u32, min: u32) -> DateTime<Utc> {
     to_utc(day(d, m).and_hms_opt(h, min, 0).unwrap()).unwrap()
