@@ -274,3 +274,58 @@ fn immersion_form_with_its_rule_checks() {
     let s = text(&common::render(&a, 80, 24));
     insta::assert_snapshot!("immersion_form_80x24", s);
 }
+
+/// The Accueil lists the immersions under way this week (with the day
+/// number) and the debriefs overdue; Entrée opens the person's file.
+#[test]
+fn accueil_lists_the_week_immersions_and_overdue_debriefs() {
+    let mut a = App::new(Keymap::default(), fixed_now());
+    a.update(Action::Resize(100, 30));
+    a.effect_done(Outcome::BeneficiariesLoaded {
+        damaged: Vec::new(),
+        beneficiaries: files(),
+        recent: Vec::new(),
+    });
+    let fx = a.startup_effects();
+    let (from, to) = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadAgenda { from, to, .. } => Some((*from, *to)),
+            _ => None,
+        })
+        .expect("the Accueil loads its week");
+    assert_eq!((from, to), (day(23, 11), day(29, 11)));
+    let mut running = immersion();
+    running.start = day(23, 11);
+    running.set_schedule("lun-sam 9h-12h").unwrap();
+    running.status = ImmersionStatus::EnCours;
+    let mut over = immersion();
+    over.id = id(21);
+    over.beneficiary = id(3);
+    over.host.name = "Crèche Les Lucioles".into();
+    over.start = day(2, 11);
+    over.end = day(13, 11);
+    over.status = ImmersionStatus::Realisee;
+    a.effect_done(Outcome::AgendaLoaded {
+        from,
+        to,
+        data: Box::new(AgendaData {
+            immersions: vec![running],
+            debriefs_due: vec![over],
+            ..AgendaData::default()
+        }),
+    });
+    let s = text(&common::render(&a, 100, 30));
+    for part in [
+        "Immersion J6/11  BENALI Karim @ Régie Nord",
+        "En retard (1)",
+        "⚠ Bilan d'immersion  FAURE Noé (fin 13/11)",
+    ] {
+        assert!(s.contains(part), "« {part} » absent :\n{s}");
+    }
+    insta::assert_snapshot!("accueil_immersions_100x30", s);
+    a.update(Action::Down);
+    a.update(Action::Open);
+    assert_eq!(a.screen, Screen::Beneficiaires);
+    assert_eq!(a.open_beneficiary.as_ref().map(|o| o.id), Some(id(3)));
+}

@@ -86,8 +86,8 @@ pub fn today_lines(app: &App) -> Vec<HomeLine> {
         .collect()
 }
 
-/// The immersions under way this week:
-/// `Immersion  FAURE Noé @ Régie Nord  07/12–18/12 · J3/10`.
+/// The immersions under way this week, with today's presence day:
+/// `Immersion J3/10  FAURE Noé @ Régie Nord  07/12–18/12`.
 pub fn week_immersions(app: &App) -> Vec<HomeLine> {
     let today = app.now.date();
     let Some(w) = &app.accueil.week else {
@@ -105,12 +105,12 @@ pub fn week_immersions(app: &App) -> Vec<HomeLine> {
             };
             let day = i
                 .day_number(today)
-                .map(|(n, t)| format!(" · J{n}/{t}"))
+                .map(|(n, t)| format!(" J{n}/{t}"))
                 .unwrap_or_default();
             HomeLine {
                 id: i.beneficiary,
                 text: format!(
-                    "Immersion  {}{at}  {}–{}{day}",
+                    "Immersion{day}  {}{at}  {}–{}",
                     name_of(app, i.beneficiary),
                     i.start.format("%d/%m"),
                     i.end.format("%d/%m")

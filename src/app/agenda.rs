@@ -842,3 +842,6 @@ fn save_session(app: &mut App) -> Vec<Effect> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
