@@ -45,10 +45,12 @@ pub struct AgendaData {
     pub damaged: Vec<Damaged>,
 }
 
+/// Every session (by start), every registration to one of them, and the
+/// sessions that could not be read.
+pub type SessionsRead = (Vec<InfoSession>, Vec<SessionRegistration>, Vec<Damaged>);
+
 /// Every session and every registration to one of them.
-pub fn sessions_with_registrations(
-    store: &Store,
-) -> Result<(Vec<InfoSession>, Vec<SessionRegistration>, Vec<Damaged>), StoreError> {
+pub fn sessions_with_registrations(store: &Store) -> Result<SessionsRead, StoreError> {
     let scan = store.sessions()?;
     let mut sessions = scan.records;
     sessions.sort_by_key(|s| (s.start, s.id));

@@ -229,7 +229,7 @@ pub enum DemoError {
     /// Writing stopped; `durable` is what was saved before.
     Store {
         source: StoreError,
-        durable: DemoReport,
+        durable: Box<DemoReport>,
     },
 }
 
@@ -258,7 +258,7 @@ impl From<StoreError> for DemoError {
     fn from(source: StoreError) -> DemoError {
         DemoError::Store {
             source,
-            durable: DemoReport::default(),
+            durable: Box::default(),
         }
     }
 }
@@ -492,8 +492,10 @@ pub fn seed(
     }
     // The report of the first `n` files (only durable ones are reported).
     let report_of = |n: usize| {
-        let mut report = DemoReport::default();
-        report.sessions = sessions.len();
+        let mut report = DemoReport {
+            sessions: sessions.len(),
+            ..DemoReport::default()
+        };
         for f in files.iter().take(n) {
             report.files += 1;
             report.interviews += f.interviews.len();
@@ -534,7 +536,7 @@ pub fn seed(
         if let Err(e) = bulk.write(&writes, "") {
             return Err(DemoError::Store {
                 source: e.source,
-                durable: report_of(e.durable),
+                durable: Box::new(report_of(e.durable)),
             });
         }
     }
@@ -542,7 +544,7 @@ pub fn seed(
         Ok(n) => Ok(report_of(n)),
         Err(e) => Err(DemoError::Store {
             source: e.source,
-            durable: report_of(e.durable),
+            durable: Box::new(report_of(e.durable)),
         }),
     }
 }

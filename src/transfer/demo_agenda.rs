@@ -146,7 +146,7 @@ fn immersion(
         email: None,
     });
     i.employer = b.employer.clone();
-    i.on_working_time = Some(k % 2 == 0);
+    i.on_working_time = Some(k.is_multiple_of(2));
     // Parsing a fixed text cannot fail; an empty schedule would only be
     // reported as missing by the checks.
     let _ = i.set_schedule("lun-ven 9h-12h 13h30-17h");

@@ -171,16 +171,19 @@ fn sessions_capacity_registration_and_deletion() {
         display_name: lea.display_name(),
     });
     r.act(Action::Register);
-    assert!(r.status().contains("Inscription à la séance"), "{}", r.status());
+    assert!(
+        r.status().contains("Inscription à la séance"),
+        "{}",
+        r.status()
+    );
     assert_eq!(r.rt.store.registrations_of(lea.id).unwrap().len(), 1);
-    let notes: Vec<String> = r
-        .rt
-        .store
-        .journal_of(lea.id)
-        .unwrap()
-        .into_iter()
-        .map(|e| e.note)
-        .collect();
+    let notes: Vec<String> =
+        r.rt.store
+            .journal_of(lea.id)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.note)
+            .collect();
     assert!(notes.contains(&"inscription à la séance d'information du 01/12/2026".to_string()));
     r.app.open_beneficiary = Some(crate::app::OpenBeneficiary {
         id: karim.id,
@@ -215,7 +218,9 @@ fn sessions_capacity_registration_and_deletion() {
     r.act(Action::Open);
     assert_eq!(r.app.agenda.registrant, Some(0));
     r.act(Action::Unregister);
-    assert!(matches!(r.app.modals.last(), Some(Modal::Confirm(c)) if c.question.contains("BENALI Karim")));
+    assert!(
+        matches!(r.app.modals.last(), Some(Modal::Confirm(c)) if c.question.contains("BENALI Karim"))
+    );
     r.act(Action::Yes);
     assert!(r.rt.store.registrations_of(karim.id).unwrap().is_empty());
     assert_eq!(r.rt.store.registrations_of(lea.id).unwrap().len(), 1);
@@ -229,7 +234,11 @@ fn sessions_capacity_registration_and_deletion() {
     let Some(Modal::Confirm(c)) = r.app.modals.last() else {
         panic!("a question")
     };
-    assert!(c.question.contains("Ses 2 inscriptions seront retirées"), "{}", c.question);
+    assert!(
+        c.question.contains("Ses 2 inscriptions seront retirées"),
+        "{}",
+        c.question
+    );
     r.act(Action::Yes);
     assert_eq!(r.status(), "Séance supprimée, 2 inscriptions retirées");
     assert!(r.rt.store.sessions().unwrap().records.is_empty());
@@ -243,7 +252,11 @@ fn a_new_immersion_from_the_agenda_opens_the_chosen_persons_file() {
     r.act(Action::GoTo(Screen::Agenda));
     // Nobody chosen, no file open: a message.
     r.act(Action::NewImmersion);
-    assert!(r.status().contains("ouvrez d'abord son dossier"), "{}", r.status());
+    assert!(
+        r.status().contains("ouvrez d'abord son dossier"),
+        "{}",
+        r.status()
+    );
     // An interview of Karim on Monday 30 chosen.
     let iv = crate::domain::Interview {
         id: Id::generate(),
@@ -322,24 +335,44 @@ fn content_form(a: &App) -> (ImmersionTarget, crate::app::form::Form) {
 #[test]
 fn a_new_immersion_is_a_step_of_the_existing_plan_with_its_first_target() {
     let ben = crate::domain::immersion::fixtures::ben();
-    let mut plan = Plan::new(Id::generate(), ben, d(2026, 10, 1), Meta::new(Utc::now(), "x"));
-    plan.add_target(PlanTarget::new(4242, "K1202", "Éducateur / Éducatrice de jeunes enfants"));
+    let mut plan = Plan::new(
+        Id::generate(),
+        ben,
+        d(2026, 10, 1),
+        Meta::new(Utc::now(), "x"),
+    );
+    plan.add_target(PlanTarget::new(
+        4242,
+        "K1202",
+        "Éducateur / Éducatrice de jeunes enfants",
+    ));
     let mut a = app_with_tab(Some(plan.clone()), Vec::new());
     a.update(Action::NewImmersion);
     let (t, mut form) = content_form(&a);
-    assert_eq!(form.value("metier"), "Éducateur / Éducatrice de jeunes enfants");
+    assert_eq!(
+        form.value("metier"),
+        "Éducateur / Éducatrice de jeunes enfants"
+    );
     form.set("debut", "07/12/2026");
     form.set("fin", "11/12/2026");
     form.set("horaires", "lun-ven 9h-12h");
     form.set("accueil_nom", "Crèche Les Lucioles");
     form.set("accueil_siret", SIRET_A);
     let change = change_for(&a, &form, &t).unwrap().unwrap();
-    assert_eq!(change.records.len(), 2, "the immersion and the plan, together");
+    assert_eq!(
+        change.records.len(),
+        2,
+        "the immersion and the plan, together"
+    );
     let Some(AnyRecord::Immersion(imm)) = &change.records[0].1 else {
         panic!("{:?}", change.records[0])
     };
     assert!(change.records[0].0.is_none());
-    assert_eq!(imm.target.as_ref().map(|t| t.ogr), Some(4242), "the plan's target kept");
+    assert_eq!(
+        imm.target.as_ref().map(|t| t.ogr),
+        Some(4242),
+        "the plan's target kept"
+    );
     let (Some(AnyRecord::Plan(before)), Some(AnyRecord::Plan(after))) = &change.records[1] else {
         panic!("{:?}", change.records[1])
     };
@@ -349,7 +382,10 @@ fn a_new_immersion_is_a_step_of_the_existing_plan_with_its_first_target() {
     let step = &after.steps[0];
     assert_eq!(step.kind, StepKind::Immersion);
     assert_eq!(step.immersion, Some(imm.id));
-    assert_eq!((step.start, step.end), (Some(d(2026, 12, 7)), Some(d(2026, 12, 11))));
+    assert_eq!(
+        (step.start, step.end),
+        (Some(d(2026, 12, 7)), Some(d(2026, 12, 11)))
+    );
     assert_eq!(step.hours, Some(15));
     assert_eq!(step.organisation, "Crèche Les Lucioles");
     assert_eq!(
@@ -368,7 +404,9 @@ fn without_a_plan_one_is_begun_today() {
     assert_eq!(after.beneficiary, imm.beneficiary);
     assert_eq!(after.steps[0].immersion, Some(imm.id));
     assert_eq!(after.steps[0].hours, Some(65));
-    assert!(after.steps[0].title.contains("Éducateur / Éducatrice de jeunes enfants"));
+    assert!(after.steps[0]
+        .title
+        .contains("Éducateur / Éducatrice de jeunes enfants"));
 }
 
 #[test]
@@ -418,5 +456,52 @@ fn transitions_are_refused_with_the_reason_and_renewals_link_a_step() {
     form.set("fin", "08/01/2027");
     form.set("motif", "encore");
     let err = change_for(&a, &form, &t).unwrap_err();
-    assert!(err.contains("une PMSMP ne se renouvelle qu'une fois"), "{err}");
+    assert!(
+        err.contains("une PMSMP ne se renouvelle qu'une fois"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_convention_sheet_is_written_from_the_file_tab() {
+    use std::os::unix::fs::PermissionsExt;
+    let lea = person(1, "Dupont", "Léa");
+    let mut r = Rig::new(std::slice::from_ref(&lea));
+    let mut imm = complete(1, d(2026, 12, 7), d(2026, 12, 18));
+    imm.beneficiary = lea.id;
+    r.rt.store.save_immersion(&imm).unwrap();
+    let fx = crate::app::beneficiaires::open_file(&mut r.app, lea.id);
+    crate::app::tui::drive(&mut r.app, &mut r.rt, fx);
+    // Outside the Immersions tab: a hint, nothing written.
+    r.act(Action::ExportConvention);
+    assert!(r.status().contains("onglet Immersions"), "{}", r.status());
+    r.app.benef.file.as_mut().unwrap().tab = Tab::Immersions;
+    r.act(Action::ExportConvention);
+    let path = r
+        ._dir
+        .path()
+        .join("exports")
+        .join(format!("convention-{}.html", imm.id.short()));
+    assert!(
+        r.status().starts_with("Fiche de convention écrite : "),
+        "{}",
+        r.status()
+    );
+    assert!(
+        r.status().contains("données personnelles"),
+        "{}",
+        r.status()
+    );
+    let html = std::fs::read_to_string(&path).unwrap();
+    assert!(html.contains("<html lang=\"fr\">"));
+    assert!(html.contains("DUPONT Léa"));
+    assert!(html.contains("Crèche Les Lucioles"));
+    assert!(
+        html.contains("<dd>Camille</dd>"),
+        "the advisor is the référent"
+    );
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
 }
