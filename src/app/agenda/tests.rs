@@ -505,3 +505,57 @@ fn the_convention_sheet_is_written_from_the_file_tab() {
         0o600
     );
 }
+
+#[test]
+fn an_interview_is_planned_ahead_then_recorded() {
+    use crate::app::beneficiaires::interview_form::{
+        after_change, apply_to_file, build, build_planned, to_interview,
+    };
+    let b = person(1, "Dupont", "Léa");
+    let mut f = build_planned(&b, now());
+    assert_eq!(f.title, "Entretien à planifier — DUPONT Léa");
+    assert_eq!(f.value("etat"), "à venir (planifié)");
+    assert!(!f.is_dirty(), "nothing typed yet");
+    assert!(
+        f.field("quand").unwrap().error.is_some(),
+        "the date is required"
+    );
+    f.set("quand", "02/12/2026 10h");
+    let planned = to_interview(&f, b.id, Id::generate(), None).unwrap();
+    assert!(planned.planned);
+    assert_eq!(
+        planned.at,
+        from_paris(d(2026, 12, 2).and_hms_opt(10, 0, 0).unwrap())
+    );
+    let after = apply_to_file(&b, &planned);
+    assert_eq!((after.last_contact, after.cep_level), (None, None));
+
+    // « réalisé » with a date to come is refused; typing a future date in
+    // a new interview makes it « à venir » by itself.
+    let mut f = build(&b, None, now());
+    f.set("quand", "03/12/2026 9h");
+    assert_eq!(
+        f.field("etat").unwrap().error.as_deref(),
+        Some("date à venir : choisissez « à venir (planifié) »")
+    );
+    f.focus = 0;
+    after_change(&mut f);
+    assert_eq!(f.value("etat"), "à venir (planifié)");
+    assert!(f.is_valid());
+
+    // Recorded later: « réalisé », the summary; the file follows.
+    let mut f = build(
+        &b,
+        Some(&planned),
+        d(2026, 12, 2).and_hms_opt(11, 0, 0).unwrap(),
+    );
+    assert_eq!(f.value("etat"), "à venir (planifié)");
+    f.set("etat", "réalisé");
+    f.set("synthese", "Projet confirmé.");
+    let done = to_interview(&f, b.id, planned.id, Some(&planned)).unwrap();
+    assert!(!done.planned);
+    assert_eq!(done.summary, "Projet confirmé.");
+    let after = apply_to_file(&b, &done);
+    assert_eq!(after.last_contact, Some(d(2026, 12, 2)));
+    assert_eq!(after.cep_level, Some(1), "the level chosen in the form");
+}

@@ -312,10 +312,14 @@ pub fn reading_view(i: &Interview, inner_width: usize) -> Vec<Reading> {
 
 /// What an interview changes in its file: last contact (latest interview
 /// day), next follow-up (when the interview sets one), highest CEP level.
-/// A planned interview changes nothing until it is recorded.
+/// A planned interview only sets the next follow-up typed in it: contact
+/// and level wait until it is recorded.
 pub fn apply_to_file(file: &Beneficiary, i: &Interview) -> Beneficiary {
     let mut b = file.clone();
     if i.planned {
+        if i.next_follow_up.is_some() {
+            b.next_follow_up = i.next_follow_up;
+        }
         return b;
     }
     let day = to_local(i.at).date();
