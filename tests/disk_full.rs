@@ -73,11 +73,13 @@ fn demo_stopped_by_a_full_disk_counts_exactly_what_is_kept() {
     let data = tmp.path().join("d");
     let o = cli_env(&data, &[(PANNE, "17")], &["demo", "--nombre", "40"]);
     let (out, err) = expect_exit(&o, 1, "demo on a full disk");
+    // The budget of 17 writes: the 2 information sessions, then 15 files
+    // (each with its records in one transaction).
     assert!(
-        out.contains("Démonstration interrompue : seuls 17 dossiers"),
+        out.contains("Démonstration interrompue : seuls 15 dossiers"),
         "{out}"
     );
-    assert_eq!(listed_ids(&data).len(), 17);
+    assert_eq!(listed_ids(&data).len(), 15);
     assert!(err.contains("disque plein"), "{err}");
     assert_no_internals(&format!("{out}{err}"));
     // Each file kept has its interviews (one transaction each).

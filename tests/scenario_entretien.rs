@@ -327,3 +327,156 @@ fn the_standard_interview_end_to_end_in_process() {
     eprintln!("entretien standard : {keys} touches + {chars} caractères tapés");
     assert!(keys <= 33 && chars <= 140, "{keys} + {chars}");
 }
+
+/// Scheduling ahead, in process: a file, an interview planned for
+/// Wednesday 2 December at 10:00, an immersion from Monday 30 November to
+/// Friday 4 December (its step added to a new plan in the same change), a
+/// refused « prête à signer » (no prescriber), then the Agenda: the
+/// immersion days with their hours and the conflict, Entrée opens the file.
+/// Frames and stored records are both checked.
+#[test]
+fn scheduling_an_immersion_and_seeing_it_in_the_agenda() {
+    use passerelle::domain::{ImmersionStatus, StepKind};
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = start(dir.path());
+    let mut k = Script::default();
+    k.ch('2')
+        .ch('n')
+        .text("Benali")
+        .key(KeyCode::Tab)
+        .text("Karim");
+    let f = s.run(k.ctrl('s'));
+    assert_shows(&f, &["✓ Dossier enregistré", "BENALI Karim · "]);
+    let id = s.app.open_beneficiary.as_ref().unwrap().id;
+
+    // An interview planned ahead: « à venir » is preset, the date typed.
+    k.ch('p').text("02/12/2026 10h");
+    let f = s.run(k.ctrl('s'));
+    assert_shows(&f, &["✓ Entretien enregistré", "à venir · "]);
+
+    // The immersion: dates, schedule (hours computed beside), target
+    // métier from the catalogue, objective, host with a valid SIRET.
+    k.ch('m')
+        .text("30/11/2026")
+        .key(KeyCode::Tab)
+        .text("04/12/2026");
+    k.key(KeyCode::Tab).text("lun-ven 9h-12h 13h30-17h");
+    let f = s.run(&mut k);
+    assert_shows(
+        &f,
+        &[
+            "Nouvelle immersion — BENALI Karim",
+            "→ 32 h 30 par semaine · 32 h 30 au total sur 5 jours",
+            "Règles de la PMSMP",
+            "⚠ Entretien le mer. 02/12 à 10:00 pendant l'immersion",
+        ],
+    );
+    k.key(KeyCode::Tab).text("educateur jeunes enfants");
+    k.key(KeyCode::Tab).key(KeyCode::Char(' '));
+    k.key(KeyCode::Tab).text("Régie Nord");
+    k.key(KeyCode::Tab).text("12002701600357");
+    let f = s.run(k.ctrl('s'));
+    assert_shows(
+        &f,
+        &[
+            "✓ Immersion enregistrée (étape ajoutée au parcours)",
+            "30/11/2026 → 04/12/2026  Régie Nord · brouillon · 32 h 30",
+        ],
+    );
+    // « prête à signer » is refused, with the French reason.
+    k.ch('t');
+    let f = s.run(k.ctrl('s'));
+    assert_shows(
+        &f,
+        &["Non enregistré : impossible de passer à « prête à signer »"],
+    );
+    let f = s.run(k.key(KeyCode::Esc));
+    assert!(!f.contains("Statut de l'immersion"), "{f}");
+
+    // The Agenda: next week shows the immersion days and the conflict.
+    let f = s.run(k.ch('5'));
+    assert_shows(
+        &f,
+        &["Semaine 48 — du 23/11 au 29/11/2026", "aucun conflit"],
+    );
+    let f = s.run(k.ch('>'));
+    assert_shows(
+        &f,
+        &[
+            "Semaine 49 — du 30/11 au 06/12/2026",
+            "⚠ 1 conflit",
+            "I BENALI K",
+            "9:00–17:00",
+            "⚠10:00–11:00",
+            "⚠ conflit : Entretien — BENALI Karim (mer. 02/12 10:00–11:00) pendant Immersion",
+        ],
+    );
+    // Wednesday, the interview, Entrée: the file.
+    k.ch('h').ch('h').ch('h').ch('j');
+    let f = s.run(&mut k);
+    assert_shows(
+        &f,
+        &[
+            "mercredi 2 décembre 2026 — 2 éléments",
+            "Entretien — BENALI Karim · présentiel · à venir",
+        ],
+    );
+    let f = s.run(k.key(KeyCode::Enter));
+    assert_shows(&f, &["BENALI Karim · ", "Entretiens (1)"]);
+
+    // The store: the planned interview, the immersion, the plan and its
+    // step linked to the immersion, the timeline's notes.
+    let interviews = s.rt.store.interviews_of(id).unwrap();
+    assert_eq!(interviews.len(), 1);
+    assert!(interviews[0].planned);
+    assert_eq!(
+        passerelle::domain::agenda::to_paris(interviews[0].at),
+        NaiveDate::from_ymd_opt(2026, 12, 2)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap()
+    );
+    let imms = s.rt.store.immersions_of(id).unwrap();
+    assert_eq!(imms.len(), 1);
+    let imm = &imms[0];
+    assert_eq!(imm.status, ImmersionStatus::Brouillon);
+    assert_eq!(imm.host.name, "Régie Nord");
+    assert_eq!(imm.host.siret.as_deref(), Some("12002701600357"));
+    assert_eq!(imm.total_minutes(), 5 * 390);
+    assert_eq!(imm.target.as_ref().map(|t| t.rome.as_str()), Some("K1202"));
+    let plan = s.rt.store.plan_of(id).unwrap().expect("a plan was created");
+    assert_eq!(
+        plan.started_on,
+        NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
+    );
+    assert_eq!(plan.steps.len(), 1);
+    assert_eq!(plan.steps[0].kind, StepKind::Immersion);
+    assert_eq!(plan.steps[0].immersion, Some(imm.id));
+    assert_eq!(plan.steps[0].start, Some(imm.start));
+    let notes: Vec<String> =
+        s.rt.store
+            .journal_of(id)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.note)
+            .collect();
+    assert!(
+        notes.contains(
+            &"nouvelle immersion du 30/11/2026 au 04/12/2026 (étape ajoutée au parcours)"
+                .to_string()
+        ),
+        "{notes:?}"
+    );
+    assert!(notes
+        .iter()
+        .all(|n| !n.contains("Benali") && !n.contains("Karim")));
+
+    // Undo takes the immersion and the plan step back together.
+    let f = s.run(k.ctrl('z'));
+    assert_shows(
+        &f,
+        &["Annulé : nouvelle immersion du 30/11/2026 au 04/12/2026"],
+    );
+    assert!(s.rt.store.immersions_of(id).unwrap().is_empty());
+    assert!(s.rt.store.plan_of(id).unwrap().is_none());
+}

@@ -1,41 +1,26 @@
 //! Snapshot tests of the Bénéficiaires and Accueil screens, rendered with
 //! ratatui's TestBackend at a fixed date (samedi 28 novembre 2026, 9 h 30).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use passerelle::app::beneficiaires::interview_form::to_utc;
 use passerelle::app::beneficiaires::Tab;
 use passerelle::app::{Action, App, Keymap, Outcome, Screen};
 use passerelle::domain::{
     Beneficiary, CepLevel, ConsentRecord, ContractType, Employer, Id, Interview, InterviewMode,
-    Meta, Request, Status, TargetMetier,
+    Request, Status, TargetMetier,
 };
 use passerelle::store::{JournalEntry, Op, RecordKind};
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::KeyCode;
 
 mod common;
-use common::{press, screen_text as text, type_text};
+use common::{day, id, meta, press, screen_text as text, type_text};
 
 fn now() -> chrono::NaiveDateTime {
     NaiveDate::from_ymd_opt(2026, 11, 28)
         .unwrap()
         .and_hms_opt(9, 30, 0)
         .unwrap()
-}
-
-fn day(d: u32, m: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, m, d).unwrap()
-}
-
-fn meta() -> Meta {
-    Meta::new(
-        DateTime::<Utc>::from_timestamp(1_790_000_000, 0).unwrap(),
-        "Camille",
-    )
-}
-
-fn id(n: u8) -> Id {
-    Id::new_v7(1_790_000_000_000 + n as u64, [n; 10])
 }
 
 fn job(rome: &str, label: &str) -> Option<TargetMetier> {

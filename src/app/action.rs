@@ -2,8 +2,12 @@
 //! asks the runtime to do against the store).
 
 use super::undo::{Change, Direction};
-use crate::domain::{Beneficiary, Id, Interview, Mobilities, Plan};
+use crate::domain::{
+    Beneficiary, Id, InfoSession, Interview, Mobilities, Plan, SessionRegistration,
+};
 use crate::store::{ErasureReport, JournalEntry};
+use crate::transfer::agenda::{AgendaData, FileImmersions};
+use chrono::NaiveDate;
 use ratatui::crossterm::event::KeyEvent;
 
 /// The five screens, in header order.
@@ -111,6 +115,29 @@ pub enum Action {
     Yes,
     No,
     Other,
+    // Immersions, planned interviews and information sessions (issue 10).
+    /// A new immersion (PMSMP) for the open or chosen file.
+    NewImmersion,
+    /// An interview scheduled ahead.
+    PlanInterview,
+    /// Change the status of the chosen immersion.
+    ImmersionStatus,
+    /// Renew the chosen immersion.
+    Renew,
+    /// Record the debrief of the chosen immersion.
+    Debrief,
+    /// Write the convention preparation sheet of the chosen immersion.
+    ExportConvention,
+    /// Register a file to an information session / remove it.
+    Register,
+    Unregister,
+    /// Agenda: move by a day or a week, back to today, switch view.
+    PrevDay,
+    NextDay,
+    PrevWeek,
+    NextWeek,
+    Today,
+    CycleView,
     // Not bindable: produced by the event loop.
     /// A key typed into the focused text box.
     Text(KeyEvent),
@@ -182,6 +209,20 @@ impl Action {
             Action::Yes => "oui",
             Action::No => "non",
             Action::Other => "autre-reponse",
+            Action::NewImmersion => "immersion",
+            Action::PlanInterview => "planifier-entretien",
+            Action::ImmersionStatus => "statut-immersion",
+            Action::Renew => "renouveler",
+            Action::Debrief => "bilan",
+            Action::ExportConvention => "convention",
+            Action::Register => "inscrire",
+            Action::Unregister => "desinscrire",
+            Action::PrevDay => "jour-precedent",
+            Action::NextDay => "jour-suivant",
+            Action::PrevWeek => "semaine-precedente",
+            Action::NextWeek => "semaine-suivante",
+            Action::Today => "aujourdhui",
+            Action::CycleView => "vue",
             Action::Text(_)
             | Action::Paste(_)
             | Action::Tick
@@ -248,6 +289,22 @@ impl Action {
             Action::Yes => "répondre oui",
             Action::No => "répondre non",
             Action::Other => "choisir l'autre réponse proposée",
+            Action::NewImmersion => "nouvelle immersion (PMSMP) pour le dossier",
+            Action::PlanInterview => "planifier un entretien (date, heure, durée, modalité)",
+            Action::ImmersionStatus => "changer le statut de l'immersion choisie",
+            Action::Renew => "renouveler l'immersion choisie (une fois au plus)",
+            Action::Debrief => "bilan de l'immersion choisie",
+            Action::ExportConvention => {
+                "fiche de préparation de la convention (fichier HTML, données personnelles)"
+            }
+            Action::Register => "inscrire à une séance d'information",
+            Action::Unregister => "désinscrire de la séance choisie (confirmation)",
+            Action::PrevDay => "jour précédent",
+            Action::NextDay => "jour suivant",
+            Action::PrevWeek => "semaine précédente",
+            Action::NextWeek => "semaine suivante",
+            Action::Today => "revenir à aujourd'hui",
+            Action::CycleView => "vue suivante : semaine, à venir, séances",
             Action::Text(_)
             | Action::Paste(_)
             | Action::Tick
@@ -266,6 +323,22 @@ impl Action {
                 | Action::PageDown
                 | Action::Home
                 | Action::End
+        )
+    }
+
+    /// What an open form lets through to the shell: switching screens
+    /// (the form is kept for later), quitting, undo and redo (they ask
+    /// first while a form is open).
+    pub fn passes_form(&self) -> bool {
+        matches!(
+            self,
+            Action::GoTo(_)
+                | Action::ClickTab(_)
+                | Action::NextScreen
+                | Action::PrevScreen
+                | Action::Quit
+                | Action::Undo
+                | Action::Redo
         )
     }
 
@@ -303,6 +376,18 @@ impl Action {
             Action::WriteSynthesis => "synthèse",
             Action::Yes => "oui",
             Action::No => "non",
+            Action::NewImmersion => "immersion",
+            Action::PlanInterview => "planifier",
+            Action::ImmersionStatus => "statut",
+            Action::Renew => "renouveler",
+            Action::Debrief => "bilan",
+            Action::ExportConvention => "convention",
+            Action::Register => "inscrire",
+            Action::Unregister => "désinscrire",
+            Action::PrevWeek => "semaine préc.",
+            Action::NextWeek => "semaine suiv.",
+            Action::Today => "aujourd'hui",
+            Action::CycleView => "vue",
             other => other.label(),
         }
     }
@@ -327,6 +412,10 @@ pub enum Reply {
     DeleteStep(Id),
     /// Open a written document with the system's viewer.
     OpenDocument(std::path::PathBuf),
+    /// Remove this registration (to an information session).
+    Unregister(Id),
+    /// Delete an information session and its registrations.
+    DeleteSession(Id),
 }
 
 /// Side effects asked by `update`, run by the runtime against the store.
@@ -360,6 +449,26 @@ pub enum Effect {
     },
     /// Open a file with the system's default viewer (detached).
     OpenExternal(std::path::PathBuf),
+    /// Load the agenda of the days `from` to `to` (and the debriefs
+    /// overdue on `today`).
+    LoadAgenda {
+        from: NaiveDate,
+        to: NaiveDate,
+        today: NaiveDate,
+    },
+    /// Load what a file's Immersions tab shows (immersions, plan, sessions).
+    LoadFileImmersions(Id),
+    /// Create or update an information session (no personal data; the
+    /// runtime stamps it).
+    SaveSession {
+        session: Box<InfoSession>,
+        created: bool,
+    },
+    /// Delete an information session with its registrations.
+    DeleteSession(Id),
+    /// Write the convention preparation sheet of an immersion (HTML) in the
+    /// data directory's `exports` folder.
+    ExportConvention { immersion: Id, today: NaiveDate },
 }
 
 /// What the runtime reports back after running an effect (the runtime's
@@ -399,4 +508,24 @@ pub enum Outcome {
     },
     /// An effect failed; nothing was changed. French message for the status bar.
     Failed { message: String },
+    /// The agenda of `from`..=`to`.
+    AgendaLoaded {
+        from: NaiveDate,
+        to: NaiveDate,
+        data: Box<AgendaData>,
+    },
+    /// What a file's Immersions tab shows.
+    FileImmersionsLoaded { id: Id, data: Box<FileImmersions> },
+    /// A session was saved (as stored).
+    SessionSaved {
+        session: Box<InfoSession>,
+        created: bool,
+    },
+    /// A session was deleted, with these registrations.
+    SessionDeleted {
+        id: Id,
+        registrations: Vec<SessionRegistration>,
+    },
+    /// A file was written (`path`); `what` says what it is, in French.
+    Exported { path: String, what: String },
 }

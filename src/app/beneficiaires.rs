@@ -7,6 +7,8 @@
 pub mod bench;
 pub mod duplicates;
 pub mod file_form;
+pub mod immersion_form;
+pub mod immersions;
 pub mod interview_form;
 pub mod list;
 #[cfg(test)]
@@ -86,6 +88,8 @@ pub struct OpenFile {
     /// The interview to select once the interviews are (re)loaded (the one
     /// just saved).
     pub select_interview: Option<Id>,
+    /// The Immersions tab: immersions, sessions, rule checks.
+    pub imm: immersions::TabState,
 }
 
 impl OpenFile {
@@ -101,6 +105,7 @@ impl OpenFile {
             scroll: 0,
             selected_target: 0,
             select_interview: None,
+            imm: immersions::TabState::default(),
         }
     }
     pub fn selected(&self) -> Option<&Interview> {
@@ -120,6 +125,8 @@ pub enum FormTarget {
         id: Id,
         is_new: bool,
     },
+    /// The immersion forms (see [`immersions`]).
+    Immersion(immersions::ImmersionTarget),
 }
 
 #[derive(Clone, Debug)]
@@ -321,6 +328,9 @@ fn list_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
 }
 
 fn file_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
+    if let Some(effects) = immersions::file_action(app, action) {
+        return Some(effects);
+    }
     let (width, height) = app.size;
     let targets = super::parcours::target_count(app, app.benef.file.as_ref()?.id);
     let f = app.benef.file.as_mut()?;
@@ -425,15 +435,21 @@ fn scroll_max(f: &OpenFile, b: Option<&Beneficiary>, (width, height): (u16, u16)
 }
 
 fn form_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
-    let width = area_width(app.size.0);
+    let total_width = app.size.0;
     let of = app.benef.form.as_mut()?;
-    let is_file = matches!(of.target, FormTarget::File { .. });
-    if let Some(edit) = of.form.apply_edit(action, width) {
-        if edit.changed && is_file {
-            file_form::after_change(&mut of.form);
+    if let Some(e) = of.form.apply_edit(action, area_width(total_width)) {
+        if e.changed {
+            match of.target {
+                FormTarget::File { .. } => file_form::after_change(&mut of.form),
+                FormTarget::Interview { .. } => interview_form::after_change(&mut of.form),
+                _ => {}
+            }
         }
-        if let Some((level, msg)) = edit.message {
+        if let Some((level, msg)) = e.message {
             app.set_status(level, msg);
+        }
+        if e.changed {
+            immersions::after_edit(app);
         }
         return Some(Vec::new());
     }
@@ -442,7 +458,7 @@ fn form_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
         Action::Back => {
             back(app);
         }
-        a if super::form::passes_through(a) => return None,
+        a if a.passes_form() => return None,
         _ => {}
     }
     Some(Vec::new())
@@ -453,8 +469,10 @@ pub fn back(app: &mut App) -> bool {
     let b = &mut app.benef;
     if let Some(of) = &b.form {
         if of.form.is_dirty() {
-            app.modals
-                .push(super::form::discard_question(Screen::Beneficiaires));
+            app.modals.push(Modal::Confirm(Confirm::discard_form(
+                Screen::Beneficiaires,
+                "Abandonner les modifications de ce formulaire ?",
+            )));
         } else {
             b.form = None;
         }
@@ -703,6 +721,7 @@ fn save_form(app: &mut App, allow_duplicate: bool) -> Vec<Effect> {
             id,
             is_new,
         } => interview_change(app, &form, beneficiary, id, is_new),
+        FormTarget::Immersion(ref t) => immersions::change_for(app, &form, t),
     };
     match result {
         Err(e) => {
@@ -799,7 +818,16 @@ fn on_outcome(app: &mut App, outcome: &Outcome) -> Vec<Effect> {
                 if f.interviews.is_empty() {
                     f.interview_open = false;
                 }
+                return vec![Effect::LoadFileImmersions(*id)];
             }
+            Vec::new()
+        }
+        Outcome::FileImmersionsLoaded { id, data } => {
+            immersions::loaded(app, *id, data);
+            Vec::new()
+        }
+        Outcome::Exported { path, what } => {
+            immersions::exported(app, path, what);
             Vec::new()
         }
         Outcome::BeneficiaryErased { id, report } => {
@@ -852,6 +880,7 @@ fn applied(app: &mut App, change: &Change, dir: Direction, owner: Screen) -> Vec
                     .is_some_and(|r| r.kind() == RecordKind::Beneficiary && r.id() == id)
             }),
             Some(FormTarget::Interview { id, .. }) => saved_interview == Some(id),
+            Some(FormTarget::Immersion(ref t)) => immersions::closes(t, change),
             None => false,
         };
         if closes {
@@ -869,10 +898,10 @@ fn applied(app: &mut App, change: &Change, dir: Direction, owner: Screen) -> Vec
                 f.interview_open = false;
                 f.select_interview = Some(i);
             }
-            let msg = if saved_interview.is_some() {
-                "Entretien enregistré"
-            } else {
-                "Dossier enregistré"
+            let msg = match &form_target {
+                Some(FormTarget::Immersion(t)) => immersions::saved(app, t, change),
+                _ if saved_interview.is_some() => "Entretien enregistré".to_string(),
+                _ => "Dossier enregistré".to_string(),
             };
             app.set_status(StatusLevel::Success, msg);
         } else {
@@ -905,6 +934,7 @@ fn forget(app: &mut App, id: Id) {
     }
     if matches!(&app.benef.form, Some(OpenForm { target: FormTarget::File { id: f, .. }, .. }) if *f == id)
         || matches!(&app.benef.form, Some(OpenForm { target: FormTarget::Interview { beneficiary: f, .. }, .. }) if *f == id)
+        || matches!(&app.benef.form, Some(OpenForm { target: FormTarget::Immersion(t), .. }) if t.beneficiary() == id)
     {
         app.benef.form = None;
     }
@@ -931,6 +961,7 @@ fn confirmed(app: &mut App, reply: Reply) -> Vec<Effect> {
             app.go_to(Screen::Beneficiaires);
             open_file(app, id)
         }
+        Reply::Unregister(id) => immersions::unregister(app, id, Screen::Beneficiaires),
         _ => Vec::new(),
     }
 }

@@ -293,34 +293,6 @@ fn fold_first(c: char) -> char {
     first.unwrap_or(c)
 }
 
-/// The question asked when `Échap` leaves a changed form of `owner`.
-pub fn discard_question(owner: super::Screen) -> super::Modal {
-    super::Modal::Confirm(
-        super::Confirm::new(
-            owner,
-            "Abandonner les modifications de ce formulaire ?",
-            super::Reply::DiscardForm,
-        )
-        .labels("abandonner", "revenir au formulaire"),
-    )
-}
-
-/// Actions the shell handles while a form is open: switching screens keeps
-/// the form for later; quitting, undo and redo ask first.
-pub fn passes_through(a: &super::Action) -> bool {
-    use super::Action;
-    matches!(
-        a,
-        Action::GoTo(_)
-            | Action::ClickTab(_)
-            | Action::NextScreen
-            | Action::PrevScreen
-            | Action::Quit
-            | Action::Undo
-            | Action::Redo
-    )
-}
-
 /// What an editing action did to a form ([`Form::apply_edit`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Edit {

@@ -263,6 +263,8 @@ impl Binding {
             (Context::Screen(Screen::Beneficiaires), Action::Open) => "ouvrir",
             (Context::Screen(Screen::Accueil), Action::Open) => "ouvrir",
             (Context::Screen(Screen::Parcours), Action::New) => "étape",
+            (Context::Screen(Screen::Agenda), Action::Open) => "ouvrir",
+            (Context::Screen(Screen::Agenda), Action::New) => "nouvelle séance",
             _ => self.action.short_label(),
         }
     }
@@ -300,6 +302,20 @@ pub fn label_in(action: &Action, context: Context) -> &'static str {
         (Context::Screen(Screen::Parcours), Action::ToggleDetail) => {
             "afficher / masquer le détail de l'éligibilité"
         }
+        (Context::Screen(Screen::Agenda), Action::Open) => {
+            "ouvrir le dossier de l'élément choisi (une séance : ses inscrits)"
+        }
+        (Context::Screen(Screen::Agenda), Action::New) => "nouvelle séance d'information",
+        (Context::Screen(Screen::Agenda), Action::Edit) => "modifier la séance choisie",
+        (Context::Screen(Screen::Agenda), Action::Delete) => {
+            "supprimer la séance choisie et ses inscriptions (confirmation)"
+        }
+        (Context::Screen(Screen::Agenda), Action::Register) => {
+            "inscrire le dossier ouvert à la séance choisie"
+        }
+        (Context::Screen(Screen::Agenda), Action::NewImmersion) => {
+            "nouvelle immersion pour le dossier de l'élément choisi (ou le dossier ouvert)"
+        }
         _ => action.label(),
     }
 }
@@ -318,6 +334,7 @@ fn defaults() -> Vec<Binding> {
     let m = Context::Screen(Screen::Metiers);
     let bn = Context::Screen(Screen::Beneficiaires);
     let pa = Context::Screen(Screen::Parcours);
+    let ag = Context::Screen(Screen::Agenda);
     let f = Context::Form;
     let cf = Context::Confirm;
     let row = |action, context, keys: Vec<KeySpec>, hint| Binding {
@@ -412,6 +429,33 @@ fn defaults() -> Vec<Binding> {
         row(Action::EditFacts, pa, vec![c('i')], false),
         row(Action::ToggleDetail, pa, vec![c('v')], false),
         row(Action::WriteSynthesis, pa, vec![c('p')], true),
+    ]);
+    // Immersions, planned interviews, sessions: in the file (Immersions tab).
+    rows.extend([
+        row(Action::NewImmersion, bn, vec![c('m')], false),
+        row(Action::PlanInterview, bn, vec![c('p')], false),
+        row(Action::ImmersionStatus, bn, vec![c('t')], false),
+        row(Action::Renew, bn, vec![c('r')], false),
+        row(Action::Debrief, bn, vec![c('b')], false),
+        row(Action::ExportConvention, bn, vec![c('c')], false),
+        row(Action::Register, bn, vec![c('+'), c('a')], false),
+        row(Action::Unregister, bn, vec![c('-')], false),
+    ]);
+    // The Agenda screen.
+    rows.extend([
+        row(Action::Open, ag, vec![p(Enter)], true),
+        row(Action::PrevDay, ag, vec![p(Left), c('h')], false),
+        row(Action::NextDay, ag, vec![p(Right), c('l')], false),
+        row(Action::PrevWeek, ag, vec![c('<')], false),
+        row(Action::NextWeek, ag, vec![c('>')], true),
+        row(Action::Today, ag, vec![c('t')], true),
+        row(Action::CycleView, ag, vec![c('v')], true),
+        row(Action::NewImmersion, ag, vec![c('i')], true),
+        row(Action::New, ag, vec![c('n')], false),
+        row(Action::Edit, ag, vec![c('e')], false),
+        row(Action::Delete, ag, vec![c('d')], false),
+        row(Action::Register, ag, vec![c('+'), c('a')], false),
+        row(Action::Unregister, ag, vec![c('-')], false),
     ]);
     rows.extend([
         row(Action::Undo, g, vec![KeySpec::ctrl('z')], false),
@@ -860,7 +904,7 @@ mod tests {
             e.message
         );
         // Two screens never show at once: the same key on both is fine.
-        assert!(Keymap::with_overrides(&user(&[("tri", &["b"])])).is_ok());
+        assert!(Keymap::with_overrides(&user(&[("tri", &["v"])])).is_ok());
         // A form and a screen are separate contexts.
         assert!(Keymap::with_overrides(&user(&[("enregistrer", &["Ctrl-E"])])).is_ok());
         // Two user bindings on one key: the first configured one is named.

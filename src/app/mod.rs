@@ -9,6 +9,7 @@
 
 pub mod accueil;
 pub mod action;
+pub mod agenda;
 pub mod beneficiaires;
 pub mod form;
 pub mod keymap;
@@ -98,6 +99,12 @@ impl Confirm {
         self
     }
 
+    /// « Abandonner les modifications … ? » before leaving a changed form.
+    pub fn discard_form(owner: Screen, question: impl Into<String>) -> Confirm {
+        Confirm::new(owner, question, Reply::DiscardForm)
+            .labels("abandonner", "revenir au formulaire")
+    }
+
     /// Adds a third answer.
     pub fn or(mut self, label: &'static str, reply: Reply) -> Confirm {
         self.other = Some((label, reply));
@@ -136,6 +143,7 @@ pub struct App {
     pub metiers: metiers::MetiersState,
     pub benef: beneficiaires::BeneficiairesState,
     pub parcours: parcours::ParcoursState,
+    pub agenda: agenda::AgendaState,
 }
 
 /// « ajout du … » → « Ajout du … ».
@@ -178,14 +186,17 @@ impl App {
             metiers: Default::default(),
             benef: Default::default(),
             parcours: Default::default(),
+            agenda: Default::default(),
         };
         metiers::refresh(&mut app);
         app
     }
 
     /// What to load before the first draw.
-    pub fn startup_effects(&self) -> Vec<Effect> {
-        vec![Effect::LoadBeneficiaries, Effect::LoadMobilities]
+    pub fn startup_effects(&mut self) -> Vec<Effect> {
+        let mut v = vec![Effect::LoadBeneficiaries, Effect::LoadMobilities];
+        v.extend(screen::logic(self.screen).on_show(self));
+        v
     }
 
     pub fn set_status(&mut self, level: StatusLevel, text: impl Into<String>) {
@@ -505,9 +516,12 @@ impl App {
     /// changed it also said something).
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         let (screen, status) = (self.screen, self.status.clone());
-        let effects = self.dispatch(action);
-        if self.screen != screen && self.status == status {
-            self.status = None;
+        let mut effects = self.dispatch(action);
+        if self.screen != screen {
+            if self.status == status {
+                self.status = None;
+            }
+            effects.extend(screen::logic(self.screen).on_show(self));
         }
         effects
     }

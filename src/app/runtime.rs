@@ -10,8 +10,11 @@
 use super::undo::{Change, Direction};
 use super::{Effect, Outcome};
 use crate::domain::time::Clock;
+use crate::domain::{Id, Meta};
 use crate::store::{Store, Write};
-use chrono::NaiveDateTime;
+use crate::transfer::document::{render, Format};
+use crate::transfer::{agenda, convention};
+use chrono::{NaiveDate, NaiveDateTime};
 
 pub struct Runtime {
     pub store: Store,
@@ -31,9 +34,11 @@ impl Runtime {
         }
     }
 
-    /// Local wall-clock time for display.
+    /// Wall-clock time for display: Europe/Paris, the time of every
+    /// screen, the agenda and the calendar export (whatever the machine's
+    /// time zone).
     pub fn local_now(&self) -> NaiveDateTime {
-        self.clock.now().with_timezone(&chrono::Local).naive_local()
+        crate::domain::agenda::to_paris(self.clock.now())
     }
 
     /// Runs one effect; `None` when there is nothing to report.
@@ -121,7 +126,68 @@ impl Runtime {
                 crate::transfer::viewer::open(&path)?;
                 return Ok(None);
             }
+            Effect::LoadAgenda { from, to, today } => Outcome::AgendaLoaded {
+                from,
+                to,
+                data: Box::new(agenda::load(&self.store, from, to, today).map_err(err)?),
+            },
+            Effect::LoadFileImmersions(id) => Outcome::FileImmersionsLoaded {
+                id,
+                data: Box::new(agenda::load_file(&self.store, id).map_err(err)?),
+            },
+            Effect::SaveSession {
+                mut session,
+                created,
+            } => {
+                let now = self.clock.now();
+                if created {
+                    session.meta = Meta::new(now, &self.advisor);
+                } else {
+                    session.meta.touch(now, &self.advisor);
+                }
+                self.store.save_session(&session).map_err(err)?;
+                Outcome::SessionSaved { session, created }
+            }
+            Effect::DeleteSession(id) => Outcome::SessionDeleted {
+                id,
+                registrations: self
+                    .store
+                    .delete_session(id, self.clock.now(), &self.advisor)
+                    .map_err(err)?,
+            },
+            Effect::ExportConvention { immersion, today } => {
+                self.export_convention(immersion, today)?
+            }
         }))
+    }
+
+    /// Writes the convention sheet of an immersion (HTML, 0600) in
+    /// `DATA/exports/`.
+    fn export_convention(&self, id: Id, today: NaiveDate) -> Result<Outcome, String> {
+        let err = |e: crate::store::StoreError| e.to_string();
+        let imm = self
+            .store
+            .immersion(id)
+            .map_err(err)?
+            .ok_or("cette immersion n'existe plus")?;
+        let doc = convention::sheet_from_store(
+            &self.store,
+            &imm,
+            &self.advisor,
+            today,
+            &crate::app::beneficiaires::interview_form::to_local,
+        )
+        .map_err(err)?
+        .ok_or("le dossier de cette immersion est introuvable")?;
+        let dir = self.store.paths().data_dir().join("exports");
+        crate::store::files::ensure_private_dir(&dir).map_err(err)?;
+        let path = dir.join(format!("convention-{}.html", imm.id.short()));
+        crate::store::files::write_atomic(&path, render(&doc, Format::Html).as_bytes())
+            .map_err(err)?;
+        Ok(Outcome::Exported {
+            path: path.display().to_string(),
+            what: "Fiche de convention".into(),
+        })
     }
 
     /// Writes `dir` of a change in one transaction with its journal note:

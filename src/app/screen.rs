@@ -2,7 +2,7 @@
 //! outcomes and the answers of the confirm dialogs it opened, and what has
 //! the keyboard focus. A screen's state is its own struct, owned by
 //! [`App`]; its logic is a [`ScreenLogic`] listed in [`logic`]. A new screen
-//! (Agenda…) adds its state to `App`, implements the trait and one line in
+//! adds its state to `App`, implements the trait and one line in
 //! [`logic`]: `App::update` and `App::effect_done` need no change.
 
 use super::{Action, App, Effect, Outcome, Reply, Screen};
@@ -43,6 +43,11 @@ pub trait ScreenLogic: Sync {
         Vec::new()
     }
 
+    /// The screen was just shown (switched to): what to load for it.
+    fn on_show(&self, _app: &mut App) -> Vec<Effect> {
+        Vec::new()
+    }
+
     /// A confirm dialog this screen opened was answered with `reply`.
     fn confirmed(&self, _app: &mut App, _reply: Reply) -> Vec<Effect> {
         Vec::new()
@@ -66,15 +71,6 @@ pub trait ScreenLogic: Sync {
     }
 }
 
-/// A screen with nothing to do yet (Agenda).
-struct Idle;
-
-impl ScreenLogic for Idle {
-    fn update(&self, _app: &mut App, _action: &Action) -> Option<Vec<Effect>> {
-        None
-    }
-}
-
 /// The logic of each screen.
 pub fn logic(screen: Screen) -> &'static dyn ScreenLogic {
     match screen {
@@ -82,6 +78,6 @@ pub fn logic(screen: Screen) -> &'static dyn ScreenLogic {
         Screen::Beneficiaires => &super::beneficiaires::Logic,
         Screen::Metiers => &super::metiers::Logic,
         Screen::Parcours => &super::parcours::Logic,
-        Screen::Agenda => &Idle,
+        Screen::Agenda => &super::agenda::Logic,
     }
 }

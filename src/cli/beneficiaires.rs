@@ -7,7 +7,7 @@
 use super::{out, Failure, Setup};
 use crate::catalog::Catalog;
 use crate::domain::time::fmt_date;
-use crate::domain::{Beneficiary, Branches, Id};
+use crate::domain::{Beneficiary, Branches};
 use crate::store::Store;
 use crate::transfer::demo::{self, DemoError, DemoOptions};
 use crate::transfer::export;
@@ -145,39 +145,23 @@ fn branches() -> Result<Branches, Failure> {
 /// short id shown by `liste`) or begin it. Unknown or ambiguous: exit 2.
 pub(crate) fn resolve_id(store: &Store, text: &str) -> Result<Beneficiary, Failure> {
     let t = text.trim();
-    let not_found = || {
-        Failure::usage(format!(
-            "aucun dossier ne porte l'identifiant « {t} » \
-             (voir « passerelle beneficiaires liste »)"
-        ))
-    };
-    if let Ok(id) = t.parse::<Id>() {
-        return store.beneficiary(id)?.ok_or_else(not_found);
-    }
-    let part = t.to_ascii_lowercase();
-    let hex = part.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
-    if part.len() < 8 || !hex {
-        return Err(Failure::usage(format!(
-            "identifiant invalide : « {t} » (attendu : l'identifiant complet ou ses 8 derniers \
-             caractères, tels qu'affichés par « passerelle beneficiaires liste »)"
-        )));
-    }
-    let mut found: Vec<Beneficiary> = store
-        .beneficiaries()?
-        .records
-        .into_iter()
-        .filter(|b| {
-            let full = b.id.to_string();
-            full.ends_with(&part) || full.starts_with(&part)
-        })
-        .collect();
-    match found.len() {
-        0 => Err(not_found()),
-        1 => Ok(found.remove(0)),
-        n => Err(Failure::usage(format!(
-            "l'identifiant « {t} » désigne {n} dossiers : donnez l'identifiant complet"
-        ))),
-    }
+    super::find_by_id(
+        t,
+        &super::IdMessages {
+            unknown: format!(
+                "aucun dossier ne porte l'identifiant « {t} » \
+                 (voir « passerelle beneficiaires liste »)"
+            ),
+            invalid: format!(
+                "identifiant invalide : « {t} » (attendu : l'identifiant complet ou ses 8 derniers \
+                 caractères, tels qu'affichés par « passerelle beneficiaires liste »)"
+            ),
+            plural: "dossiers",
+        },
+        |id| store.beneficiary(id),
+        || Ok(store.beneficiaries()?.records),
+        |b| b.id,
+    )
 }
 
 // ----- import ----------------------------------------------------------------
@@ -596,11 +580,16 @@ pub fn demo(args: DemoArgs, setup: &Setup) -> Result<(), Failure> {
     };
     let summary = |r: &demo::DemoReport| {
         format!(
-            "{} fictif{} ({}, {}), {} dont {} au-delà de la durée de conservation de 2 ans",
+            "{} fictif{} ({} dont {} à venir, {}, {}, {} à {}), {} dont {} au-delà de la \
+             durée de conservation de 2 ans",
             count(r.files, "dossier", "dossiers"),
             if r.files > 1 { "s" } else { "" },
             count(r.interviews, "entretien", "entretiens"),
+            r.planned,
             count(r.plans, "parcours", "parcours"),
+            count(r.immersions, "immersion", "immersions"),
+            count(r.registrations, "inscription", "inscriptions"),
+            count(r.sessions, "séance d'information", "séances d'information"),
             count(r.closed, "dossier clos", "dossiers clos"),
             r.past_retention,
         )

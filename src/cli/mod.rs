@@ -30,6 +30,7 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+pub mod agenda;
 pub mod base;
 pub mod beneficiaires;
 pub mod export;
@@ -52,9 +53,10 @@ pub enum Command {
     /// Parcours d'un dossier : plan d'action, financements, éligibilité
     #[command(subcommand)]
     Parcours(parcours::ParcoursCmd),
-    /// Documents à remettre : synthèse du parcours
+    /// Exports : synthèse du parcours, fiche de convention d'immersion, agenda iCalendar,
+    /// tableau des immersions
     #[command(subcommand)]
-    Export(export::Export),
+    Export(export::ExportCmd),
     /// Référentiel ROME : import d'une version plus récente
     #[command(subcommand)]
     Referentiel(metiers::ReferentielCmd),
@@ -69,6 +71,8 @@ pub enum Command {
     Restaurer(base::RestaurerArgs),
     /// Réécrit la base sans les pages périmées (effacement physique, place disque)
     Compacter,
+    /// Affiche l'agenda : entretiens, immersions, séances d'information, échéances
+    Agenda(agenda::AgendaArgs),
 }
 
 /// A CLI failure: message for stderr and exit code.
@@ -320,6 +324,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Sauvegarde) => base::sauvegarde(&setup),
         Some(Command::Restaurer(a)) => base::restaurer(a, &setup),
         Some(Command::Compacter) => base::compacter(&setup),
+        Some(Command::Agenda(a)) => agenda::run(a, &setup),
     }
 }
 
@@ -333,6 +338,51 @@ pub fn open_store(data_dir: &Path) -> Result<Store, Failure> {
 /// base dans … », exit 2, and nothing is created.
 pub fn open_existing(data_dir: &Path) -> Result<Store, Failure> {
     Store::open_existing(&Store::dir_in(data_dir)).map_err(Failure::store_unusable)
+}
+
+/// The messages of [`find_by_id`], already naming what was typed.
+pub struct IdMessages {
+    pub unknown: String,
+    pub invalid: String,
+    /// `dossiers`, `immersions`: for « désigne 2 dossiers ».
+    pub plural: &'static str,
+}
+
+/// Finds a record by its full id, or by at least 8 hex digits that end it
+/// (the short id people see) or begin it. Unknown, malformed or ambiguous:
+/// a usage failure (exit 2) with the given messages.
+pub fn find_by_id<T>(
+    text: &str,
+    msg: &IdMessages,
+    exact: impl FnOnce(crate::domain::Id) -> Result<Option<T>, StoreError>,
+    all: impl FnOnce() -> Result<Vec<T>, StoreError>,
+    id_of: impl Fn(&T) -> crate::domain::Id,
+) -> Result<T, Failure> {
+    let t = text.trim();
+    if let Ok(id) = t.parse::<crate::domain::Id>() {
+        return exact(id)?.ok_or_else(|| Failure::usage(msg.unknown.clone()));
+    }
+    let part = t.to_ascii_lowercase();
+    let hex = part.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+    if part.len() < 8 || !hex {
+        return Err(Failure::usage(msg.invalid.clone()));
+    }
+    let mut found: Vec<T> = all()?
+        .into_iter()
+        .filter(|r| {
+            let full = id_of(r).to_string();
+            full.ends_with(&part) || full.starts_with(&part)
+        })
+        .collect();
+    match found.len() {
+        0 => Err(Failure::usage(msg.unknown.clone())),
+        1 => Ok(found.remove(0)),
+        n => Err(Failure::usage(format!(
+            "l'identifiant « {} » désigne {n} {} : donnez l'identifiant complet",
+            out::escape(t),
+            msg.plural
+        ))),
+    }
 }
 
 /// Local time now, for backup names.

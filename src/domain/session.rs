@@ -149,8 +149,9 @@ pub fn register(
     }
     if session.places_left(all) == 0 {
         return Err(format!(
-            "la séance du {when} est complète ({} places)",
-            session.capacity
+            "la séance du {when} est complète ({} place{})",
+            session.capacity,
+            if session.capacity > 1 { "s" } else { "" }
         ));
     }
     Ok(SessionRegistration {

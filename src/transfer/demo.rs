@@ -12,8 +12,9 @@
 use super::{fold, IdSource};
 use crate::domain::{
     apply_template, Beneficiary, Birth, Branches, Cents, CepLevel, ConsentRecord, ContractType,
-    Dispositifs, Funder, FundingLine, FundingStatus, Interview, InterviewMode, Meta, Plan,
-    PlanTarget, Request, Status, Step, StepKind, StepStatus, TargetMetier, Templates,
+    Dispositifs, Funder, FundingLine, FundingStatus, Immersion, InfoSession, Interview,
+    InterviewMode, Meta, Plan, PlanTarget, Request, SessionRegistration, Status, Step, StepKind,
+    StepStatus, TargetMetier, Templates,
 };
 use crate::store::{AnyRecord, Bulk, Store, StoreError, Write};
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
@@ -217,6 +218,11 @@ pub struct DemoReport {
     pub closed: usize,
     /// Closed files past 2 years without contact (what a purge would list).
     pub past_retention: usize,
+    /// Interviews planned ahead (among `interviews`).
+    pub planned: usize,
+    pub immersions: usize,
+    pub sessions: usize,
+    pub registrations: usize,
 }
 
 #[derive(Debug)]
@@ -226,7 +232,7 @@ pub enum DemoError {
     /// Writing stopped; `durable` is what was saved before.
     Store {
         source: StoreError,
-        durable: DemoReport,
+        durable: Box<DemoReport>,
     },
 }
 
@@ -255,7 +261,7 @@ impl From<StoreError> for DemoError {
     fn from(source: StoreError) -> DemoError {
         DemoError::Store {
             source,
-            durable: DemoReport::default(),
+            durable: Box::default(),
         }
     }
 }
@@ -264,9 +270,19 @@ impl From<StoreError> for DemoError {
 #[derive(Clone, Debug)]
 pub struct DemoFile {
     pub beneficiary: Beneficiary,
-    /// Oldest first.
+    /// Oldest first (the planned ones last).
     pub interviews: Vec<Interview>,
     pub plan: Option<Plan>,
+    pub immersions: Vec<Immersion>,
+    pub registrations: Vec<SessionRegistration>,
+}
+
+/// The demonstration: files with their records, and the information
+/// sessions they are registered to.
+#[derive(Clone, Debug)]
+pub struct Demo {
+    pub files: Vec<DemoFile>,
+    pub sessions: Vec<InfoSession>,
 }
 
 fn days_before(d: NaiveDate, n: u32) -> NaiveDate {
@@ -292,9 +308,9 @@ pub struct DemoOptions<'a> {
     pub advisor: &'a str,
 }
 
-/// Builds the demo files. Same seed, same people: only the dates (relative
-/// to `today`), ids and timestamps depend on the options.
-pub fn build(opts: &DemoOptions, ids: &mut dyn IdSource) -> Vec<DemoFile> {
+/// Builds the demo files and sessions. Same seed, same people: only the
+/// dates (relative to `today`), ids and timestamps depend on the options.
+pub fn build(opts: &DemoOptions, ids: &mut dyn IdSource) -> Demo {
     let DemoOptions {
         branches,
         jobs,
@@ -452,9 +468,16 @@ pub fn build(opts: &DemoOptions, ids: &mut dyn IdSource) -> Vec<DemoFile> {
             beneficiary: b,
             interviews,
             plan,
+            immersions: Vec::new(),
+            registrations: Vec::new(),
         });
     }
-    out
+    let sessions = super::demo_agenda::sessions(opts, ids);
+    super::demo_agenda::add(&mut out, &sessions, opts, ids);
+    Demo {
+        files: out,
+        sessions,
+    }
 }
 
 /// Which kind of plan a demo file gets.
@@ -625,14 +648,25 @@ pub fn seed(
         return Err(DemoError::NotEmpty { files: existing });
     }
     let retention_limit = super::purge::cutoff(opts.today, super::purge::DEFAULT_DAYS);
-    let files = build(opts, ids);
+    let Demo { files, sessions } = build(opts, ids);
+    // The sessions first (no personal data, each saved and flushed): the
+    // files' registrations point to them.
+    for s in &sessions {
+        store.save_session(s)?;
+    }
     // The report of the first `n` files (only durable ones are reported).
     let report_of = |n: usize| {
-        let mut report = DemoReport::default();
+        let mut report = DemoReport {
+            sessions: sessions.len(),
+            ..DemoReport::default()
+        };
         for f in files.iter().take(n) {
             report.files += 1;
             report.interviews += f.interviews.len();
             report.plans += usize::from(f.plan.is_some());
+            report.planned += f.interviews.iter().filter(|i| i.planned).count();
+            report.immersions += f.immersions.len();
+            report.registrations += f.registrations.len();
             if !f.beneficiary.status.is_open() {
                 report.closed += 1;
                 if f.beneficiary
@@ -647,7 +681,8 @@ pub fn seed(
     };
     let mut bulk = Bulk::new(store, BATCH);
     for f in &files {
-        // A file, its interviews and its plan: one transaction.
+        // A file and its records (interviews, plan, immersions,
+        // registrations): one transaction.
         let mut writes = vec![Write::Put(AnyRecord::from(f.beneficiary.clone()))];
         writes.extend(
             f.interviews
@@ -659,10 +694,20 @@ pub fn seed(
                 .iter()
                 .map(|p| Write::Put(AnyRecord::from(p.clone()))),
         );
+        writes.extend(
+            f.immersions
+                .iter()
+                .map(|i| Write::Put(AnyRecord::from(i.clone()))),
+        );
+        writes.extend(
+            f.registrations
+                .iter()
+                .map(|r| Write::Put(AnyRecord::from(r.clone()))),
+        );
         if let Err(e) = bulk.write(&writes, "") {
             return Err(DemoError::Store {
                 source: e.source,
-                durable: report_of(e.durable),
+                durable: Box::new(report_of(e.durable)),
             });
         }
     }
@@ -670,7 +715,7 @@ pub fn seed(
         Ok(n) => Ok(report_of(n)),
         Err(e) => Err(DemoError::Store {
             source: e.source,
-            durable: report_of(e.durable),
+            durable: Box::new(report_of(e.durable)),
         }),
     }
 }
@@ -718,7 +763,7 @@ mod tests {
             now,
             advisor: "x",
         };
-        let with = build(&opts, &mut SequentialIds::default());
+        let with = build(&opts, &mut SequentialIds::default()).files;
         for f in &with {
             let expected = match f.beneficiary.branch.as_deref() {
                 Some("ECLAT") => "G1203",
@@ -727,7 +772,7 @@ mod tests {
             assert_eq!(f.beneficiary.current_job.as_ref().unwrap().rome, expected);
         }
         opts.jobs = &[];
-        let without = build(&opts, &mut SequentialIds::default());
+        let without = build(&opts, &mut SequentialIds::default()).files;
         assert!(without.iter().all(|f| f.beneficiary.current_job.is_none()));
         let names = |v: &[DemoFile]| {
             v.iter()
@@ -762,7 +807,7 @@ mod tests {
             advisor: "x",
         };
         let files = build(&opts, &mut SequentialIds::default());
-        let plans: Vec<&Plan> = files.iter().filter_map(|f| f.plan.as_ref()).collect();
+        let plans: Vec<&Plan> = files.files.iter().filter_map(|f| f.plan.as_ref()).collect();
         assert_eq!(plans.len(), 16, "4 files in 5");
         let pro_a_start = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
         let legacy = plans
@@ -788,7 +833,11 @@ mod tests {
             })
             .count();
         assert!(periode >= 4, "{periode}");
-        for (f, p) in files.iter().filter_map(|f| f.plan.as_ref().map(|p| (f, p))) {
+        for (f, p) in files
+            .files
+            .iter()
+            .filter_map(|f| f.plan.as_ref().map(|p| (f, p)))
+        {
             assert_eq!(p.beneficiary, f.beneficiary.id);
             assert!(!p.targets.is_empty());
             assert!(p.steps.iter().all(|s| s.problems().is_empty()), "{p:?}");
@@ -829,7 +878,7 @@ mod tests {
                 })
                 .collect::<Vec<_>>()
         };
-        assert_eq!(shape(&files), shape(&again));
+        assert_eq!(shape(&files.files), shape(&again.files));
     }
 
     #[test]
@@ -846,8 +895,8 @@ mod tests {
             now,
             advisor: "x",
         };
-        let a = build(&opts, &mut SequentialIds::default());
-        let b = build(&opts, &mut SequentialIds { next: 1000 });
+        let a = build(&opts, &mut SequentialIds::default()).files;
+        let b = build(&opts, &mut SequentialIds { next: 1000 }).files;
         let names = |v: &[DemoFile]| {
             v.iter()
                 .map(|f| f.beneficiary.display_name())
@@ -861,10 +910,14 @@ mod tests {
             assert!(ben.email.as_ref().unwrap().ends_with("@exemple.invalid"));
             assert!(crate::domain::rules::email(ben.email.as_ref().unwrap()).is_ok());
             assert!(ben.employer.name.starts_with("Association fictive "));
-            assert!((1..=3).contains(&f.interviews.len()));
+            let recorded: Vec<_> = f.interviews.iter().filter(|i| !i.planned).collect();
+            assert!((1..=3).contains(&recorded.len()));
             assert!(ben.branch.as_deref() != Some("HORS"));
-            for i in &f.interviews {
+            for i in recorded {
                 assert!(i.at.date_naive() <= today);
+            }
+            for i in f.interviews.iter().filter(|i| i.planned) {
+                assert!(i.at.date_naive() > today, "planned ahead");
             }
             closed += usize::from(!ben.status.is_open());
         }
@@ -874,5 +927,95 @@ mod tests {
             .filter_map(|f| f.beneficiary.branch.clone())
             .collect();
         assert_eq!(branches_used.len(), 2);
+    }
+    #[test]
+    fn demo_agenda_covers_every_status_renewals_debriefs_sessions_and_a_conflict() {
+        use crate::domain::agenda::to_paris;
+        use crate::domain::rules::immersion::{check, CheckContext};
+        use crate::domain::ImmersionStatus;
+        let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        let now = DateTime::from_timestamp(1_795_000_000, 0).unwrap();
+        let br = branches();
+        let jobs = vec![(
+            "ALISFA".to_string(),
+            TargetMetier {
+                ogr: 1,
+                rome: "K1202".into(),
+                label: "Éducateur / Éducatrice de jeunes enfants".into(),
+            },
+        )];
+        let opts = DemoOptions {
+            jobs: &jobs,
+            count: 50,
+            force: false,
+            branches: &br,
+            today,
+            now,
+            advisor: "x",
+        };
+        let demo = build(&opts, &mut SequentialIds::default());
+        let again = build(&opts, &mut SequentialIds::default());
+        let imms: Vec<&Immersion> = demo.files.iter().flat_map(|f| &f.immersions).collect();
+        let imms2: Vec<&Immersion> = again.files.iter().flat_map(|f| &f.immersions).collect();
+        assert_eq!(imms, imms2, "deterministic");
+        for s in ImmersionStatus::ALL {
+            assert!(imms.iter().any(|i| i.status == s), "{s:?}");
+        }
+        assert!(imms.iter().any(|i| i.renewal_of.is_some()));
+        assert!(imms
+            .iter()
+            .any(|i| i.debrief.as_ref().is_some_and(|b| b.is_complete())));
+        assert!(imms.iter().any(|i| i.debrief_overdue(today)));
+        // Ready or signed conventions pass the rules with the person's records.
+        for i in imms.iter().filter(|i| i.status.requires_checks()) {
+            let others: Vec<Immersion> = imms
+                .iter()
+                .filter(|o| o.beneficiary == i.beneficiary)
+                .map(|o| (*o).clone())
+                .collect();
+            let f = check(
+                i,
+                &CheckContext {
+                    others: &others,
+                    appointments: &[],
+                },
+            );
+            assert!(f.iter().all(|f| !f.is_blocking()), "{f:?}");
+        }
+        assert_eq!(demo.sessions.len(), 2);
+        for s in &demo.sessions {
+            assert!(s.validate().is_empty(), "{:?}", s.validate());
+            assert!(s.start > now);
+        }
+        let planned = demo
+            .files
+            .iter()
+            .flat_map(|f| &f.interviews)
+            .filter(|i| i.planned)
+            .count();
+        assert!(planned >= 8, "{planned}");
+        let regs: Vec<_> = demo
+            .files
+            .iter()
+            .flat_map(|f| f.registrations.clone())
+            .collect();
+        assert_eq!(regs.len(), 5);
+        let data = crate::transfer::agenda::AgendaData {
+            interviews: demo
+                .files
+                .iter()
+                .flat_map(|f| f.interviews.clone())
+                .collect(),
+            immersions: imms.iter().map(|i| (*i).clone()).collect(),
+            sessions: demo.sessions.clone(),
+            registrations: regs,
+            ..Default::default()
+        };
+        let (_, conflicts) = crate::transfer::agenda::items(&data, &|_| "x".into(), &to_paris);
+        assert!(!conflicts.is_empty(), "at least one conflict");
+        // No demo immersion names a real structure.
+        assert!(imms
+            .iter()
+            .all(|i| i.host.name.contains("fictif") || i.host.name.contains("fictive")));
     }
 }

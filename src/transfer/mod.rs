@@ -6,8 +6,11 @@
 //! thin layer over it. Time and id generation are injected so that tests are
 //! deterministic.
 
+pub mod agenda;
+pub mod convention;
 pub mod csv_out;
 pub mod demo;
+pub mod demo_agenda;
 pub mod document;
 pub mod export;
 pub mod ics;

@@ -419,3 +419,25 @@ pub fn type_text(a: &mut App, s: &str) {
         );
     }
 }
+
+// ---- Records at fixed dates, shared by the tests that build them ----
+
+use passerelle::domain::{Id, Meta};
+
+/// A day of 2026.
+pub fn day(d: u32, m: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, m, d).expect("valid day")
+}
+
+/// Who and when of fixture records (advisor « Camille », May 2026).
+pub fn meta() -> Meta {
+    Meta::new(
+        chrono::DateTime::<chrono::Utc>::from_timestamp(1_790_000_000, 0).expect("valid instant"),
+        "Camille",
+    )
+}
+
+/// A distinct, reproducible record id.
+pub fn id(n: u8) -> Id {
+    Id::new_v7(1_790_000_000_000 + n as u64, [n; 10])
+}

@@ -42,6 +42,7 @@ pub fn run_list_bench(branches: &Branches, n: usize, out: &mut impl Write) -> io
         advisor: "bench",
     };
     let files: Vec<_> = build(&opts, &mut SequentialIds::default())
+        .files
         .into_iter()
         .map(|f| f.beneficiary)
         .collect();

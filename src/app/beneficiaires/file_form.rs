@@ -98,7 +98,7 @@ pub fn best_job(catalog: &Catalog, query: &str) -> Option<TargetMetier> {
 
 /// The catalogue a form checks against: the one in force, given when the
 /// form was built (the shipped one otherwise).
-fn catalog_of(c: Option<&Catalog>) -> Option<&Catalog> {
+pub(crate) fn catalog_of(c: Option<&Catalog>) -> Option<&Catalog> {
     c.or_else(|| Catalog::builtin_shared().ok())
 }
 
@@ -144,10 +144,10 @@ fn v_first(s: &str, _: &Ctx) -> Validation {
 fn v_birth(s: &str, c: &Ctx) -> Validation {
     ok(rules::birth(s, c.today))
 }
-fn v_email(s: &str, _: &Ctx) -> Validation {
+pub(crate) fn v_email(s: &str, _: &Ctx) -> Validation {
     ok(rules::email(s))
 }
-fn v_phone(s: &str, _: &Ctx) -> Validation {
+pub(crate) fn v_phone(s: &str, _: &Ctx) -> Validation {
     ok(rules::phone(s))
 }
 fn v_postcode(s: &str, _: &Ctx) -> Validation {
@@ -163,7 +163,7 @@ fn v_branch(s: &str, _: &Ctx) -> Validation {
         None => Err("branche inconnue : nom court (ex. ÉCLAT) ou IDCC (ex. 1518)".into()),
     }
 }
-fn v_siret(s: &str, _: &Ctx) -> Validation {
+pub(crate) fn v_siret(s: &str, _: &Ctx) -> Validation {
     ok(rules::siret(s))
 }
 fn v_months(s: &str, _: &Ctx) -> Validation {
@@ -180,7 +180,7 @@ fn v_total_months(s: &str, c: &Ctx) -> Validation {
 fn v_level(s: &str, _: &Ctx) -> Validation {
     ok(rules::qualification_level(s))
 }
-fn v_job(s: &str, c: &Ctx) -> Validation {
+pub(crate) fn v_job(s: &str, c: &Ctx) -> Validation {
     if s.trim().is_empty() {
         return Ok(None);
     }

@@ -1,11 +1,14 @@
 //! The interview form: date-time (default now), duration, CEP level, mode,
-//! place, topics, multi-line summary and decisions, next follow-up.
+//! place, topics, multi-line summary and decisions, next follow-up, and
+//! whether it took place or is planned ahead (scheduled: date, time,
+//! duration and modality known, written up later).
 
 use crate::app::form::{Ctx, Field, Form, Resolved, Validation, MAX_DATE};
+use crate::domain::agenda::{from_paris, to_paris};
 use crate::domain::rules;
 use crate::domain::time::{fmt_date, fmt_long_day, parse_date_input};
 use crate::domain::{Beneficiary, CepLevel, Id, Interview, InterviewMode, Meta};
-use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 pub const LEVELS: [CepLevel; 2] = [
     CepLevel::AccueilIndividualise,
@@ -66,17 +69,17 @@ pub fn fmt_when(d: NaiveDateTime) -> String {
     d.format("%d/%m/%Y %H:%M").to_string()
 }
 
-/// A local date-time to an instant; None in the spring-forward gap.
+/// A wall-clock date-time (Europe/Paris, the time every screen, the
+/// agenda and the calendar export show) to an instant; None in the
+/// spring-forward gap, where that time does not exist.
 pub fn to_utc(local: NaiveDateTime) -> Option<DateTime<Utc>> {
-    Local
-        .from_local_datetime(&local)
-        .earliest()
-        .map(|d| d.with_timezone(&Utc))
+    let at = from_paris(local);
+    (to_paris(at) == local).then_some(at)
 }
 
-/// An instant in local time.
+/// An instant in wall-clock time (Europe/Paris, see [`to_utc`]).
 pub fn to_local(at: DateTime<Utc>) -> NaiveDateTime {
-    at.with_timezone(&Local).naive_local()
+    to_paris(at)
 }
 
 fn v_when(s: &str, c: &Ctx) -> Validation {
@@ -89,6 +92,23 @@ fn v_when(s: &str, c: &Ctx) -> Validation {
 fn v_duration(s: &str, _: &Ctx) -> Validation {
     rules::duration_minutes(s).map(|_| None)
 }
+/// The options of the « Entretien » field: recorded, or scheduled ahead.
+pub const STATES: [&str; 2] = ["réalisé", "à venir (planifié)"];
+
+fn v_state(s: &str, c: &Ctx) -> Validation {
+    let Ok(at) = parse_when(&c.value("quand"), c.today) else {
+        return Ok(None);
+    };
+    match (s == STATES[1], at.date() > c.today, at.date() < c.today) {
+        (false, true, _) => Err(format!("date à venir : choisissez « {} »", STATES[1])),
+        (true, _, true) => Ok(Some(format!(
+            "date passée : s'il a eu lieu, choisissez « {} »",
+            STATES[0]
+        ))),
+        _ => Ok(None),
+    }
+}
+
 fn v_next(s: &str, c: &Ctx) -> Validation {
     let d = rules::date(s, c.today)?;
     match (d, parse_when(&c.value("quand"), c.today)) {
@@ -144,8 +164,42 @@ pub fn build(file: &Beneficiary, i: Option<&Interview>, now: NaiveDateTime) -> F
                 .unwrap_or_default(),
         )
         .validate_with(v_next),
+        Field::choice(
+            "etat",
+            "Entretien",
+            &STATES,
+            usize::from(i.is_some_and(|i| i.planned)),
+        )
+        .validate_with(v_state),
     ];
     Form::new(title, fields, now.date())
+}
+
+/// The form to schedule an interview ahead: « à venir », the date and
+/// time to type (focus there), the usual duration.
+pub fn build_planned(file: &Beneficiary, now: NaiveDateTime) -> Form {
+    let mut f = build(file, None, now);
+    f.title = format!("Entretien à planifier — {}", file.display_name());
+    f.set("quand", "");
+    f.set("etat", STATES[1]);
+    for field in &mut f.fields {
+        field.initial = field.value();
+    }
+    f.focus = 0;
+    f
+}
+
+/// After each edit: a date-time typed in the future makes the interview
+/// « à venir » (it cannot have taken place yet).
+pub fn after_change(form: &mut Form) {
+    if form.focused().map(|f| f.key) != Some("quand") {
+        return;
+    }
+    if let Ok(at) = parse_when(&form.value("quand"), form.today) {
+        if at.date() > form.today && form.selected("etat") == 0 {
+            form.set("etat", STATES[1]);
+        }
+    }
 }
 
 /// Builds the interview from a valid form over `base` (stored) or as a new one.
@@ -179,7 +233,7 @@ pub fn to_interview(
         summary: v("synthese").trim_end().to_string(),
         decisions: v("decisions").trim_end().to_string(),
         next_follow_up: rules::date(&v("prochain_suivi"), form.today)?,
-        planned: false,
+        planned: form.selected("etat") == 1,
         meta,
     })
 }
@@ -230,6 +284,9 @@ pub fn reading_view(i: &Interview, inner_width: usize) -> Vec<Reading> {
     field("Durée", format!("{} min", i.duration_minutes));
     field("Niveau CEP", i.level.label().to_string());
     field("Modalité", i.mode.label().to_string());
+    if i.planned {
+        field("Entretien", STATES[1].to_string());
+    }
     field("Lieu", i.place.clone());
     field("Sujets abordés", i.topics.clone());
     field(
@@ -255,8 +312,16 @@ pub fn reading_view(i: &Interview, inner_width: usize) -> Vec<Reading> {
 
 /// What an interview changes in its file: last contact (latest interview
 /// day), next follow-up (when the interview sets one), highest CEP level.
+/// A planned interview only sets the next follow-up typed in it: contact
+/// and level wait until it is recorded.
 pub fn apply_to_file(file: &Beneficiary, i: &Interview) -> Beneficiary {
     let mut b = file.clone();
+    if i.planned {
+        if i.next_follow_up.is_some() {
+            b.next_follow_up = i.next_follow_up;
+        }
+        return b;
+    }
     let day = to_local(i.at).date();
     b.last_contact = Some(b.last_contact.map_or(day, |d| d.max(day)));
     if i.next_follow_up.is_some() {

@@ -476,13 +476,15 @@ fn form_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
         Action::Save => return Some(save_form(app)),
         Action::Back => {
             if pf.form.is_dirty() {
-                app.modals
-                    .push(super::form::discard_question(Screen::Parcours));
+                app.modals.push(Modal::Confirm(Confirm::discard_form(
+                    Screen::Parcours,
+                    "Abandonner les modifications de ce formulaire ?",
+                )));
             } else {
                 app.parcours.form = None;
             }
         }
-        a if super::form::passes_through(a) => return None,
+        a if a.passes_form() => return None,
         _ => {}
     }
     Some(Vec::new())

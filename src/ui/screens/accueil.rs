@@ -2,7 +2,7 @@
 //! the files opened recently. Fed by the files loaded at startup.
 
 use crate::app::beneficiaires::branches;
-use crate::app::App;
+use crate::app::{accueil, App};
 use crate::domain::time::{fmt_date, fmt_long_day};
 use crate::domain::Beneficiary;
 use crate::ui::{truncate, Theme};
@@ -65,6 +65,15 @@ pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
             style_of(i),
         ));
     }
+    // Today's interviews, then the immersions of the week.
+    let agenda_lines: Vec<_> = accueil::today_lines(app)
+        .into_iter()
+        .chain(accueil::week_immersions(app))
+        .collect();
+    for (k, l) in agenda_lines.iter().enumerate() {
+        lines.push(Line::styled(truncate(&l.text, w), style_of(due.len() + k)));
+    }
+    let left_items = due.len() + agenda_lines.len();
     frame.render_widget(
         Paragraph::new(lines).block(
             Block::default()
@@ -77,11 +86,11 @@ pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
 
     let w = right.width.saturating_sub(2) as usize;
     let mut lines: Vec<Line> = Vec::new();
-    if s.loaded && late.is_empty() {
+    if s.loaded && late.is_empty() && accueil::debriefs_due(app).is_empty() {
         lines.push(Line::styled("Aucun suivi en retard.", theme.dim));
     }
     for (i, r) in late.iter().enumerate() {
-        let item = due.len() + i;
+        let item = left_items + i;
         let d =
             r.b.next_follow_up
                 .map(|d| d.format("%d/%m").to_string())
@@ -97,16 +106,27 @@ pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
             ),
         ]));
     }
-    let late_title = if late.is_empty() {
+    let debriefs = accueil::debriefs_due(app);
+    for (k, l) in debriefs.iter().enumerate() {
+        lines.push(Line::from(vec![
+            Span::styled("⚠ ", theme.error),
+            Span::styled(
+                truncate(&l.text, w.saturating_sub(2)),
+                style_of(left_items + late.len() + k),
+            ),
+        ]));
+    }
+    let n_late = late.len() + debriefs.len();
+    let late_title = if n_late == 0 {
         " En retard ".to_string()
     } else {
-        format!(" En retard ({}) ", late.len())
+        format!(" En retard ({n_late}) ")
     };
     frame.render_widget(
         Paragraph::new(lines).block(
             Block::default()
                 .borders(Borders::ALL)
-                .border_style(if late.is_empty() {
+                .border_style(if n_late == 0 {
                     theme.border
                 } else {
                     theme.error
@@ -131,7 +151,7 @@ pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
             theme.dim,
         ));
     }
-    let first_recent = due.len() + late.len();
+    let first_recent = left_items + n_late;
     for (i, b) in recent.into_iter().enumerate() {
         let job = b
             .current_job

@@ -8,7 +8,6 @@ use crate::app::{capitalize, Action, App, Context};
 use crate::domain::time::fmt_date;
 use crate::domain::{Beneficiary, Birth, Interview, Status};
 use crate::store::{JournalEntry, Op, RecordKind};
-use crate::ui::widgets::form;
 use crate::ui::{input_spans, marked_spans, truncate, Theme};
 use chrono::NaiveDate;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -20,7 +19,7 @@ use ratatui::Frame;
 pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
     let s = &app.benef;
     if let Some(of) = &s.form {
-        form::draw(&of.form, &form_keys(app), theme, area, frame);
+        super::immersions::draw_form(app, of, &form_keys(app), theme, area, frame);
     } else if let Some(f) = &s.file {
         draw_file(app, f, theme, area, frame);
     } else {
@@ -356,6 +355,7 @@ fn draw_file(app: &App, f: &OpenFile, theme: &Theme, area: Rect, frame: &mut Fra
             k(Action::NewInterview),
             k(Action::Edit)
         ),
+        Tab::Immersions => super::immersions::tab_keys(app),
         Tab::Parcours => format!(
             " ↑↓ choisir · {} monter · {} descendre · {} retirer · {tabs} ",
             k(Action::TargetUp),
@@ -440,16 +440,7 @@ fn draw_file(app: &App, f: &OpenFile, theme: &Theme, area: Rect, frame: &mut Fra
             ));
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         }
-        Tab::Immersions => {
-            frame.render_widget(
-                Paragraph::new(Line::styled(
-                    "Les immersions de ce dossier arriveront dans une prochaine version.",
-                    theme.dim,
-                ))
-                .wrap(Wrap { trim: false }),
-                inner,
-            );
-        }
+        Tab::Immersions => super::immersions::draw_tab(app, f, theme, inner, frame),
         Tab::Historique => scrolled(history_lines(f, theme), f.scroll, theme, inner, frame),
     }
 }
@@ -658,11 +649,14 @@ fn draw_interviews(f: &OpenFile, new_key: &str, theme: &Theme, area: Rect, frame
         .take(h.max(1))
         .map(|i| {
             let first_line = i.summary.lines().next().unwrap_or("").to_string();
-            let what = if i.topics.is_empty() {
+            let mut what = if i.topics.is_empty() {
                 first_line
             } else {
                 i.topics.clone()
             };
+            if i.planned {
+                what = format!("à venir · {what}");
+            }
             Row::new(vec![
                 Cell::from(to_local(i.at).format("%d/%m/%Y %H:%M").to_string()),
                 Cell::from(format!("niv. {}", i.level.number())),

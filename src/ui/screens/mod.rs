@@ -1,10 +1,11 @@
 //! One module per screen.
 
 pub mod accueil;
+pub mod agenda;
 pub mod beneficiaires;
+pub mod immersions;
 pub mod metiers;
 pub mod parcours;
-mod placeholder;
 
 use crate::app::{App, Screen};
 use crate::ui::Theme;
@@ -17,6 +18,6 @@ pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
         Screen::Beneficiaires => beneficiaires::draw(app, theme, area, frame),
         Screen::Metiers => metiers::draw(app, theme, area, frame),
         Screen::Parcours => parcours::draw(app, theme, area, frame),
-        Screen::Agenda => placeholder::draw(app, theme, area, frame),
+        Screen::Agenda => agenda::draw(app, theme, area, frame),
     }
 }
