@@ -7,7 +7,7 @@ use crate::store::check;
 use crate::store::{OpenMode, Store, StoreError, LOCK_WAIT};
 use clap::Args;
 use std::collections::BTreeMap;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
@@ -170,24 +170,6 @@ pub fn sauvegarde(setup: &Setup) -> Result<(), Failure> {
     ))
 }
 
-/// Reads one line of answer from the terminal.
-fn ask(question: &str) -> Result<String, Failure> {
-    let mut e = std::io::stderr();
-    let _ = write!(e, "{question}");
-    let _ = e.flush();
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| {
-            Failure::runtime(format!(
-                "lecture de la réponse : {}",
-                crate::store::IoCause::of(&e).what()
-            ))
-        })?;
-    Ok(answer.trim().to_string())
-}
-
 fn resolve_backup(given: &Path, dir: &Path) -> PathBuf {
     if given.exists() || given.components().count() > 1 {
         given.to_path_buf()
@@ -234,7 +216,7 @@ pub fn restaurer(a: RestaurerArgs, setup: &Setup) -> Result<(), Failure> {
                      Indiquez le FICHIER, ou --oui pour la plus récente.",
                 ));
             } else {
-                let answer = ask("Numéro de la sauvegarde à restaurer [1] : ")?;
+                let answer = out::ask("Numéro de la sauvegarde à restaurer [1] : ")?;
                 let n: usize = if answer.is_empty() {
                     1
                 } else {
@@ -255,13 +237,13 @@ pub fn restaurer(a: RestaurerArgs, setup: &Setup) -> Result<(), Failure> {
                  terminal). Ajoutez --oui.",
             ));
         }
-        let answer = ask(&format!(
+        let answer = out::ask(&format!(
             "Restaurer la sauvegarde du {} ({}) ? La base actuelle sera mise de côté, pas \
              effacée. (oui/non) ",
             chosen.header.created,
             counts_line(&chosen.header.counts)
         ))?;
-        if !matches!(crate::transfer::fold(&answer).as_str(), "oui" | "o") {
+        if !out::is_yes(&answer) {
             return out::println("Restauration annulée : rien n'a été modifié.");
         }
     }

@@ -16,7 +16,7 @@ use crate::transfer::purge::{self, PurgeReport};
 use crate::transfer::{fold, short_id, RandomIds};
 use chrono::{NaiveDate, Utc};
 use clap::{Args, Subcommand};
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 #[derive(Debug, Subcommand)]
@@ -442,23 +442,11 @@ fn supprimer(a: SupprimerArgs, setup: &Setup) -> Result<(), Failure> {
                  Ajoutez --oui pour effacer {what} sans question."
             )));
         }
-        let _ = write!(
-            std::io::stderr(),
+        let answer = out::ask(&format!(
             "Effacer définitivement {what} et tout ce qui s'y rattache \
              (entretiens, parcours, immersions, historique) ? (oui/non) "
-        );
-        let _ = std::io::stderr().flush();
-        let mut answer = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut answer)
-            .map_err(|e| {
-                Failure::runtime(format!(
-                    "lecture de la réponse : {}",
-                    crate::store::IoCause::of(&e).what()
-                ))
-            })?;
-        if !matches!(fold(&answer).as_str(), "oui" | "o") {
+        ))?;
+        if !out::is_yes(&answer) {
             return out::println("Effacement annulé : rien n'a été modifié.");
         }
     }

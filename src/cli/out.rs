@@ -34,6 +34,34 @@ pub fn println(text: &str) -> Result<(), Failure> {
     print(&s)
 }
 
+/// Asks a question on stderr and reads one line of answer from stdin
+/// (trimmed). The caller checks first that stdin is a terminal.
+pub fn ask(question: &str) -> Result<String, Failure> {
+    use std::io::BufRead;
+    let mut e = std::io::stderr();
+    let _ = e.write_all(question.as_bytes());
+    let _ = e.flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| {
+            Failure::runtime(format!(
+                "lecture de la réponse : {}",
+                crate::store::IoCause::of(&e).what()
+            ))
+        })?;
+    Ok(answer.trim().to_string())
+}
+
+/// True when a French answer means yes (« oui », « o »).
+pub fn is_yes(answer: &str) -> bool {
+    matches!(
+        crate::catalog::fold::normalized(answer).as_str(),
+        "oui" | "o"
+    )
+}
+
 /// Writes a line to stderr; a closed stderr is ignored.
 pub fn warn(text: &str) {
     let mut e = std::io::stderr().lock();
