@@ -458,6 +458,23 @@ fn move_item<T>(v: &mut [T], index: usize, up: bool) -> bool {
 }
 
 impl Plan {
+    /// Adds the step « immersion » that stands for `imm` in the plan
+    /// (kind, title from its métier, host, dates, hours, the link to it):
+    /// the one place where an immersion becomes a step of the plan.
+    pub fn link_immersion(&mut self, imm: &super::Immersion, step_id: Id) {
+        let title = match &imm.target {
+            Some(t) => format!("Immersion : {}", t.label),
+            None => "Immersion en milieu professionnel (PMSMP)".to_string(),
+        };
+        let mut step = Step::new(step_id, StepKind::Immersion, &title);
+        step.organisation = imm.host.name.trim().to_string();
+        step.start = Some(imm.start);
+        step.end = Some(imm.end);
+        step.hours = Some(imm.total_minutes().div_ceil(60)).filter(|h| *h > 0);
+        step.immersion = Some(imm.id);
+        self.add_step(step);
+    }
+
     pub fn new(id: Id, beneficiary: Id, started_on: NaiveDate, meta: Meta) -> Plan {
         Plan {
             id,

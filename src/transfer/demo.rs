@@ -474,6 +474,32 @@ pub fn build(opts: &DemoOptions, ids: &mut dyn IdSource) -> Demo {
     }
     let sessions = super::demo_agenda::sessions(opts, ids);
     super::demo_agenda::add(&mut out, &sessions, opts, ids);
+    // Every immersion is a step of its person's plan.
+    for f in &mut out {
+        if f.immersions.is_empty() {
+            continue;
+        }
+        let started = f
+            .immersions
+            .iter()
+            .map(|i| i.start)
+            .min()
+            .unwrap_or(opts.today);
+        let plan = f.plan.get_or_insert_with(|| {
+            Plan::new(
+                ids.next_id(opts.now),
+                f.beneficiary.id,
+                started.min(opts.today),
+                f.beneficiary.meta.clone(),
+            )
+        });
+        for imm in &f.immersions {
+            if let Some(t) = &imm.target {
+                plan.add_target(t.clone().into());
+            }
+            plan.link_immersion(imm, ids.next_id(opts.now));
+        }
+    }
     Demo {
         files: out,
         sessions,
@@ -808,7 +834,17 @@ mod tests {
         };
         let files = build(&opts, &mut SequentialIds::default());
         let plans: Vec<&Plan> = files.files.iter().filter_map(|f| f.plan.as_ref()).collect();
-        assert_eq!(plans.len(), 16, "4 files in 5");
+        // 4 files in 5 get a plan, plus any file whose immersion needs one.
+        let with_immersions_only = files
+            .files
+            .iter()
+            .filter(|f| {
+                f.plan
+                    .as_ref()
+                    .is_some_and(|p| p.steps.iter().all(|s| s.immersion.is_some()))
+            })
+            .count();
+        assert_eq!(plans.len() - with_immersions_only, 16, "4 files in 5");
         let pro_a_start = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
         let legacy = plans
             .iter()
@@ -962,6 +998,20 @@ mod tests {
             assert!(imms.iter().any(|i| i.status == s), "{s:?}");
         }
         assert!(imms.iter().any(|i| i.renewal_of.is_some()));
+        // Every immersion is a step of its person's plan.
+        for f in demo.files.iter().filter(|f| !f.immersions.is_empty()) {
+            let plan = f.plan.as_ref().expect("a plan for a file with immersions");
+            for i in &f.immersions {
+                let steps: Vec<_> = plan
+                    .steps
+                    .iter()
+                    .filter(|s| s.immersion == Some(i.id))
+                    .collect();
+                assert_eq!(steps.len(), 1, "{:?}", i.id);
+                assert_eq!(steps[0].kind, crate::domain::StepKind::Immersion);
+                assert_eq!(steps[0].start, Some(i.start));
+            }
+        }
         assert!(imms
             .iter()
             .any(|i| i.debrief.as_ref().is_some_and(|b| b.is_complete())));

@@ -206,7 +206,26 @@ pub fn add(
     for (k, &fi) in open.iter().enumerate() {
         let f = &mut files[fi];
         if let Some(&(status, start, weeks)) = plans.get(k) {
-            let mut imm = immersion(f, k, start, weeks, target(k), opts, ids);
+            // The métier tried: the plan's first target, else one of the
+            // jobs that is not the person's current one.
+            let current = f.beneficiary.current_job.as_ref().map(|j| j.rome.clone());
+            let from_plan = f
+                .plan
+                .as_ref()
+                .and_then(|p| p.targets.first())
+                .map(|t| TargetMetier {
+                    ogr: t.ogr,
+                    rome: t.rome.clone(),
+                    label: t.label.clone(),
+                });
+            let tried = from_plan.or_else(|| {
+                (0..targets.len())
+                    .filter_map(|d| target(k + d))
+                    .find(|t| Some(&t.rome) != current.as_ref())
+                    .cloned()
+                    .or_else(|| target(k).cloned())
+            });
+            let mut imm = immersion(f, k, start, weeks, tried.as_ref(), opts, ids);
             if status == ImmersionStatus::Brouillon {
                 // A draft still looking for its prescriber.
                 imm.prescriber = None;

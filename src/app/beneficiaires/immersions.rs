@@ -17,8 +17,7 @@ use crate::domain::rules::immersion::{check, CheckContext, Finding};
 use crate::domain::session;
 use crate::domain::time::fmt_date;
 use crate::domain::{
-    Beneficiary, Id, Immersion, InfoSession, Meta, Plan, SessionRegistration, Step, StepKind,
-    TargetMetier,
+    Beneficiary, Id, Immersion, InfoSession, Meta, Plan, SessionRegistration, TargetMetier,
 };
 use crate::store::{AnyRecord, RecordKind};
 use crate::transfer::agenda::{appointments, FileImmersions};
@@ -165,17 +164,7 @@ pub fn link_to_plan(
     let mut after = plan
         .cloned()
         .unwrap_or_else(|| Plan::new(Id::generate(), imm.beneficiary, today, meta));
-    let title = match &imm.target {
-        Some(t) => format!("Immersion : {}", t.label),
-        None => "Immersion en milieu professionnel (PMSMP)".to_string(),
-    };
-    let mut step = Step::new(Id::generate(), StepKind::Immersion, &title);
-    step.organisation = imm.host.name.trim().to_string();
-    step.start = Some(imm.start);
-    step.end = Some(imm.end);
-    step.hours = Some(imm.total_minutes().div_ceil(60)).filter(|h| *h > 0);
-    step.immersion = Some(imm.id);
-    after.add_step(step);
+    after.link_immersion(imm, Id::generate());
     (plan.cloned(), after)
 }
 
