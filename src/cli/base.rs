@@ -1,7 +1,7 @@
 //! `passerelle verifier`, `sauvegarde`, `restaurer`, `compacter`: the
 //! store's health and its backups.
 
-use super::{local_stamp, open_existing, out, Failure, Setup};
+use super::{local_stamp, out, Failure, Setup};
 use crate::store::backup::{self, BackupInfo};
 use crate::store::check;
 use crate::store::{OpenMode, Store, StoreError, LOCK_WAIT};
@@ -81,6 +81,8 @@ pub fn verifier(a: VerifierArgs, setup: &Setup) -> Result<(), Failure> {
         }
         Err(e) => return Err(Failure::store_unusable(e)),
     };
+    // The check reads every record: an encrypted store is unlocked first.
+    super::secret::unlock(&store)?;
     if a.reparer {
         let r = check::repair(&store)?;
         let mut text = format!(
@@ -159,7 +161,7 @@ fn describe(b: &BackupInfo) -> String {
 }
 
 pub fn sauvegarde(setup: &Setup) -> Result<(), Failure> {
-    let store = open_existing(&setup.data_dir)?;
+    let store = super::open_existing_locked(&setup.data_dir)?;
     let b = store.backup(backup::MANUAL, local_stamp())?;
     out::println(&format!(
         "Sauvegarde écrite : {}\n  {} ({}). Elle contient des données personnelles : gardez-la \
@@ -247,7 +249,17 @@ pub fn restaurer(a: RestaurerArgs, setup: &Setup) -> Result<(), Failure> {
             return out::println("Restauration annulée : rien n'a été modifié.");
         }
     }
-    let r = backup::restore(&chosen.path, &paths, local_stamp())?;
+    // Persons erased since the backup are erased again: in an encrypted
+    // store that needs the passphrase.
+    let encrypted = Store::open_with(&paths.dir, OpenMode::Check, LOCK_WAIT)
+        .ok()
+        .is_some_and(|s| s.protection().ok() == Some(crate::store::Protection::Encrypted));
+    let secret = if encrypted {
+        Some(super::secret::obtain("Phrase secrète de la base : ")?)
+    } else {
+        None
+    };
+    let r = backup::restore(&chosen.path, &paths, local_stamp(), secret.as_ref())?;
     let mut text = format!(
         "Sauvegarde du {} restaurée : {}.\n",
         r.restored.header.created,
@@ -258,6 +270,13 @@ pub fn restaurer(a: RestaurerArgs, setup: &Setup) -> Result<(), Failure> {
             "La base qui était en place est gardée dans {} : supprimez-la quand vous n'en avez \
              plus besoin (elle contient des données personnelles).\n",
             p.display()
+        ));
+    }
+    if r.pending_erasures > 0 {
+        text.push_str(&format!(
+            "{} personne(s) effacée(s) depuis cette sauvegarde y figure(nt) encore : relancez \
+             Passerelle avec la phrase secrète pour les effacer à nouveau.\n",
+            r.pending_erasures
         ));
     }
     if r.erased_again > 0 {
@@ -273,7 +292,7 @@ pub fn restaurer(a: RestaurerArgs, setup: &Setup) -> Result<(), Failure> {
 }
 
 pub fn compacter(setup: &Setup) -> Result<(), Failure> {
-    let store = open_existing(&setup.data_dir)?;
+    let store = super::open_existing_locked(&setup.data_dir)?;
     let (_, r) = backup::compact(store)?;
     out::println(&format!(
         "Base compactée : {} → {} ({} entrées réécrites).",
@@ -281,4 +300,81 @@ pub fn compacter(setup: &Setup) -> Result<(), Failure> {
         human_size(r.bytes_after),
         r.entries
     ))
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum PhraseCmd {
+    /// Remplace la phrase secrète (l'ancienne, puis la nouvelle deux fois ; ou
+    /// PASSERELLE_PHRASE_SECRETE et PASSERELLE_NOUVELLE_PHRASE_SECRETE)
+    Changer,
+}
+
+/// `passerelle init`: creates an encrypted store, or encrypts the clear
+/// store in place (a store from before encryption: its records are
+/// rewritten encrypted, clear backups too).
+pub fn init(setup: &Setup) -> Result<(), Failure> {
+    crate::store::files::prepare_data_dir(&setup.data_dir).map_err(Failure::store_unusable)?;
+    let store = Store::open(&Store::dir_in(&setup.data_dir)).map_err(Failure::store_unusable)?;
+    match store.protection()? {
+        crate::store::Protection::Encrypted => {
+            return Err(Failure::usage(format!(
+                "la base de {} est déjà chiffrée (pour changer de phrase secrète : « passerelle \
+                 phrase-secrete changer »)",
+                setup.data_dir.display()
+            )))
+        }
+        crate::store::Protection::Demo => {
+            return Err(Failure::usage(
+                "c'est une base de démonstration (fictive, non chiffrée) : créez la base réelle \
+                 dans un autre dossier de données",
+            ))
+        }
+        crate::store::Protection::Clear => {}
+    }
+    let had_records = store.counts()?.values().any(|n| *n > 0);
+    let secret = super::secret::obtain_new(true)?;
+    let store = store
+        .encrypt(&secret, local_stamp())
+        .map_err(Failure::from)?;
+    let n = store.beneficiary_count()?;
+    out::println(&if had_records {
+        format!(
+            "Base de {} chiffrée ({}) : tout est réécrit chiffré, les anciennes pages effacées, \
+             les sauvegardes chiffrées. Gardez la phrase secrète en lieu sûr : sans elle, les \
+             données sont perdues.",
+            setup.data_dir.display(),
+            crate::store::RecordKind::Beneficiary.count(n as u64),
+        )
+    } else {
+        format!(
+            "Base chiffrée créée dans {}. Gardez la phrase secrète en lieu sûr : sans elle, les \
+             données sont perdues.",
+            setup.data_dir.display()
+        )
+    })
+}
+
+pub fn phrase(cmd: PhraseCmd, setup: &Setup) -> Result<(), Failure> {
+    match cmd {
+        PhraseCmd::Changer => {
+            let store = super::open_existing_locked(&setup.data_dir)?;
+            if store.protection()? != crate::store::Protection::Encrypted {
+                return Err(Failure::usage(
+                    "la base n'est pas chiffrée : « passerelle init » la chiffre",
+                ));
+            }
+            let old = super::secret::obtain("Phrase secrète actuelle : ")?;
+            let new = super::secret::obtain_new(false)?;
+            store.change_passphrase(&old, &new).map_err(|e| match e {
+                StoreError::WrongPassphrase => Failure::usage(e.to_string()),
+                other => Failure::from(other),
+            })?;
+            tracing::info!("passphrase changed");
+            out::println(
+                "Phrase secrète changée : l'ancienne n'ouvre plus la base (les sauvegardes \
+                 faites avant s'ouvrent avec celle qui était en vigueur, ou la nouvelle une fois \
+                 restaurées ici).",
+            )
+        }
+    }
 }

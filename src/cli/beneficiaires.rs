@@ -542,7 +542,7 @@ pub fn purge(args: PurgeArgs, setup: &Setup) -> Result<(), Failure> {
 // ----- demo ------------------------------------------------------------------
 
 pub fn demo(args: DemoArgs, setup: &Setup) -> Result<(), Failure> {
-    let store = super::open_store(&setup.data_dir)?;
+    let store = super::open_demo_store(&setup.data_dir)?;
     let branches = branches()?;
     let catalog = crate::app::metiers::builtin_catalog();
     let jobs: Vec<(String, crate::domain::TargetMetier)> = branches

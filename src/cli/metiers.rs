@@ -1,6 +1,6 @@
 //! `passerelle metiers`, `passerelle referentiel import`, `passerelle bench recherche`.
 
-use super::{open_store, out, Failure, Setup};
+use super::{out, Failure, Setup};
 use crate::catalog::import::{import_file, ImportOptions};
 use crate::catalog::Catalog;
 use crate::store::Store;
@@ -260,7 +260,7 @@ pub fn referentiel(cmd: ReferentielCmd, setup: &Setup) -> Result<(), Failure> {
                     )));
                 }
             }
-            let store = open_store(&setup.data_dir)?;
+            let store = super::open_store_public(&setup.data_dir)?;
             let current = load_catalog(&store)?;
             let name = fichier
                 .file_name()
@@ -378,7 +378,7 @@ fn import_mobilites(
     setup: &Setup,
 ) -> Result<(), Failure> {
     use crate::catalog::mobilite::import_file;
-    let store = open_store(&setup.data_dir)?;
+    let store = super::open_store_public(&setup.data_dir)?;
     let catalog = load_catalog(&store)?;
     let name: String = fichier
         .file_name()

@@ -26,6 +26,10 @@ pub struct Cli {
     /// Fichier de configuration (sinon PASSERELLE_CONFIG, puis le dossier de configuration par défaut)
     #[arg(long, global = true, value_name = "CHEMIN")]
     pub config: Option<PathBuf>,
+    /// Fichier contenant la phrase secrète de la base chiffrée (sinon
+    /// PASSERELLE_PHRASE_SECRETE, ou la saisie au clavier dans un terminal)
+    #[arg(long = "phrase-secrete-fichier", global = true, value_name = "FICHIER")]
+    pub phrase_secrete_fichier: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -38,6 +42,7 @@ pub mod french;
 pub mod metiers;
 pub mod out;
 pub mod parcours;
+pub mod secret;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -71,6 +76,11 @@ pub enum Command {
     Restaurer(base::RestaurerArgs),
     /// Réécrit la base sans les pages périmées (effacement physique, place disque)
     Compacter,
+    /// Crée une base chiffrée (phrase secrète), ou chiffre la base existante
+    Init,
+    /// Phrase secrète de la base chiffrée
+    #[command(name = "phrase-secrete", subcommand)]
+    PhraseSecrete(base::PhraseCmd),
     /// Affiche l'agenda : entretiens, immersions, séances d'information, échéances
     Agenda(agenda::AgendaArgs),
 }
@@ -300,6 +310,7 @@ fn creates_store(cmd: &Option<Command>) -> bool {
 
 fn run(cli: Cli) -> Result<(), Failure> {
     let setup = setup(&cli)?;
+    secret::set_file(cli.phrase_secrete_fichier.clone());
     if creates_store(&cli.command) {
         crate::store::files::prepare_data_dir(&setup.data_dir).map_err(Failure::store_unusable)?;
     }
@@ -324,6 +335,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Sauvegarde) => base::sauvegarde(&setup),
         Some(Command::Restaurer(a)) => base::restaurer(a, &setup),
         Some(Command::Compacter) => base::compacter(&setup),
+        Some(Command::Init) => base::init(&setup),
+        Some(Command::PhraseSecrete(c)) => base::phrase(c, &setup),
         Some(Command::Agenda(a)) => agenda::run(a, &setup),
     }
 }
@@ -331,13 +344,43 @@ fn run(cli: Cli) -> Result<(), Failure> {
 /// Opens (creating it if needed) the store of the data directory
 /// (`DATA_DIR/base`); any failure is exit 2.
 pub fn open_store(data_dir: &Path) -> Result<Store, Failure> {
+    let dir = Store::dir_in(data_dir);
+    let created = !dir.join("db").exists();
+    let store = Store::open(&dir).map_err(Failure::store_unusable)?;
+    let store = secret::protect_new(store, created)?;
+    secret::unlock(&store)?;
+    Ok(store)
+}
+
+/// [`open_store`] for a demonstration: a store created by this command is
+/// marked as a demo (unencrypted by choice) instead of being encrypted.
+pub fn open_demo_store(data_dir: &Path) -> Result<Store, Failure> {
+    let store = Store::open(&Store::dir_in(data_dir)).map_err(Failure::store_unusable)?;
+    if store.counts()?.values().all(|n| *n == 0) {
+        store.mark_demo()?;
+    }
+    secret::unlock(&store)?;
+    Ok(store)
+}
+
+/// Opens (creating it if needed) the store for public data only (the ROME
+/// referential, the mobility file): neither encrypted nor unlocked here.
+pub fn open_store_public(data_dir: &Path) -> Result<Store, Failure> {
     Store::open(&Store::dir_in(data_dir)).map_err(Failure::store_unusable)
+}
+
+/// Opens the existing store without unlocking it: for commands that copy
+/// its files as they are (backups, compaction) or read only public data.
+pub fn open_existing_locked(data_dir: &Path) -> Result<Store, Failure> {
+    Store::open_existing(&Store::dir_in(data_dir)).map_err(Failure::store_unusable)
 }
 
 /// Opens the existing store of the data directory; none is « aucune
 /// base dans … », exit 2, and nothing is created.
 pub fn open_existing(data_dir: &Path) -> Result<Store, Failure> {
-    Store::open_existing(&Store::dir_in(data_dir)).map_err(Failure::store_unusable)
+    let store = open_existing_locked(data_dir)?;
+    secret::unlock(&store)?;
+    Ok(store)
 }
 
 /// The messages of [`find_by_id`], already naming what was typed.
@@ -411,7 +454,7 @@ pub fn backup_before(store: &Store, reason: &str, setup: &Setup) -> Result<(), F
 fn run_tui(setup: Setup) -> Result<(), Failure> {
     crate::catalog::Catalog::builtin_shared()
         .map_err(|e| Failure::runtime(format!("catalogue des métiers embarqué illisible : {e}")))?;
-    let store = open_store(&setup.data_dir)?;
+    let store = secret::open_for_tui(&setup.data_dir)?;
     let erased_before = store.erased_ids()?.len();
     let catalog = metiers::load_catalog(&store)?;
     tracing::info!("TUI started");

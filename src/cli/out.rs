@@ -62,6 +62,13 @@ pub fn is_yes(answer: &str) -> bool {
     )
 }
 
+/// Writes text to stderr without a line break (a prompt).
+pub fn warn_inline(text: &str) {
+    let mut e = std::io::stderr().lock();
+    let _ = e.write_all(text.as_bytes());
+    let _ = e.flush();
+}
+
 /// Writes a line to stderr; a closed stderr is ignored.
 pub fn warn(text: &str) {
     let mut e = std::io::stderr().lock();

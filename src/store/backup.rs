@@ -300,6 +300,21 @@ pub(crate) fn build_staging(
 
 /// Copies every tree of `from` into `to` (batches of 10 000 entries).
 pub(crate) fn copy_trees(from: &sled::Db, to: &sled::Db, skip: &[&str]) -> Result<u64, StoreError> {
+    copy_trees_with(from, to, skip, &|_, v| Ok(v.to_vec()))
+}
+
+/// A function that rewrites a value on its way to another store (or
+/// backup): `(tree name, value) -> new value`.
+pub(crate) type Rewrite<'a> = dyn Fn(&str, &[u8]) -> Result<Vec<u8>, StoreError> + 'a;
+
+/// [`copy_trees`] passing every value through `rewrite` (sealing values
+/// when a store becomes encrypted).
+pub(crate) fn copy_trees_with(
+    from: &sled::Db,
+    to: &sled::Db,
+    skip: &[&str],
+    rewrite: &Rewrite,
+) -> Result<u64, StoreError> {
     let mut n = 0;
     for name in from.tree_names() {
         if skip.iter().any(|s| s.as_bytes() == name.as_ref()) {
@@ -307,11 +322,12 @@ pub(crate) fn copy_trees(from: &sled::Db, to: &sled::Db, skip: &[&str]) -> Resul
         }
         let src = from.open_tree(&name)?;
         let dst = to.open_tree(&name)?;
+        let tree_name = String::from_utf8_lossy(&name).into_owned();
         let mut batch = sled::Batch::default();
         let mut in_batch = 0;
         for kv in src.iter() {
             let (k, v) = kv?;
-            batch.insert(k, v);
+            batch.insert(k, rewrite(&tree_name, &v)?);
             in_batch += 1;
             n += 1;
             if in_batch == 10_000 {
@@ -326,7 +342,11 @@ pub(crate) fn copy_trees(from: &sled::Db, to: &sled::Db, skip: &[&str]) -> Resul
 
 /// Loads a backup file into a fresh staging store (see [`build_staging`]),
 /// checking its integrity on the way (gzip CRC, entry count).
-fn load_into_staging(backup: &Path, paths: &StorePaths) -> Result<Manifest, StoreError> {
+fn load_into_staging(
+    backup: &Path,
+    paths: &StorePaths,
+    keyfile: Option<&[u8]>,
+) -> Result<Manifest, StoreError> {
     let (mut r, header) = open_reader(backup)?;
     if header.format > super::legacy::current::STORE_FORMAT {
         return Err(bad(
@@ -380,6 +400,10 @@ fn load_into_staging(backup: &Path, paths: &StorePaths) -> Result<Manifest, Stor
                     if u64::from_be_bytes(n) != entries {
                         return Err(bad(backup, "nombre d'entrées incohérent"));
                     }
+                    if let Some(kf) = keyfile {
+                        db.open_tree(super::META_TREE)?
+                            .insert(super::KEYFILE_KEY, kf)?;
+                    }
                     // Reading to the end makes gzip check its CRC.
                     let mut rest = Vec::new();
                     r.read_to_end(&mut rest)
@@ -403,6 +427,9 @@ pub struct RestoreReport {
     pub set_aside: Option<PathBuf>,
     /// Persons erased since the backup, erased again in the restored store.
     pub erased_again: usize,
+    /// Erasures that could not be replayed (encrypted store, no
+    /// passphrase given): run `restaurer` again with the passphrase.
+    pub pending_erasures: usize,
 }
 
 /// Restores `backup` as the store of `paths`: builds it beside the
@@ -415,6 +442,7 @@ pub fn restore(
     backup: &Path,
     paths: &StorePaths,
     stamp: NaiveDateTime,
+    secret: Option<&super::crypto::Secret>,
 ) -> Result<RestoreReport, StoreError> {
     let info = info(backup)?;
     files::ensure_private_dir(paths.data_dir())?;
@@ -423,16 +451,28 @@ pub fn restore(
     // (opened like `verifier` does: a damaged store is read on a copy and
     // left as it is, since it is kept aside).
     let mut erased: Vec<Id> = Vec::new();
+    // The wrapped key of the store in place: a backup of the same store
+    // made before a passphrase change opens with today's passphrase.
+    let mut keyfile: Option<Vec<u8>> = None;
     match Store::open_with(&paths.dir, OpenMode::Check, LOCK_WAIT) {
-        Ok(store) => match store.erased_ids() {
-            Ok(ids) => erased = ids,
-            Err(e) => tracing::warn!("erasure register unreadable: {}", e.log_detail()),
-        },
+        Ok(store) => {
+            if store.id().to_string() == info.header.store_id {
+                keyfile = store
+                    .db()
+                    .open_tree(super::META_TREE)?
+                    .get(super::KEYFILE_KEY)?
+                    .map(|v| v.to_vec());
+            }
+            match store.erased_ids() {
+                Ok(ids) => erased = ids,
+                Err(e) => tracing::warn!("erasure register unreadable: {}", e.log_detail()),
+            }
+        }
         Err(e) if e.is_locked() => return Err(e),
         Err(StoreError::Missing { .. }) => {}
         Err(e) => tracing::warn!("restore over an unreadable store: {}", e.log_detail()),
     }
-    load_into_staging(backup, paths)?;
+    load_into_staging(backup, paths, keyfile.as_deref())?;
     let set_aside = if paths.dir.exists() {
         let target = paths.set_aside("restauration", &stamp.format("%Y%m%d-%H%M%S").to_string());
         files::swap_in(paths, &Aside::Keep(target.clone()))?;
@@ -442,8 +482,26 @@ pub fn restore(
         None
     };
     let mut erased_again = 0;
+    let mut pending_erasures = 0;
     if !erased.is_empty() {
         let store = Store::open_fresh(&paths.dir, LOCK_WAIT)?;
+        if store.is_locked() {
+            match secret {
+                Some(s) => store.unlock(s)?,
+                None => {
+                    // Erasing needs to read the records: say so, keep the
+                    // register (ids only) so the next unlocked run does it.
+                    store.record_erased(&erased, stamp.date())?;
+                    pending_erasures = erased.len();
+                    return Ok(RestoreReport {
+                        restored: info,
+                        set_aside,
+                        erased_again,
+                        pending_erasures,
+                    });
+                }
+            }
+        }
         let day = stamp.date();
         for id in &erased {
             match store.erase_beneficiary_on(*id, day) {
@@ -461,6 +519,7 @@ pub fn restore(
         restored: info,
         set_aside,
         erased_again,
+        pending_erasures,
     })
 }
 
@@ -531,4 +590,108 @@ impl Store {
         self.db().flush()?;
         Ok(())
     }
+}
+
+/// Rewrites every backup of `dir` whose records are clear so that they are
+/// sealed with `key` (and carry the wrapped key `keyfile` in their meta
+/// tree, so that they restore as an encrypted store): after a store is
+/// encrypted, no clear copy of it stays in `sauvegardes/`. Each file is
+/// rewritten beside itself then renamed over (0600).
+pub(crate) fn encrypt_backups(
+    dir: &Path,
+    key: &super::crypto::DataKey,
+    keyfile: &[u8],
+) -> Result<usize, StoreError> {
+    let (all, _) = list(dir)?;
+    let mut n = 0;
+    for b in all {
+        rewrite_backup(&b.path, key, keyfile)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+fn rewrite_backup(
+    path: &Path,
+    key: &super::crypto::DataKey,
+    keyfile: &[u8],
+) -> Result<(), StoreError> {
+    let (mut r, header) = open_reader(path)?;
+    let tmp = path.with_extension("tmp");
+    let result = (|| {
+        let file = files::create_private_file(&tmp)?;
+        let werr = |e: std::io::Error| StoreError::io(IoAction::Write, &tmp, e);
+        let mut gz = GzEncoder::new(BufWriter::new(file), Compression::default());
+        gz.write_all(MAGIC).map_err(werr)?;
+        gz.write_all(&BACKUP_VERSION.to_be_bytes()).map_err(werr)?;
+        let h = serde_json::to_vec(&header).map_err(|e| bad(path, e.to_string()))?;
+        gz.write_all(&(h.len() as u32).to_be_bytes())
+            .map_err(werr)?;
+        gz.write_all(&h).map_err(werr)?;
+        let mut tree = String::new();
+        let mut entries: u64 = 0;
+        let mut read_entries: u64 = 0;
+        // The wrapped key goes at the end of the meta tree's section.
+        let end_tree =
+            |gz: &mut GzEncoder<BufWriter<std::fs::File>>, tree: &str, entries: &mut u64| {
+                if tree == super::META_TREE {
+                    gz.write_all(&[TAG_ENTRY])?;
+                    write_chunk(gz, super::KEYFILE_KEY)?;
+                    write_chunk(gz, keyfile)?;
+                    *entries += 1;
+                }
+                Ok::<(), std::io::Error>(())
+            };
+        loop {
+            let mut tag = [0u8; 1];
+            read_exact_or(&mut r, &mut tag, path)?;
+            match tag[0] {
+                TAG_TREE => {
+                    end_tree(&mut gz, &tree, &mut entries).map_err(werr)?;
+                    let name = read_chunk(&mut r, path)?;
+                    tree = String::from_utf8_lossy(&name).into_owned();
+                    gz.write_all(&[TAG_TREE]).map_err(werr)?;
+                    write_chunk(&mut gz, &name).map_err(werr)?;
+                }
+                TAG_ENTRY => {
+                    let k = read_chunk(&mut r, path)?;
+                    let v = read_chunk(&mut r, path)?;
+                    read_entries += 1;
+                    let is_marker = tree == super::META_TREE
+                        && (k == super::KEYFILE_KEY || k == super::DEMO_KEY);
+                    if is_marker {
+                        continue;
+                    }
+                    let v = super::seal_value(key, &tree, &v)?;
+                    gz.write_all(&[TAG_ENTRY]).map_err(werr)?;
+                    write_chunk(&mut gz, &k).map_err(werr)?;
+                    write_chunk(&mut gz, &v).map_err(werr)?;
+                    entries += 1;
+                }
+                TAG_END => {
+                    end_tree(&mut gz, &tree, &mut entries).map_err(werr)?;
+                    let mut n = [0u8; 8];
+                    read_exact_or(&mut r, &mut n, path)?;
+                    if u64::from_be_bytes(n) != read_entries {
+                        return Err(bad(path, "nombre d'entrées incohérent"));
+                    }
+                    gz.write_all(&[TAG_END]).map_err(werr)?;
+                    gz.write_all(&entries.to_be_bytes()).map_err(werr)?;
+                    break;
+                }
+                _ => return Err(bad(path, "fichier endommagé (marqueur inconnu)")),
+            }
+        }
+        let file = gz
+            .finish()
+            .and_then(|w| w.into_inner().map_err(|e| e.into_error()))
+            .map_err(werr)?;
+        file.sync_all().map_err(werr)?;
+        std::fs::rename(&tmp, path).map_err(|e| StoreError::io(IoAction::Rename, &tmp, e))?;
+        files::sync_dir(path.parent().unwrap_or(Path::new(".")))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }

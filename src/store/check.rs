@@ -7,7 +7,6 @@
 //! header. The quick check at open (manifest and generation) is in
 //! [`super::Store::open_with`]; this one is for when something is wrong.
 
-use super::codec::decode;
 use super::error::StoreError;
 use super::{
     child_key, count_key, keys, Beneficiary, Immersion, InfoSession, Interview, Plan, Record,
@@ -53,7 +52,7 @@ fn check_records<T: Record>(
             ));
             continue;
         };
-        match decode::<T>(&v) {
+        match store.codec.decode::<T>(&v) {
             Ok(r) => {
                 if r.id() != id {
                     report.problems.push(format!(
@@ -114,7 +113,7 @@ fn expected(store: &Store, report: &mut CheckReport) -> Result<Expected, StoreEr
     // Information sessions (not person-owned) and their date index.
     for kv in store.tx_trees[SESS].iter() {
         let (k, v) = kv?;
-        match decode::<InfoSession>(&v) {
+        match store.codec.decode::<InfoSession>(&v) {
             Ok(s) => {
                 entries.insert((
                     IDX_SESS_BY_START,
@@ -196,7 +195,7 @@ pub fn check(store: &Store) -> Result<CheckReport, StoreError> {
     for kv in store.tx_trees[JOURNAL].iter() {
         let (k, v) = kv?;
         journal_keys.insert(k.to_vec());
-        if let Err(e) = decode::<super::JournalEntry>(&v) {
+        if let Err(e) = store.codec.decode::<super::JournalEntry>(&v) {
             report.problems.push(format!(
                 "entrée du journal illisible ({})",
                 e.record_problem()

@@ -6,9 +6,16 @@
 //! * The version is per record kind ([`Stored::VERSION`]); reading an older
 //!   version runs a migration in [`super::legacy`]; an unknown or newer one is
 //!   [`StoreError::UnknownVersion`].
-//! * Flags: `0` = clear payload. Bit 0 ([`FLAG_ENCRYPTED`]) is reserved for
-//!   encryption; any bit set is [`StoreError::UnsupportedFlags`] until a
-//!   version knows how to read it.
+//! * Flags: `0` = clear payload; bit 0 ([`FLAG_ENCRYPTED`]) = the payload
+//!   is sealed with the store's data key (XChaCha20-Poly1305, see
+//!   [`super::crypto`]): `nonce ++ ciphertext ++ tag`, the record kind and
+//!   the version authenticated as associated data. Any other bit is
+//!   [`StoreError::UnsupportedFlags`].
+//!
+//! The [`Codec`] is the single choke point: the `Store` owns one and every
+//! record value goes through it, so whether values are encrypted is decided
+//! in one place. The free [`encode`] / [`decode`] only handle clear values
+//! (public data such as the ROME referential, and tests).
 //! * Payload: bincode 1.3 with [`options`]: `DefaultOptions` = **varint**
 //!   integers, little-endian, plus a 64 MiB limit (a corrupted length prefix
 //!   cannot make us allocate gigabytes) and `reject_trailing_bytes` (bytes
@@ -16,6 +23,7 @@
 //!   This is *not* the layout of `bincode::serialize` (fixint): changing any
 //!   option changes the bytes, so it would be a new format version.
 
+use super::crypto::DataKey;
 use super::error::StoreError;
 use super::kind::RecordKind;
 use bincode::Options;
@@ -24,8 +32,8 @@ use serde::Serialize;
 
 /// Flags bit reserved for an encrypted payload.
 pub const FLAG_ENCRYPTED: u8 = 0b0000_0001;
-/// Flags this build can read (none for now: only clear payloads).
-pub const KNOWN_FLAGS: u8 = 0;
+/// Flags this build can read.
+pub const KNOWN_FLAGS: u8 = FLAG_ENCRYPTED;
 /// Envelope header length: version (2) + flags (1).
 pub const HEADER_LEN: usize = 3;
 /// Upper bound on one payload, for encoding and decoding.
@@ -46,6 +54,10 @@ pub trait Stored: Serialize + Sized {
     /// Decodes a payload written with `version` (current or older), running
     /// migrations. Implemented in [`super::legacy`].
     fn decode_version(version: u16, payload: &[u8]) -> Result<Self, StoreError>;
+    /// Personal or working data, encrypted in an encrypted store; false for
+    /// public reference data (the ROME referential), kept clear so that
+    /// `metiers` works without the passphrase.
+    const CONFIDENTIAL: bool = true;
 }
 
 /// Wraps a value in the current envelope.
@@ -82,7 +94,8 @@ pub fn split(kind: RecordKind, bytes: &[u8]) -> Result<(u16, u8, &[u8]), StoreEr
     Ok((version, bytes[2], &bytes[HEADER_LEN..]))
 }
 
-/// Opens an envelope: checks flags, then dispatches on the version.
+/// Opens a clear envelope: checks flags, then dispatches on the version.
+/// An encrypted one is [`StoreError::KeyRequired`] (use a [`Codec`]).
 pub fn decode<T: Stored>(bytes: &[u8]) -> Result<T, StoreError> {
     let (version, flags, payload) = split(T::KIND, bytes)?;
     if flags & !KNOWN_FLAGS != 0 {
@@ -91,7 +104,122 @@ pub fn decode<T: Stored>(bytes: &[u8]) -> Result<T, StoreError> {
             flags,
         });
     }
+    if flags & FLAG_ENCRYPTED != 0 {
+        return Err(StoreError::KeyRequired);
+    }
     T::decode_version(version, payload)
+}
+
+/// Associated data of a sealed payload: the kind and the version, so a
+/// value cannot be moved to another kind or version unnoticed.
+fn aad(kind: RecordKind, version: u16) -> [u8; 3] {
+    let v = version.to_be_bytes();
+    [kind.code(), v[0], v[1]]
+}
+
+/// Seals the payload of a clear envelope (`kind` is the tree's kind);
+/// an already sealed one is returned as is.
+pub fn seal_envelope(key: &DataKey, kind: RecordKind, bytes: &[u8]) -> Result<Vec<u8>, StoreError> {
+    let (version, flags, payload) = split(kind, bytes)?;
+    if flags & FLAG_ENCRYPTED != 0 {
+        return Ok(bytes.to_vec());
+    }
+    let sealed = key
+        .seal(&aad(kind, version), payload)
+        .map_err(|_| StoreError::Corrupt {
+            kind,
+            detail: "chiffrement impossible".into(),
+        })?;
+    let mut out = Vec::with_capacity(HEADER_LEN + sealed.len());
+    out.extend_from_slice(&version.to_be_bytes());
+    out.push(flags | FLAG_ENCRYPTED);
+    out.extend_from_slice(&sealed);
+    Ok(out)
+}
+
+/// The store's codec: encodes and decodes every record value, sealing
+/// confidential kinds when the store is encrypted. Holds the data key
+/// while the store is unlocked; [`Codec::forget_key`] drops (and zeroizes)
+/// it.
+#[derive(Debug, Default)]
+pub struct Codec {
+    key: std::sync::RwLock<Option<DataKey>>,
+    /// The store is encrypted: confidential values are sealed, and reading
+    /// one needs the key.
+    encrypted: std::sync::atomic::AtomicBool,
+}
+
+impl Codec {
+    /// A codec for a clear store.
+    pub fn clear() -> Codec {
+        Codec::default()
+    }
+
+    /// A codec for an encrypted store, locked until [`Codec::set_key`].
+    pub fn encrypted(key: Option<DataKey>) -> Codec {
+        let c = Codec::default();
+        c.encrypted.store(true, std::sync::atomic::Ordering::SeqCst);
+        *c.key.write().unwrap_or_else(|p| p.into_inner()) = key;
+        c
+    }
+
+    pub fn is_encrypted(&self) -> bool {
+        self.encrypted.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Encrypted and without its key.
+    pub fn is_locked(&self) -> bool {
+        self.is_encrypted() && self.key.read().map_or(true, |k| k.is_none())
+    }
+
+    pub fn set_key(&self, key: DataKey) {
+        *self.key.write().unwrap_or_else(|p| p.into_inner()) = Some(key);
+        self.encrypted
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Drops the data key (idle lock): reading or writing a confidential
+    /// value is then [`StoreError::KeyRequired`].
+    pub fn forget_key(&self) {
+        *self.key.write().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// A copy of the data key, when unlocked (migrations, backups).
+    pub(crate) fn key(&self) -> Option<DataKey> {
+        self.key.read().ok().and_then(|k| k.clone())
+    }
+
+    /// Wraps a value in the current envelope, sealed when it must be.
+    pub fn encode<T: Stored>(&self, value: &T) -> Result<Vec<u8>, StoreError> {
+        let clear = encode(value)?;
+        if !(T::CONFIDENTIAL && self.is_encrypted()) {
+            return Ok(clear);
+        }
+        let key = self.key().ok_or(StoreError::KeyRequired)?;
+        seal_envelope(&key, T::KIND, &clear)
+    }
+
+    /// Opens an envelope, sealed or clear.
+    pub fn decode<T: Stored>(&self, bytes: &[u8]) -> Result<T, StoreError> {
+        let (version, flags, payload) = split(T::KIND, bytes)?;
+        if flags & !KNOWN_FLAGS != 0 {
+            return Err(StoreError::UnsupportedFlags {
+                kind: T::KIND,
+                flags,
+            });
+        }
+        if flags & FLAG_ENCRYPTED == 0 {
+            return T::decode_version(version, payload);
+        }
+        let key = self.key().ok_or(StoreError::KeyRequired)?;
+        let plain = key
+            .open(&aad(T::KIND, version), payload)
+            .map_err(|_| StoreError::Corrupt {
+                kind: T::KIND,
+                detail: "contenu chiffré altéré (authentification en échec)".into(),
+            })?;
+        T::decode_version(version, &plain)
+    }
 }
 
 /// Plain bincode decode of one payload layout (used by the version arms in

@@ -283,6 +283,17 @@ pub enum StoreError {
         source: sled::Error,
     },
 
+    /// The store is encrypted and was not unlocked.
+    #[error(
+        "La base est chiffrée : indiquez la phrase secrète (PASSERELLE_PHRASE_SECRETE, \
+         --phrase-secrete-fichier FICHIER, ou au clavier dans un terminal)."
+    )]
+    KeyRequired,
+
+    /// The passphrase does not open the store's key. Nothing was written.
+    #[error("Phrase secrète incorrecte : la base n'a pas été ouverte et rien n'a été modifié.")]
+    WrongPassphrase,
+
     /// A backup file that cannot be used.
     #[error("Sauvegarde {} inutilisable : {reason}.", path.display())]
     BadBackup { path: PathBuf, reason: String },

@@ -558,15 +558,23 @@ pub struct RecentList(pub Vec<Id>);
 
 macro_rules! stored {
     ($t:ty, $kind:ident, $ver:ident, $f:ident) => {
+        stored!($t, $kind, $ver, $f, true);
+    };
+    ($t:ty, $kind:ident, $ver:ident, $f:ident, $confidential:expr) => {
         impl Stored for $t {
             const KIND: RecordKind = RecordKind::$kind;
             const VERSION: u16 = current::$ver;
+            const CONFIDENTIAL: bool = $confidential;
             fn decode_version(version: u16, payload: &[u8]) -> Result<Self, StoreError> {
                 $f(version, payload)
             }
         }
     };
 }
+
+/// Public reference data (ROME referential, mobility file): never
+/// encrypted, so that `metiers` works without the passphrase.
+const PUBLIC: bool = false;
 
 stored!(Beneficiary, Beneficiary, BENEFICIARY, decode_beneficiary);
 stored!(Interview, Interview, INTERVIEW, decode_interview);
@@ -583,12 +591,25 @@ stored!(
     ReferentielHeader,
     Referentiel,
     REFERENTIEL,
-    decode_referentiel_header
+    decode_referentiel_header,
+    PUBLIC
 );
-stored!(RomeFiche, RomeFiche, ROME_FICHE, decode_rome_fiche);
-stored!(MobilitesHeader, Mobilite, MOBILITE, decode_mobilites_header);
-stored!(Mobility, Mobilite, MOBILITE, decode_mobility);
-stored!(Appellation, Appellation, APPELLATION, decode_appellation);
+stored!(RomeFiche, RomeFiche, ROME_FICHE, decode_rome_fiche, PUBLIC);
+stored!(
+    MobilitesHeader,
+    Mobilite,
+    MOBILITE,
+    decode_mobilites_header,
+    PUBLIC
+);
+stored!(Mobility, Mobilite, MOBILITE, decode_mobility, PUBLIC);
+stored!(
+    Appellation,
+    Appellation,
+    APPELLATION,
+    decode_appellation,
+    PUBLIC
+);
 stored!(
     JournalEntry,
     JournalEntry,

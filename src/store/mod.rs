@@ -50,6 +50,7 @@ pub mod legacy;
 pub mod manifest;
 pub mod record;
 
+pub use crypto::Secret;
 pub use error::{Damage, IoAction, IoCause, StoreError};
 pub use journal::{changed_fields, JournalEntry, Op};
 pub use kind::RecordKind;
@@ -60,7 +61,7 @@ use crate::domain::{
     Plan, Referentiel, RomeFiche, SessionRegistration,
 };
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use codec::{decode, encode, Stored};
+use codec::{decode, encode, Codec, Stored};
 use files::StorePaths;
 use legacy::{current, MobilitesHeader, RecentList, ReferentielHeader};
 use manifest::Manifest;
@@ -135,6 +136,11 @@ const ID_KEY: &[u8] = b"id";
 const GEN_KEY: &[u8] = b"gen";
 const JSEQ_KEY: &[u8] = b"jseq";
 const RECENT_KEY: &[u8] = b"recent";
+/// Meta key of the wrapped data key ([`crypto::KeyFile`]): present once
+/// the store is encrypted.
+const KEYFILE_KEY: &[u8] = b"chiffrement";
+/// Meta key marking a demonstration store, unencrypted by choice.
+const DEMO_KEY: &[u8] = b"demo";
 
 /// The trees whose sizes the counters and the manifest record, with the
 /// kind they hold (for messages).
@@ -203,6 +209,9 @@ pub struct Store {
     tx_trees: Vec<Tree>,
     referentiel: Tree,
     mobilites: Tree,
+    /// Encodes and decodes every record value; holds the data key of an
+    /// encrypted store while it is unlocked.
+    codec: Codec,
     write: Mutex<()>,
     /// The generation the manifest on disk records.
     manifest_gen: AtomicU64,
@@ -361,9 +370,17 @@ fn bump_generation(t: &[TransactionalTree]) -> TxResult<()> {
     Ok(())
 }
 
+/// What the transactional helpers need from the store: its id (journal
+/// keys) and its codec.
+struct Cx<'a> {
+    store: Id,
+    codec: &'a Codec,
+}
+
 /// Appends a journal entry and its index entry inside a transaction.
-fn append_journal(t: &[TransactionalTree], store: Id, e: &JournalEntry) -> TxResult<()> {
-    let bytes = abort(encode(e))?;
+fn append_journal(t: &[TransactionalTree], cx: &Cx, e: &JournalEntry) -> TxResult<()> {
+    let store = cx.store;
+    let bytes = abort(cx.codec.encode(e))?;
     let seq = u64_of(t[META].get(JSEQ_KEY)?) + 1;
     t[META].insert(JSEQ_KEY, &seq.to_be_bytes())?;
     let key = journal_key(e.at, store, seq);
@@ -386,7 +403,7 @@ pub(crate) fn journal_key(at: DateTime<Utc>, store: Id, seq: u64) -> Vec<u8> {
 /// is identical (nothing written).
 fn put_tx<T: Record>(
     t: &[TransactionalTree],
-    store: Id,
+    cx: &Cx,
     r: &T,
     bytes: &[u8],
     note: &str,
@@ -399,7 +416,7 @@ fn put_tx<T: Record>(
         }));
     }
     let old: Option<T> = match t[T::TREE].get(id.0)? {
-        Some(v) => Some(abort(decode(&v))?),
+        Some(v) => Some(abort(cx.codec.decode(&v))?),
         None => None,
     };
     if old.as_ref() == Some(r) {
@@ -427,7 +444,7 @@ fn put_tx<T: Record>(
     t[T::TREE].insert(&id.0, bytes)?;
     append_journal(
         t,
-        store,
+        cx,
         &JournalEntry {
             at: r.meta().updated_at,
             advisor: r.meta().advisor.clone(),
@@ -450,14 +467,14 @@ fn put_tx<T: Record>(
 /// journals it; returns the deleted record.
 fn delete_tx<T: Record>(
     t: &[TransactionalTree],
-    store: Id,
+    cx: &Cx,
     id: Id,
     at: DateTime<Utc>,
     advisor: &str,
     note: &str,
 ) -> TxResult<T> {
     let old: T = match t[T::TREE].remove(&id.0)? {
-        Some(v) => abort(decode(&v))?,
+        Some(v) => abort(cx.codec.decode(&v))?,
         None => {
             return Err(ConflictableTransactionError::Abort(StoreError::NotFound {
                 kind: T::KIND,
@@ -474,7 +491,7 @@ fn delete_tx<T: Record>(
     add_count(t, TX_TREE_NAMES[T::TREE], -1)?;
     append_journal(
         t,
-        store,
+        cx,
         &JournalEntry {
             at,
             advisor: advisor.to_string(),
@@ -1015,7 +1032,12 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
         let referentiel = db.open_tree(REFERENTIEL_TREE)?;
         let mobilites = db.open_tree(MOBILITES_TREE)?;
+        let codec = match db.open_tree(META_TREE)?.get(KEYFILE_KEY)? {
+            Some(_) => Codec::encrypted(None),
+            None => Codec::clear(),
+        };
         let store = Store {
+            codec,
             db,
             paths,
             id,
@@ -1081,6 +1103,13 @@ impl Store {
         Ok(())
     }
 
+    fn cx(&self) -> Cx<'_> {
+        Cx {
+            store: self.id,
+            codec: &self.codec,
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
         self.write.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -1131,7 +1160,7 @@ impl Store {
 
     fn get<T: Stored>(&self, tree: usize, key: &[u8]) -> Result<Option<T>, StoreError> {
         match self.tx_trees[tree].get(key)? {
-            Some(v) => decode(&v).map(Some),
+            Some(v) => self.codec.decode(&v).map(Some),
             None => Ok(None),
         }
     }
@@ -1143,7 +1172,7 @@ impl Store {
         let mut scan = Scan::default();
         for kv in self.tx_trees[tree].iter() {
             let (k, v) = kv?;
-            match decode(&v) {
+            match self.codec.decode(&v) {
                 Ok(r) => scan.records.push(r),
                 Err(e) => {
                     let id = Id::from_slice(&k);
@@ -1211,8 +1240,9 @@ impl Store {
     /// transaction, without flushing; returns whether anything changed.
     fn save_unflushed<T: Record>(&self, r: &T) -> Result<bool, StoreError> {
         let _w = self.lock();
-        let bytes = encode(r)?;
-        self.tx(|t| put_tx(t, self.id, r, &bytes, ""))
+        let bytes = self.codec.encode(r)?;
+        let cx = self.cx();
+        self.tx(|t| put_tx(t, &cx, r, &bytes, ""))
     }
 
     /// Deletes a record with its index entries, journals it, flushes, and
@@ -1220,8 +1250,9 @@ impl Store {
     fn delete<T: Record>(&self, id: Id, at: DateTime<Utc>, advisor: &str) -> Result<T, StoreError> {
         let _w = self.lock();
         let old = std::cell::RefCell::new(None);
+        let cx = self.cx();
         self.tx(|t| {
-            *old.borrow_mut() = Some(delete_tx::<T>(t, self.id, id, at, advisor, "")?);
+            *old.borrow_mut() = Some(delete_tx::<T>(t, &cx, id, at, advisor, "")?);
             Ok(true)
         })?;
         self.flush()?;
@@ -1258,34 +1289,30 @@ impl Store {
             .iter()
             .map(|w| match w {
                 Write::Put(r) => match r {
-                    AnyRecord::Beneficiary(x) => encode(x.as_ref()),
-                    AnyRecord::Interview(x) => encode(x.as_ref()),
-                    AnyRecord::Plan(x) => encode(x.as_ref()),
-                    AnyRecord::Immersion(x) => encode(x.as_ref()),
-                    AnyRecord::Registration(x) => encode(x.as_ref()),
+                    AnyRecord::Beneficiary(x) => self.codec.encode(x.as_ref()),
+                    AnyRecord::Interview(x) => self.codec.encode(x.as_ref()),
+                    AnyRecord::Plan(x) => self.codec.encode(x.as_ref()),
+                    AnyRecord::Immersion(x) => self.codec.encode(x.as_ref()),
+                    AnyRecord::Registration(x) => self.codec.encode(x.as_ref()),
                 }
                 .map(Some),
                 Write::Delete { .. } => Ok(None),
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let store = self.id;
+        let cx = self.cx();
         self.tx(|t| {
             let mut changed = false;
             for (w, bytes) in writes.iter().zip(&encoded) {
                 let bytes = bytes.as_deref().unwrap_or_default();
                 changed |= match w {
                     Write::Put(AnyRecord::Beneficiary(r)) => {
-                        put_tx(t, store, r.as_ref(), bytes, note)?
+                        put_tx(t, &cx, r.as_ref(), bytes, note)?
                     }
-                    Write::Put(AnyRecord::Interview(r)) => {
-                        put_tx(t, store, r.as_ref(), bytes, note)?
-                    }
-                    Write::Put(AnyRecord::Plan(r)) => put_tx(t, store, r.as_ref(), bytes, note)?,
-                    Write::Put(AnyRecord::Immersion(r)) => {
-                        put_tx(t, store, r.as_ref(), bytes, note)?
-                    }
+                    Write::Put(AnyRecord::Interview(r)) => put_tx(t, &cx, r.as_ref(), bytes, note)?,
+                    Write::Put(AnyRecord::Plan(r)) => put_tx(t, &cx, r.as_ref(), bytes, note)?,
+                    Write::Put(AnyRecord::Immersion(r)) => put_tx(t, &cx, r.as_ref(), bytes, note)?,
                     Write::Put(AnyRecord::Registration(r)) => {
-                        put_tx(t, store, r.as_ref(), bytes, note)?
+                        put_tx(t, &cx, r.as_ref(), bytes, note)?
                     }
                     Write::Delete {
                         kind,
@@ -1296,22 +1323,20 @@ impl Store {
                         let (id, at) = (*id, *at);
                         match kind {
                             RecordKind::Beneficiary => {
-                                delete_tx::<Beneficiary>(t, store, id, at, advisor, note)
+                                delete_tx::<Beneficiary>(t, &cx, id, at, advisor, note)
                                     .map(|_| ())?
                             }
                             RecordKind::Interview => {
-                                delete_tx::<Interview>(t, store, id, at, advisor, note)
-                                    .map(|_| ())?
+                                delete_tx::<Interview>(t, &cx, id, at, advisor, note).map(|_| ())?
                             }
                             RecordKind::Plan => {
-                                delete_tx::<Plan>(t, store, id, at, advisor, note).map(|_| ())?
+                                delete_tx::<Plan>(t, &cx, id, at, advisor, note).map(|_| ())?
                             }
                             RecordKind::Immersion => {
-                                delete_tx::<Immersion>(t, store, id, at, advisor, note)
-                                    .map(|_| ())?
+                                delete_tx::<Immersion>(t, &cx, id, at, advisor, note).map(|_| ())?
                             }
                             RecordKind::SessionRegistration => {
-                                delete_tx::<SessionRegistration>(t, store, id, at, advisor, note)
+                                delete_tx::<SessionRegistration>(t, &cx, id, at, advisor, note)
                                     .map(|_| ())?
                             }
                             other => {
@@ -1581,10 +1606,10 @@ impl Store {
     /// journaled), flushed.
     pub fn save_session(&self, s: &InfoSession) -> Result<(), StoreError> {
         let _w = self.lock();
-        let bytes = encode(s)?;
+        let bytes = self.codec.encode(s)?;
         let changed = self.tx(|t| {
             let old: Option<InfoSession> = match t[SESS].get(s.id.0)? {
-                Some(v) => Some(abort(decode(&v))?),
+                Some(v) => Some(abort(self.codec.decode(&v))?),
                 None => None,
             };
             if old.as_ref() == Some(s) {
@@ -1673,10 +1698,10 @@ impl Store {
     ) -> Result<Vec<SessionRegistration>, StoreError> {
         let _w = self.lock();
         let regs = self.registrations_of_session(id)?;
-        let store = self.id;
+        let cx = self.cx();
         self.tx(|t| {
             let old: InfoSession = match t[SESS].remove(&id.0)? {
-                Some(v) => abort(decode(&v))?,
+                Some(v) => abort(self.codec.decode(&v))?,
                 None => {
                     return Err(ConflictableTransactionError::Abort(StoreError::NotFound {
                         kind: RecordKind::InfoSession,
@@ -1687,7 +1712,7 @@ impl Store {
             t[IDX_SESS_BY_START].remove(keys::cat(&keys::instant(old.start), &old.id.0))?;
             add_count(t, TX_TREE_NAMES[SESS], -1)?;
             for r in &regs {
-                delete_tx::<SessionRegistration>(t, store, r.id, at, advisor, "séance supprimée")?;
+                delete_tx::<SessionRegistration>(t, &cx, r.id, at, advisor, "séance supprimée")?;
             }
             Ok(true)
         })?;
@@ -1786,12 +1811,12 @@ impl Store {
                 r.index_entries += usize::from(t[*tree].remove(k.as_slice())?.is_some());
             }
             if let Some(v) = t[SETTINGS].get(RECENT_KEY)? {
-                let RecentList(mut ids) = abort(decode(&v))?;
+                let RecentList(mut ids) = abort(self.codec.decode(&v))?;
                 let before = ids.len();
                 ids.retain(|i| *i != id);
                 if ids.len() != before {
                     r.recent = true;
-                    t[SETTINGS].insert(RECENT_KEY, abort(encode(&RecentList(ids)))?)?;
+                    t[SETTINGS].insert(RECENT_KEY, abort(self.codec.encode(&RecentList(ids)))?)?;
                 }
             }
             let changed = r != ErasureReport::default();
@@ -1854,7 +1879,7 @@ impl Store {
         {
             let k = kv?.0;
             if let Some(v) = self.tx_trees[JOURNAL].get(&k[16..])? {
-                out.push(decode(&v)?);
+                out.push(self.codec.decode(&v)?);
             }
         }
         Ok(out)
@@ -1866,7 +1891,7 @@ impl Store {
             .iter()
             .rev()
             .take(limit)
-            .map(|kv| decode(&kv?.1))
+            .map(|kv| self.codec.decode(&kv?.1))
             .collect()
     }
 
@@ -2002,7 +2027,8 @@ impl Store {
     /// half a second; losing it in a crash is harmless).
     pub fn set_recent(&self, ids: &[Id]) -> Result<(), StoreError> {
         let _w = self.lock();
-        self.tx_trees[SETTINGS].insert(RECENT_KEY, encode(&RecentList(ids.to_vec()))?)?;
+        self.tx_trees[SETTINGS]
+            .insert(RECENT_KEY, self.codec.encode(&RecentList(ids.to_vec()))?)?;
         Ok(())
     }
 
@@ -2150,3 +2176,231 @@ fn injected_write_budget() -> u64 {
 
 #[cfg(test)]
 mod tests;
+
+/// How a store protects its records (see [`crypto`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protection {
+    /// Records sealed with a data key wrapped under a passphrase.
+    Encrypted,
+    /// A demonstration store, unencrypted by choice (`passerelle demo`).
+    Demo,
+    /// Not yet encrypted: a store from before encryption, or just created.
+    /// The TUI asks for a passphrase before showing anything.
+    Clear,
+}
+
+/// The tree names whose values are confidential, with their kind (the
+/// associated data of the seal). Everything else is ids, dates, counters
+/// or public reference data.
+pub(crate) fn confidential_kind(tree: &str) -> Option<RecordKind> {
+    Some(match tree {
+        "beneficiaries" => RecordKind::Beneficiary,
+        "interviews" => RecordKind::Interview,
+        "plans" => RecordKind::Plan,
+        "immersions" => RecordKind::Immersion,
+        "registrations" => RecordKind::SessionRegistration,
+        "sessions" => RecordKind::InfoSession,
+        "journal" => RecordKind::JournalEntry,
+        "settings" => RecordKind::Setting,
+        "audit" => RecordKind::JournalEntry,
+        _ => return None,
+    })
+}
+
+/// Seals every confidential value of a tree with `key` (values already
+/// sealed are kept as they are).
+pub(crate) fn seal_value(
+    key: &crypto::DataKey,
+    tree: &str,
+    value: &[u8],
+) -> Result<Vec<u8>, StoreError> {
+    match confidential_kind(tree) {
+        Some(kind) if !value.is_empty() => codec::seal_envelope(key, kind, value),
+        _ => Ok(value.to_vec()),
+    }
+}
+
+fn keyfile_bytes(kf: &crypto::KeyFile) -> Result<Vec<u8>, StoreError> {
+    use bincode::Options;
+    codec::options()
+        .serialize(kf)
+        .map_err(|source| StoreError::Encode {
+            kind: RecordKind::Setting,
+            source,
+        })
+}
+
+fn keyfile_of(db: &sled::Db) -> Result<Option<crypto::KeyFile>, StoreError> {
+    use bincode::Options;
+    match db.open_tree(META_TREE)?.get(KEYFILE_KEY)? {
+        None => Ok(None),
+        Some(v) => codec::options()
+            .deserialize(&v)
+            .map(Some)
+            .map_err(|source| StoreError::Decode {
+                kind: RecordKind::Setting,
+                source,
+            }),
+    }
+}
+
+impl Store {
+    // ----- encryption at rest ----------------------------------------------
+
+    /// How the store protects its records.
+    pub fn protection(&self) -> Result<Protection, StoreError> {
+        let meta = &self.tx_trees[META];
+        Ok(if meta.get(KEYFILE_KEY)?.is_some() {
+            Protection::Encrypted
+        } else if meta.get(DEMO_KEY)?.is_some() {
+            Protection::Demo
+        } else {
+            Protection::Clear
+        })
+    }
+
+    /// Encrypted and not (or no longer) unlocked.
+    pub fn is_locked(&self) -> bool {
+        self.codec.is_locked()
+    }
+
+    /// Unlocks an encrypted store with its passphrase (nothing is
+    /// written). [`StoreError::WrongPassphrase`] when it is not the one.
+    pub fn unlock(&self, secret: &crypto::Secret) -> Result<(), StoreError> {
+        let Some(kf) = keyfile_of(&self.db)? else {
+            return Ok(());
+        };
+        let key = kf.unlock(secret).map_err(|e| match e {
+            crypto::CryptoError::WrongPassphrase => StoreError::WrongPassphrase,
+            _ => StoreError::Corrupt {
+                kind: RecordKind::Setting,
+                detail: "clé de chiffrement illisible".into(),
+            },
+        })?;
+        self.codec.set_key(key);
+        self.replay_erasures()
+    }
+
+    /// Erases again every person of the erasure register whose file is in
+    /// the store (a backup restored without the passphrase brought them
+    /// back): a restore never brings back an erased person.
+    fn replay_erasures(&self) -> Result<(), StoreError> {
+        let today = Utc::now().date_naive();
+        for id in self.erased_ids()? {
+            if self.tx_trees[BEN].contains_key(id.0)? {
+                tracing::info!("erasure replayed at unlock: {}", id.short());
+                self.erase_beneficiary_on(id, today)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Drops the data key from memory (idle lock); [`Store::unlock`]
+    /// brings it back.
+    pub fn forget_key(&self) {
+        self.codec.forget_key();
+    }
+
+    /// Marks a clear store as a demonstration store (unencrypted by choice).
+    pub fn mark_demo(&self) -> Result<(), StoreError> {
+        if self.protection()? == Protection::Clear {
+            self.tx_trees[META].insert(DEMO_KEY, &[1u8])?;
+            self.db.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Replaces the passphrase: the same data key is wrapped under `new`
+    /// and stored in one write, flushed — an interruption leaves the old or
+    /// the new passphrase working, never neither. Records are not rewritten.
+    pub fn change_passphrase(
+        &self,
+        old: &crypto::Secret,
+        new: &crypto::Secret,
+    ) -> Result<(), StoreError> {
+        let _w = self.lock();
+        let kf = keyfile_of(&self.db)?.ok_or(StoreError::KeyRequired)?;
+        let new_kf = kf
+            .rewrap(old, new, crypto::KdfParams::for_new_store())
+            .map_err(|e| match e {
+                crypto::CryptoError::WrongPassphrase => StoreError::WrongPassphrase,
+                _ => StoreError::Corrupt {
+                    kind: RecordKind::Setting,
+                    detail: "clé de chiffrement illisible".into(),
+                },
+            })?;
+        self.spend_write()?;
+        self.tx_trees[META].insert(KEYFILE_KEY, keyfile_bytes(&new_kf)?)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Encrypts a clear (or demonstration) store under `secret`. An empty
+    /// store just gets its key. A store that holds records is rewritten:
+    /// every value sealed into a fresh store built beside it, an encrypted
+    /// backup of it made, then swapped in crash-safely and the old files
+    /// removed, so no clear page survives in the store files; clear
+    /// backups in `sauvegardes/` are rewritten encrypted too. Returns the
+    /// store, unlocked.
+    pub fn encrypt(
+        self,
+        secret: &crypto::Secret,
+        stamp: chrono::NaiveDateTime,
+    ) -> Result<Store, StoreError> {
+        self.encrypt_with(secret, crypto::KdfParams::for_new_store(), stamp)
+    }
+
+    /// [`Store::encrypt`] with explicit Argon2 parameters (tests use cheap
+    /// ones).
+    pub fn encrypt_with(
+        self,
+        secret: &crypto::Secret,
+        params: crypto::KdfParams,
+        stamp: chrono::NaiveDateTime,
+    ) -> Result<Store, StoreError> {
+        if self.protection()? == Protection::Encrypted {
+            return Ok(self);
+        }
+        let (kf, key) =
+            crypto::KeyFile::create(secret, params).map_err(|_| StoreError::Corrupt {
+                kind: RecordKind::Setting,
+                detail: "paramètres de chiffrement invalides".into(),
+            })?;
+        let kf_bytes = keyfile_bytes(&kf)?;
+        let holds_records = self
+            .counts()?
+            .iter()
+            .any(|(tree, n)| *n > 0 && confidential_kind(tree).is_some());
+        if !holds_records {
+            {
+                let _w = self.lock();
+                let meta = &self.tx_trees[META];
+                meta.insert(KEYFILE_KEY, kf_bytes)?;
+                meta.remove(DEMO_KEY)?;
+                self.db.flush()?;
+            }
+            self.codec.set_key(key);
+            return Ok(self);
+        }
+        let paths = self.paths.clone();
+        self.flush()?;
+        backup::build_staging(&paths, |new| {
+            backup::copy_trees_with(self.db(), new, &[], &|tree, v| seal_value(&key, tree, v))?;
+            let meta = new.open_tree(META_TREE)?;
+            meta.insert(KEYFILE_KEY, kf_bytes.clone())?;
+            meta.remove(DEMO_KEY)?;
+            Ok(())
+        })?;
+        drop(self);
+        // An encrypted backup of the encrypted store, before the swap.
+        {
+            let staged = open_db(&paths.staging(), LOCK_WAIT)?;
+            backup::create(&staged, &paths.backups(), "avant-chiffrement", stamp)?;
+        }
+        files::swap_in(&paths, &files::Aside::Delete)?;
+        backup::encrypt_backups(&paths.backups(), &key, &kf_bytes)?;
+        let store = Store::open_with(&paths.dir, OpenMode::Existing, LOCK_WAIT)?;
+        store.codec.set_key(key);
+        Ok(store)
+    }
+}

@@ -101,12 +101,53 @@ fn a_version_1_file_decodes_without_its_targets() {
 #[test]
 fn flag_bits_are_refused_clearly() {
     let b = sample();
-    for flags in [FLAG_ENCRYPTED, 0x80, 0xff] {
+    for flags in [0x80, 0xff, 0x02] {
         let bytes = encode_with(RecordKind::Beneficiary, 1, flags, &b).unwrap();
         let e = codec::decode::<Beneficiary>(&bytes).unwrap_err();
         assert!(matches!(e, StoreError::UnsupportedFlags { flags: f, .. } if f == flags));
         assert!(e.to_string().contains("chiffré"), "{e}");
     }
+    // The encryption bit without a key: the passphrase is asked for.
+    let bytes = encode_with(RecordKind::Beneficiary, 1, FLAG_ENCRYPTED, &b).unwrap();
+    let e = codec::decode::<Beneficiary>(&bytes).unwrap_err();
+    assert!(matches!(e, StoreError::KeyRequired), "{e:?}");
+    assert!(e.to_string().contains("phrase secrète"), "{e}");
+}
+
+#[test]
+fn the_codec_seals_confidential_kinds_and_binds_kind_and_version() {
+    use super::crypto::{KdfParams, KeyFile, Secret};
+    let (_, key) =
+        KeyFile::create(&Secret::new("phrase de test"), KdfParams::FAST_FOR_TESTS).unwrap();
+    let c = codec::Codec::encrypted(Some(key.clone()));
+    let b = sample();
+    let bytes = c.encode(&b).unwrap();
+    assert_eq!(bytes[2], FLAG_ENCRYPTED);
+    assert!(!bytes.windows(6).any(|w| w == b"Martin"));
+    assert_eq!(c.decode::<Beneficiary>(&bytes).unwrap(), b);
+    // Moved under another kind: the authentication fails.
+    let e = c.decode::<crate::domain::Interview>(&bytes).unwrap_err();
+    assert!(matches!(e, StoreError::Corrupt { .. }), "{e:?}");
+    // Public data stays clear even in an encrypted store.
+    let fiche = crate::domain::RomeFiche {
+        code: "K1202".into(),
+        label: "Éducation de jeunes enfants".into(),
+    };
+    assert_eq!(c.encode(&fiche).unwrap()[2], 0);
+    // Locked: neither read nor write.
+    c.forget_key();
+    assert!(matches!(
+        c.decode::<Beneficiary>(&bytes),
+        Err(StoreError::KeyRequired)
+    ));
+    assert!(matches!(c.encode(&b), Err(StoreError::KeyRequired)));
+    // A clear codec still reads clear values.
+    assert_eq!(
+        codec::Codec::clear()
+            .decode::<Beneficiary>(&encode(&b).unwrap())
+            .unwrap(),
+        b
+    );
 }
 
 #[test]

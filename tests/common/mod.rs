@@ -9,6 +9,11 @@ pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_passerelle"))
 }
 
+/// The passphrase every test process gets (`PASSERELLE_PHRASE_SECRETE`):
+/// stores the CLI creates are encrypted with it, with cheap Argon2
+/// parameters (`PASSERELLE_TEST_KDF_RAPIDE`, debug builds only).
+pub const TEST_PASSPHRASE: &str = "phrase secrète des tests 2026";
+
 /// The binary with an isolated data dir and config (never the real home).
 pub fn command(data_dir: &Path, args: &[&str]) -> Command {
     let mut c = Command::new(bin());
@@ -17,8 +22,23 @@ pub fn command(data_dir: &Path, args: &[&str]) -> Command {
         .env("PASSERELLE_CONFIG", "")
         .env("HOME", data_dir)
         .env("XDG_CONFIG_HOME", data_dir.join("config-home"))
+        .env("PASSERELLE_PHRASE_SECRETE", TEST_PASSPHRASE)
+        .env("PASSERELLE_TEST_KDF_RAPIDE", "1")
+        .env_remove("PASSERELLE_NOUVELLE_PHRASE_SECRETE")
         .env_remove("PASSERELLE_TEST_PANNE_ECRITURE");
     c
+}
+
+/// Opens the store of a data directory as a test inspects it: unlocked
+/// with [`TEST_PASSPHRASE`] when the CLI created it encrypted.
+pub fn open_unlocked(data_dir: &Path) -> passerelle::store::Store {
+    let s = passerelle::store::Store::open(&passerelle::store::Store::dir_in(data_dir))
+        .expect("store opens");
+    if s.is_locked() {
+        s.unlock(&passerelle::store::Secret::new(TEST_PASSPHRASE))
+            .expect("test passphrase");
+    }
+    s
 }
 
 /// Runs the CLI with an isolated data dir and config (never the real home).
@@ -189,7 +209,7 @@ impl Tmux {
             .output();
         let extra: String = env.iter().map(|(k, v)| format!("{k}='{v}' ")).collect();
         let mut cmd = format!(
-            "env -u RUST_BACKTRACE {extra}PASSERELLE_DATA_DIR='{}' PASSERELLE_CONFIG= HOME='{}' XDG_CONFIG_HOME='{}/config-home' TERM=xterm-256color LANG=C.UTF-8 '{}'",
+            "env -u RUST_BACKTRACE {extra}PASSERELLE_PHRASE_SECRETE='{TEST_PASSPHRASE}' PASSERELLE_TEST_KDF_RAPIDE=1 PASSERELLE_DATA_DIR='{}' PASSERELLE_CONFIG= HOME='{}' XDG_CONFIG_HOME='{}/config-home' TERM=xterm-256color LANG=C.UTF-8 '{}'",
             data_dir.display(),
             data_dir.display(),
             data_dir.display(),

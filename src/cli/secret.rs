@@ -1,0 +1,213 @@
+//! The passphrase on the command line, as restic or borg take theirs:
+//! from `PASSERELLE_PHRASE_SECRETE`, from `--phrase-secrete-fichier
+//! FICHIER`, or typed on a terminal without echo. Without any of them on a
+//! non-terminal: a clear message and exit 2. The passphrase is never
+//! logged, never echoed, and zeroized after use.
+
+use super::{out, Failure};
+use crate::store::crypto::{check_strength, Secret};
+use crate::store::{Protection, Store, StoreError};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// Environment variable holding the passphrase.
+pub const ENV: &str = "PASSERELLE_PHRASE_SECRETE";
+/// Environment variable holding the new passphrase (`phrase-secrete
+/// changer`, scripted).
+pub const ENV_NEW: &str = "PASSERELLE_NOUVELLE_PHRASE_SECRETE";
+
+/// `--phrase-secrete-fichier`, set once from the command line.
+static FILE: OnceLock<Option<PathBuf>> = OnceLock::new();
+
+/// Records the global `--phrase-secrete-fichier` option.
+pub fn set_file(path: Option<PathBuf>) {
+    let _ = FILE.set(path);
+}
+
+fn read_file(path: &Path) -> Result<Secret, Failure> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Failure::usage(format!(
+            "phrase secrète illisible dans {} : {}",
+            path.display(),
+            crate::store::IoCause::of(&e).what()
+        ))
+    })?;
+    Ok(Secret::from_line(text))
+}
+
+/// Reads a line from the terminal without echoing it.
+fn read_hidden(prompt: &str) -> Result<Secret, Failure> {
+    use std::io::BufRead;
+    let fd = libc::STDIN_FILENO;
+    // SAFETY: plain termios calls on stdin, restored below on every path.
+    let mut term: libc::termios = unsafe { std::mem::zeroed() };
+    let have_term = unsafe { libc::tcgetattr(fd, &mut term) } == 0;
+    let saved = term;
+    if have_term {
+        term.c_lflag &= !libc::ECHO;
+        term.c_lflag |= libc::ECHONL;
+        unsafe {
+            libc::tcsetattr(fd, libc::TCSANOW, &term);
+        }
+    }
+    out::warn_inline(prompt);
+    let mut line = String::new();
+    let r = std::io::stdin().lock().read_line(&mut line);
+    if have_term {
+        unsafe {
+            libc::tcsetattr(fd, libc::TCSANOW, &saved);
+        }
+    }
+    r.map_err(|e| {
+        Failure::runtime(format!(
+            "lecture de la phrase secrète : {}",
+            crate::store::IoCause::of(&e).what()
+        ))
+    })?;
+    Ok(Secret::from_line(line))
+}
+
+const NO_SOURCE: &str = "phrase secrète requise : définissez PASSERELLE_PHRASE_SECRETE, ou \
+                         passez --phrase-secrete-fichier FICHIER, ou lancez la commande dans \
+                         un terminal pour la taper";
+
+/// The passphrase from the first source available.
+pub fn obtain(prompt: &str) -> Result<Secret, Failure> {
+    if let Ok(v) = std::env::var(ENV) {
+        if !v.is_empty() {
+            return Ok(Secret::from_line(v));
+        }
+    }
+    if let Some(Some(path)) = FILE.get() {
+        return read_file(path);
+    }
+    if std::io::stdin().is_terminal() {
+        return read_hidden(prompt);
+    }
+    Err(Failure::usage(NO_SOURCE))
+}
+
+/// A new passphrase: from `PASSERELLE_NOUVELLE_PHRASE_SECRETE` (or, for a
+/// store being created, the usual sources), else typed twice on a
+/// terminal; its strength is checked (French explanation when too weak).
+pub fn obtain_new(for_creation: bool) -> Result<Secret, Failure> {
+    let scripted = std::env::var(ENV_NEW)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map(Secret::from_line);
+    let secret = match scripted {
+        Some(s) => s,
+        None if for_creation
+            && (std::env::var(ENV).is_ok_and(|v| !v.is_empty())
+                || FILE.get().is_some_and(|f| f.is_some())) =>
+        {
+            obtain("")?
+        }
+        None if std::io::stdin().is_terminal() => {
+            let a = read_hidden("Nouvelle phrase secrète (12 caractères au moins) : ")?;
+            check_strength(a.expose()).map_err(Failure::usage)?;
+            let b = read_hidden("La même, une seconde fois : ")?;
+            if a.expose() != b.expose() {
+                return Err(Failure::usage(
+                    "les deux saisies diffèrent : rien n'a été modifié",
+                ));
+            }
+            a
+        }
+        None => Err(Failure::usage(format!(
+            "nouvelle phrase secrète requise : définissez {ENV_NEW}, ou lancez la commande dans \
+             un terminal"
+        )))?,
+    };
+    check_strength(secret.expose()).map_err(Failure::usage)?;
+    Ok(secret)
+}
+
+/// Unlocks an encrypted store with the passphrase from its sources; a
+/// clear or demonstration store needs nothing.
+pub fn unlock(store: &Store) -> Result<(), Failure> {
+    if !store.is_locked() {
+        return Ok(());
+    }
+    let secret = obtain("Phrase secrète : ")?;
+    store.unlock(&secret).map_err(|e| match e {
+        StoreError::WrongPassphrase => {
+            tracing::warn!("unlock failed (wrong passphrase)");
+            Failure::usage(e.to_string())
+        }
+        other => Failure::from(other),
+    })
+}
+
+/// A store that this command just created (`created`: it did not exist
+/// before) is encrypted at once with the passphrase from its sources:
+/// personal data is never written in clear outside a demonstration store.
+pub fn protect_new(store: Store, created: bool) -> Result<Store, Failure> {
+    let empty = store.counts()?.values().all(|n| *n == 0);
+    if !created || store.protection()? != Protection::Clear || !empty {
+        return Ok(store);
+    }
+    let secret = obtain_new(true)?;
+    store
+        .encrypt(&secret, super::local_stamp())
+        .map_err(Failure::store_unusable)
+}
+
+/// How many times a passphrase typed on the terminal may be wrong.
+pub const TRIES: usize = 3;
+
+/// The store the TUI opens: an encrypted one unlocked (three tries when
+/// typed), a clear one encrypted first (a store from before encryption is
+/// migrated, a new one gets its passphrase), a demonstration store as is.
+pub fn open_for_tui(data_dir: &Path) -> Result<Store, Failure> {
+    let store = Store::open(&Store::dir_in(data_dir)).map_err(Failure::store_unusable)?;
+    match store.protection()? {
+        Protection::Demo => Ok(store),
+        Protection::Clear => {
+            let n = store.beneficiary_count()?;
+            out::warn(&if n > 0 {
+                format!(
+                    "Cette base ({n} dossier{}) n'est pas encore chiffrée : choisissez une phrase \
+                     secrète ; elle sera demandée à chaque ouverture et sans elle les données \
+                     sont perdues. Une sauvegarde est faite d'abord.",
+                    if n > 1 { "s" } else { "" }
+                )
+            } else {
+                "Première ouverture : choisissez la phrase secrète qui chiffrera la base ; elle \
+                 sera demandée à chaque ouverture et sans elle les données sont perdues."
+                    .to_string()
+            });
+            let secret = obtain_new(true)?;
+            store
+                .encrypt(&secret, super::local_stamp())
+                .map_err(Failure::from)
+        }
+        Protection::Encrypted => {
+            let typed = std::env::var(ENV).map_or(true, |v| v.is_empty())
+                && FILE.get().is_none_or(|f| f.is_none());
+            let tries = if typed { TRIES } else { 1 };
+            for attempt in 1..=tries {
+                let secret = obtain("Phrase secrète : ")?;
+                match store.unlock(&secret) {
+                    Ok(()) => return Ok(store),
+                    Err(StoreError::WrongPassphrase) if attempt < tries => {
+                        tracing::warn!("unlock failed (wrong passphrase), try {attempt}");
+                        out::warn(&format!(
+                            "Phrase secrète incorrecte ({} essai{} restant{}).",
+                            tries - attempt,
+                            if tries - attempt > 1 { "s" } else { "" },
+                            if tries - attempt > 1 { "s" } else { "" },
+                        ));
+                    }
+                    Err(e @ StoreError::WrongPassphrase) => {
+                        tracing::warn!("unlock failed (wrong passphrase), giving up");
+                        return Err(Failure::usage(e.to_string()));
+                    }
+                    Err(e) => return Err(Failure::from(e)),
+                }
+            }
+            Err(Failure::usage(StoreError::WrongPassphrase.to_string()))
+        }
+    }
+}
