@@ -10,7 +10,7 @@
 use super::error::StoreError;
 use super::{
     child_key, count_key, keys, Beneficiary, Immersion, InfoSession, Interview, Plan, Record,
-    RecordKind, SessionRegistration, Store, COUNTED, IDX_CHILDREN, IDX_JOURNAL_BY_BEN,
+    RecordKind, SessionRegistration, Store, AUDIT, COUNTED, IDX_CHILDREN, IDX_JOURNAL_BY_BEN,
     IDX_SESS_BY_START, JOURNAL, META, RECORD_INDEXES, SESS, TX_TREE_NAMES,
 };
 use crate::domain::Id;
@@ -208,6 +208,15 @@ pub fn check(store: &Store) -> Result<CheckReport, StoreError> {
             report
                 .problems
                 .push("index du journal : une entrée ne renvoie à aucune entrée du journal".into());
+        }
+    }
+    for kv in store.tx_trees[AUDIT].iter() {
+        let (_, v) = kv?;
+        if let Err(e) = store.codec.decode::<super::audit::AuditEntry>(&v) {
+            report.problems.push(format!(
+                "événement du journal d'audit illisible ({})",
+                e.record_problem()
+            ));
         }
     }
     // Referential and mobility file.

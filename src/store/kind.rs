@@ -25,6 +25,8 @@ pub enum RecordKind {
     InfoSession,
     /// A row (or the header) of France Travail's ROME mobility file.
     Mobilite,
+    /// An event of the audit log (export, erasure, unlock failures…).
+    Audit,
 }
 
 impl RecordKind {
@@ -44,6 +46,7 @@ impl RecordKind {
             RecordKind::SessionRegistration => 10,
             RecordKind::InfoSession => 11,
             RecordKind::Mobilite => 12,
+            RecordKind::Audit => 13,
         }
     }
 
@@ -62,6 +65,7 @@ impl RecordKind {
             RecordKind::SessionRegistration,
             RecordKind::InfoSession,
             RecordKind::Mobilite,
+            RecordKind::Audit,
         ]
         .into_iter()
         .find(|k| k.code() == code)
@@ -82,6 +86,7 @@ impl RecordKind {
             RecordKind::SessionRegistration => "inscriptions aux séances",
             RecordKind::InfoSession => "séances d'information",
             RecordKind::Mobilite => "lignes du fichier des mobilités",
+            RecordKind::Audit => "événements du journal d'audit",
         }
     }
 
@@ -114,6 +119,7 @@ impl RecordKind {
             RecordKind::SessionRegistration => "inscription à une séance",
             RecordKind::InfoSession => "séance d'information",
             RecordKind::Mobilite => "mobilité ROME",
+            RecordKind::Audit => "événement du journal d'audit",
         }
     }
 }

@@ -46,6 +46,7 @@ pub mod current {
     pub const SETTING: u16 = 1;
     pub const SESSION_REGISTRATION: u16 = 1;
     pub const INFO_SESSION: u16 = 1;
+    pub const AUDIT: u16 = 1;
     pub const MOBILITE: u16 = 1;
     /// Format of the store as a whole (tree layout, key encodings).
     /// 2: `idx_children`, journal keys unique across stores, counters,
@@ -116,6 +117,14 @@ pub fn decode_info_session(version: u16, bytes: &[u8]) -> Result<InfoSession, St
     match version {
         1 => payload(K, bytes),
         v => Err(unknown(K, v, current::INFO_SESSION)),
+    }
+}
+
+pub fn decode_audit(version: u16, bytes: &[u8]) -> Result<super::audit::AuditEntry, StoreError> {
+    const K: RecordKind = RecordKind::Audit;
+    match version {
+        1 => payload(K, bytes),
+        v => Err(unknown(K, v, current::AUDIT)),
     }
 }
 
@@ -617,3 +626,4 @@ stored!(
     decode_journal_entry
 );
 stored!(RecentList, Setting, SETTING, decode_recent);
+stored!(super::audit::AuditEntry, Audit, AUDIT, decode_audit);

@@ -37,6 +37,7 @@
 //! Writes are serialised by a mutex inside the `Store` (reads are not);
 //! sled's file lock keeps other processes out.
 
+pub mod audit;
 pub mod backup;
 pub mod check;
 pub mod codec;
@@ -97,9 +98,10 @@ const SESS: usize = 13;
 const IDX_REG_BY_SESSION: usize = 14;
 const IDX_IMM_BY_START: usize = 15;
 const IDX_SESS_BY_START: usize = 16;
+const AUDIT: usize = 17;
 
 /// Names of the transactional trees, in the order of the constants above.
-pub(crate) const TX_TREE_NAMES: [&str; 17] = [
+pub(crate) const TX_TREE_NAMES: [&str; 18] = [
     "meta",
     "beneficiaries",
     "interviews",
@@ -117,6 +119,7 @@ pub(crate) const TX_TREE_NAMES: [&str; 17] = [
     "idx_registrations_by_session",
     "idx_immersions_by_start",
     "idx_sessions_by_start",
+    "audit",
 ];
 
 /// The secondary index trees that records' `index_keys` fill (besides
@@ -221,6 +224,8 @@ pub struct Store {
     /// Writes allowed before an injected « disque plein » (debug builds,
     /// tests only; `u64::MAX` = no injection).
     write_budget: AtomicU64,
+    /// The advisor named in the configuration: the author of audit events.
+    advisor: std::sync::RwLock<String>,
     /// Dropped last, once sled has closed its files: seals them and
     /// releases the lock.
     _guard: Guard,
@@ -387,6 +392,15 @@ fn append_journal(t: &[TransactionalTree], cx: &Cx, e: &JournalEntry) -> TxResul
     t[JOURNAL].insert(key.as_slice(), bytes)?;
     t[IDX_JOURNAL_BY_BEN].insert(keys::cat(&e.beneficiary.0, &key), IVec::default())?;
     add_count(t, TX_TREE_NAMES[JOURNAL], 1)
+}
+
+/// Appends an audit event inside a transaction (append-only tree).
+fn append_audit(t: &[TransactionalTree], cx: &Cx, e: &audit::AuditEntry) -> TxResult<()> {
+    let bytes = abort(cx.codec.encode(e))?;
+    let seq = u64_of(t[META].get(JSEQ_KEY)?) + 1;
+    t[META].insert(JSEQ_KEY, &seq.to_be_bytes())?;
+    t[AUDIT].insert(journal_key(e.at, cx.store, seq).as_slice(), bytes)?;
+    Ok(())
 }
 
 /// `instant(at) ++ store id ++ counter`: unique across stores, time-ordered.
@@ -1038,6 +1052,7 @@ impl Store {
         };
         let store = Store {
             codec,
+            advisor: std::sync::RwLock::new(String::new()),
             db,
             paths,
             id,
@@ -1822,6 +1837,17 @@ impl Store {
             let changed = r != ErasureReport::default();
             if changed {
                 t[ERASED].insert(&ben, &erased_day)?;
+                let event = audit::AuditEntry {
+                    at: Utc::now(),
+                    advisor: self.advisor(),
+                    action: audit::AuditAction::Erasure,
+                    beneficiary: Some(id),
+                    detail: format!(
+                        "{} enregistrement(s) effacé(s)",
+                        1 + r.interviews + r.plans + r.immersions + r.registrations
+                    ),
+                };
+                append_audit(t, &self.cx(), &event)?;
             }
             *report.borrow_mut() = r;
             Ok(changed)
@@ -2202,7 +2228,7 @@ pub(crate) fn confidential_kind(tree: &str) -> Option<RecordKind> {
         "sessions" => RecordKind::InfoSession,
         "journal" => RecordKind::JournalEntry,
         "settings" => RecordKind::Setting,
-        "audit" => RecordKind::JournalEntry,
+        "audit" => RecordKind::Audit,
         _ => return None,
     })
 }
@@ -2402,5 +2428,91 @@ impl Store {
         let store = Store::open_with(&paths.dir, OpenMode::Existing, LOCK_WAIT)?;
         store.codec.set_key(key);
         Ok(store)
+    }
+}
+
+impl Store {
+    // ----- audit log ---------------------------------------------------------
+
+    /// Names the advisor (from the configuration) as the author of the
+    /// audit events this store writes.
+    pub fn set_advisor(&self, name: &str) {
+        *self.advisor.write().unwrap_or_else(|p| p.into_inner()) = name.to_string();
+    }
+
+    fn advisor(&self) -> String {
+        self.advisor.read().map(|a| a.clone()).unwrap_or_default()
+    }
+
+    /// Appends an event to the audit log (one transaction, flushed).
+    pub fn record_audit(
+        &self,
+        action: audit::AuditAction,
+        beneficiary: Option<Id>,
+        detail: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let _w = self.lock();
+        let event = audit::AuditEntry {
+            at,
+            advisor: self.advisor(),
+            action,
+            beneficiary,
+            detail: detail.to_string(),
+        };
+        let cx = self.cx();
+        self.tx(|t| {
+            append_audit(t, &cx, &event)?;
+            Ok(true)
+        })?;
+        self.flush()
+    }
+
+    /// Audit events of `[from, to]`, oldest first.
+    pub fn audit_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<audit::AuditEntry>, StoreError> {
+        self.time_range(AUDIT, from, to)
+    }
+
+    /// Journal entries (record changes) of `[from, to]`, oldest first.
+    pub fn journal_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<JournalEntry>, StoreError> {
+        self.time_range(JOURNAL, from, to)
+    }
+
+    /// The values of a tree keyed by [`journal_key`] whose instant is in
+    /// `[from, to]`, oldest first.
+    fn time_range<T: codec::Stored>(
+        &self,
+        tree: usize,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<T>, StoreError> {
+        let start = keys::instant(from).to_vec();
+        let mut end = keys::instant(to).to_vec();
+        end.extend_from_slice(&[0xff; 24]);
+        let mut out = Vec::new();
+        for kv in self.tx_trees[tree].range(start..=end) {
+            out.push(self.codec.decode(&kv?.1)?);
+        }
+        Ok(out)
+    }
+
+    /// The audit events about one file, newest first (its timeline).
+    pub fn audit_of(&self, beneficiary: Id) -> Result<Vec<audit::AuditEntry>, StoreError> {
+        let mut out = Vec::new();
+        for kv in self.tx_trees[AUDIT].iter().rev() {
+            let e: audit::AuditEntry = self.codec.decode(&kv?.1)?;
+            if e.beneficiary == Some(beneficiary) {
+                out.push(e);
+            }
+        }
+        Ok(out)
     }
 }

@@ -447,3 +447,57 @@ fn format_4_moves_the_targets_of_files_into_their_plans() {
         .iter()
         .any(|b| b.header.reason == "avant-migration"));
 }
+
+#[test]
+fn the_audit_log_is_append_only_per_file_and_sealed_when_encrypted() {
+    use super::audit::AuditAction;
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(&dir.path().join("base")).unwrap();
+    let s = s
+        .encrypt_with(
+            &crypto::Secret::new("une phrase secrète de test"),
+            crypto::KdfParams::FAST_FOR_TESTS,
+            NaiveDate::from_ymd_opt(2026, 11, 28)
+                .unwrap()
+                .and_hms_opt(9, 0, 0)
+                .unwrap(),
+        )
+        .unwrap();
+    s.set_advisor("Claire Dubois");
+    let b = sample();
+    s.save_beneficiary(&b).unwrap();
+    let t1 = DateTime::from_timestamp(1_790_000_000, 0).unwrap();
+    let t2 = DateTime::from_timestamp(1_790_000_100, 0).unwrap();
+    s.record_audit(AuditAction::Export, Some(b.id), "synthèse HTML", t1)
+        .unwrap();
+    s.record_audit(AuditAction::UnlockFailures, None, "2 échecs", t2)
+        .unwrap();
+    let all = s.audit_between(t1, t2).unwrap();
+    assert_eq!(
+        all.iter().map(|e| e.action).collect::<Vec<_>>(),
+        vec![AuditAction::Export, AuditAction::UnlockFailures]
+    );
+    assert_eq!(all[0].advisor, "Claire Dubois");
+    // The window is inclusive and nothing outside it shows.
+    assert_eq!(s.audit_between(t2, t2).unwrap().len(), 1);
+    let of_file = s.audit_of(b.id).unwrap();
+    assert_eq!(of_file.len(), 1);
+    assert_eq!(of_file[0].detail, "synthèse HTML");
+    // An erasure is audited with the id only; the earlier events stay.
+    s.erase_beneficiary(b.id).unwrap();
+    let of_file = s.audit_of(b.id).unwrap();
+    assert_eq!(
+        of_file.iter().map(|e| e.action).collect::<Vec<_>>(),
+        vec![AuditAction::Erasure, AuditAction::Export]
+    );
+    assert!(!of_file[0].detail.contains("Martin"));
+    // Values in the audit tree are sealed, and the full check reads them.
+    for kv in s.tx_trees[AUDIT].iter() {
+        let v = kv.unwrap().1;
+        assert!(!v
+            .windows(7)
+            .any(|w| w == b"Dubois ".as_slice() || w == b"synth\xc3\xa8s"));
+        assert_ne!(v[2] & FLAG_ENCRYPTED, 0);
+    }
+    assert!(check::check(&s).unwrap().problems.is_empty());
+}
