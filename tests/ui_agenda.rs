@@ -129,7 +129,7 @@ fn agenda_on_conflict(w: u16, h: u16) -> App {
     a.update(Action::Resize(w, h));
     a.effect_done(Outcome::BeneficiariesLoaded {
         damaged: Vec::new(),
-        beneficiaries: files(),
+        beneficiaries: files().into(),
         recent: Vec::new(),
     });
     act(&mut a, Action::GoTo(Screen::Agenda));
@@ -219,13 +219,14 @@ fn immersion_form_with_its_rule_checks() {
     a.update(Action::Resize(100, 30));
     a.effect_done(Outcome::BeneficiariesLoaded {
         damaged: Vec::new(),
-        beneficiaries: files(),
+        beneficiaries: files().into(),
         recent: Vec::new(),
     });
     a.update(Action::GoTo(Screen::Beneficiaires));
     a.benef.list.select_id(id(2));
     let fx = a.update(Action::Open);
     assert!(fx.contains(&Effect::LoadFile(id(2))));
+    common::record_loaded(&mut a, &files());
     let more = a.effect_done(Outcome::FileLoaded {
         id: id(2),
         interviews: vec![interview(
@@ -287,7 +288,7 @@ fn accueil_lists_the_week_immersions_and_overdue_debriefs() {
     a.update(Action::Resize(100, 30));
     a.effect_done(Outcome::BeneficiariesLoaded {
         damaged: Vec::new(),
-        beneficiaries: files(),
+        beneficiaries: files().into(),
         recent: Vec::new(),
     });
     let fx = a.startup_effects();

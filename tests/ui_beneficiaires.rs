@@ -92,7 +92,7 @@ fn app() -> App {
     a.data_dir = "/tmp/passerelle-test".into();
     a.effect_done(Outcome::BeneficiariesLoaded {
         damaged: Vec::new(),
-        beneficiaries: files(),
+        beneficiaries: files().into(),
         recent: vec![id(1), id(3)],
     });
     a
@@ -147,6 +147,7 @@ fn open_first_file(a: &mut App) {
     a.update(Action::GoTo(Screen::Beneficiaires));
     a.update(Action::CycleSort); // nom
     press(a, KeyCode::Enter);
+    common::record_loaded(a, &files());
     let fid = a.benef.open_id().expect("file open");
     let journal = vec![
         JournalEntry {
@@ -254,6 +255,7 @@ fn file_tabs_situation_interviews_and_history() {
     press(&mut a, KeyCode::Esc);
     press(&mut a, KeyCode::Down);
     press(&mut a, KeyCode::Enter);
+    common::record_loaded(&mut a, &files());
     let fid = a.benef.open_id().unwrap();
     a.effect_done(Outcome::FileLoaded {
         id: fid,
@@ -427,7 +429,7 @@ fn list_search_shows_approches_below_exact_matches() {
     let mut a = app();
     let mut extra = Beneficiary::new(id(6), "Dupond", "Hélène", meta());
     extra.next_follow_up = Some(day(1, 12));
-    a.benef.list.upsert(extra);
+    a.benef.list.upsert(&extra);
     a.status = None;
     a.update(Action::GoTo(Screen::Beneficiaires));
     press(&mut a, KeyCode::Char('/'));

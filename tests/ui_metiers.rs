@@ -76,13 +76,15 @@ fn a_target_marked_on_metiers_shows_on_the_parcours_screen() {
     let s = text(&render(&a, 80, 24));
     assert!(s.contains("Aucun dossier ouvert"), "{s}");
     let id = b.id;
+    let b_record = b.clone();
     a.effect_done(Outcome::BeneficiariesLoaded {
         damaged: Vec::new(),
-        beneficiaries: vec![b],
+        beneficiaries: vec![b.clone()].into(),
         recent: vec![],
     });
     a.update(Action::GoTo(Screen::Beneficiaires));
     passerelle::app::beneficiaires::open_file(&mut a, id);
+    common::record_loaded(&mut a, &[b_record]);
     // The plan as the runtime loads it.
     let mut plan = Plan::new(Id::new_v7(2, [8; 10]), id, a.now.date(), meta);
     plan.add_target(PlanTarget::new(

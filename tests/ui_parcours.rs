@@ -104,11 +104,12 @@ fn app(plan: Option<Plan>) -> App {
     let mut a = App::new(Keymap::default(), fixed_now());
     let b = file();
     a.effect_done(Outcome::BeneficiariesLoaded {
-        beneficiaries: vec![b.clone()],
+        beneficiaries: vec![b.clone()].into(),
         damaged: Vec::new(),
         recent: Vec::new(),
     });
     passerelle::app::beneficiaires::open_file(&mut a, b.id);
+    common::record_loaded(&mut a, std::slice::from_ref(&b));
     a.effect_done(Outcome::PlanLoaded {
         beneficiary: b.id,
         plan,

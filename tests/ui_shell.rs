@@ -104,10 +104,8 @@ use passerelle::app::{Confirm, Modal, Outcome, Reply, StatusLevel};
 use passerelle::domain::{Beneficiary, Id, Meta};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-/// The app on the file list, with one file, at `w`×`h`.
-fn on_files(w: u16, h: u16) -> App {
-    let mut a = app();
-    a.update(Action::Resize(w, h));
+/// The one file of [`on_files`].
+fn lea() -> Beneficiary {
     let meta = Meta::new(
         chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap(),
         "x",
@@ -119,8 +117,15 @@ fn on_files(w: u16, h: u16) -> App {
         meta,
     );
     b.email = Some("lea.dupont@exemple.fr".into());
+    b
+}
+
+/// The app on the file list, with one file, at `w`×`h`.
+fn on_files(w: u16, h: u16) -> App {
+    let mut a = app();
+    a.update(Action::Resize(w, h));
     a.effect_done(Outcome::BeneficiariesLoaded {
-        beneficiaries: vec![b],
+        beneficiaries: vec![lea()].into(),
         damaged: Vec::new(),
         recent: Vec::new(),
     });
@@ -210,7 +215,7 @@ fn the_status_message_never_covers_the_key_hints() {
 fn a_duplicate_file_asks_with_three_answers_from_the_keymap() {
     for (w, h) in [(80, 24), (100, 30)] {
         let mut a = on_files(w, h);
-        let id = a.benef.list.rows[0].b.id;
+        let id = a.benef.list.rows()[0].id;
         a.modals.push(Modal::Confirm(
             Confirm::new(
                 Screen::Beneficiaires,
@@ -241,8 +246,9 @@ fn a_duplicate_file_asks_with_three_answers_from_the_keymap() {
 #[test]
 fn the_parcours_screen_marks_the_chosen_target_and_its_keys() {
     let mut a = on_files(100, 30);
-    let id = a.benef.list.rows[0].b.id;
+    let id = a.benef.list.rows()[0].id;
     passerelle::app::beneficiaires::open_file(&mut a, id);
+    common::record_loaded(&mut a, &[lea()]);
     let meta = Meta::new(
         chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap(),
         "x",

@@ -147,10 +147,10 @@ pub fn items(app: &App) -> Vec<Id> {
     let (due, late) = app.benef.follow_ups(app.now.date());
     let ids = |v: Vec<HomeLine>| v.into_iter().map(|l| l.id).collect::<Vec<_>>();
     due.iter()
-        .map(|r| r.b.id)
+        .map(|r| r.id)
         .chain(ids(today_lines(app)))
         .chain(ids(week_immersions(app)))
-        .chain(late.iter().map(|r| r.b.id))
+        .chain(late.iter().map(|r| r.id))
         .chain(ids(debriefs_due(app)))
         .chain(app.benef.recent_files().iter().map(|b| b.id))
         .collect()
@@ -200,7 +200,7 @@ mod tests {
         let (late_id, recent_id) = (late.id, recent.id);
         a.effect_done(Outcome::BeneficiariesLoaded {
             damaged: Vec::new(),
-            beneficiaries: vec![late, recent],
+            beneficiaries: vec![late, recent].into(),
             recent: vec![recent_id],
         });
         assert_eq!(items(&a), vec![late_id, recent_id]);

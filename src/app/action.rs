@@ -423,6 +423,9 @@ pub enum Reply {
 pub enum Effect {
     /// Load every file and the recent list (at startup).
     LoadBeneficiaries,
+    /// Load a file's full record (the list keeps rows only): when it is
+    /// opened or edited.
+    LoadBeneficiary(Id),
     /// Load a file's interviews and journal (timeline).
     LoadFile(Id),
     /// Write a change (any record kinds) in one transaction: its `after`
@@ -476,12 +479,19 @@ pub enum Effect {
 /// `Outcome` through [`super::App::effect_done`]).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
-    /// Every file and the recent list, loaded at startup.
+    /// Every file and the recent list, loaded at startup: the files as
+    /// list rows with their search index (`App::effect_done` moves them
+    /// into the list).
     BeneficiariesLoaded {
-        beneficiaries: Vec<Beneficiary>,
+        beneficiaries: crate::app::beneficiaires::FileBatch,
         /// Files that could not be read (skipped, reported in the status bar).
         damaged: Vec<crate::store::Damaged>,
         recent: Vec<Id>,
+    },
+    /// A file's full record (None: it no longer exists).
+    BeneficiaryLoaded {
+        id: Id,
+        record: Option<Box<Beneficiary>>,
     },
     /// A file's interviews (newest first) and journal (newest first).
     FileLoaded {

@@ -21,7 +21,7 @@ use super::{Context, StatusLevel};
 use crate::domain::agenda::{on_day, AgendaItem, AgendaKind, Week};
 use crate::domain::session::{DURATION_RANGE, MAX_CAPACITY};
 use crate::domain::time::fmt_date;
-use crate::domain::{Beneficiary, Id, InfoSession, Meta};
+use crate::domain::{Id, InfoSession, Meta};
 use crate::store::RecordKind;
 use crate::transfer::agenda::{self as ag, AgendaData};
 use chrono::{Duration, NaiveDate};
@@ -158,7 +158,7 @@ pub fn name_of(app: &App, id: Id) -> String {
     app.benef
         .list
         .get(id)
-        .map(Beneficiary::display_name)
+        .map(crate::app::beneficiaires::Row::display_name)
         .unwrap_or_else(|| "dossier inconnu".into())
 }
 
@@ -199,17 +199,10 @@ fn loaded(app: &mut App, from: NaiveDate, to: NaiveDate, data: &AgendaData) {
     if app.agenda.requested != Some((from, to)) {
         return;
     }
-    let names: std::collections::HashMap<Id, String> = app
-        .benef
-        .list
-        .rows
-        .iter()
-        .map(|r| (r.b.id, r.b.display_name()))
-        .collect();
+    let list = &app.benef.list;
     let name = |id: Id| {
-        names
-            .get(&id)
-            .cloned()
+        list.get(id)
+            .map(|r| r.display_name())
             .unwrap_or_else(|| "dossier inconnu".into())
     };
     let (all, conflicts) = ag::items(data, &name, &to_local);

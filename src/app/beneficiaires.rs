@@ -15,7 +15,7 @@ pub mod list;
 mod tests;
 
 pub use file_form::{branches, resolve_branch};
-pub use list::{FileList, Row, SortKey, StatusFilter};
+pub use list::{FileBatch, FileList, Row, SortKey, StatusFilter};
 
 use super::form::{area_width, Form};
 use super::parcours::{saved_status, target_change, TargetOp};
@@ -135,9 +135,33 @@ pub struct OpenForm {
     pub form: Form,
 }
 
+/// What waits for a file's full record (the list keeps rows only): done
+/// once [`Outcome::BeneficiaryLoaded`] brings it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pending {
+    EditFile(Id),
+    NewInterview(Id),
+    NewImmersion(Id),
+}
+
+impl Pending {
+    fn id(self) -> Id {
+        match self {
+            Pending::EditFile(id) | Pending::NewInterview(id) | Pending::NewImmersion(id) => id,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct BeneficiairesState {
     pub list: FileList,
+    /// The full record of the file open or being edited, loaded from the
+    /// store when the file is opened ([`Effect::LoadBeneficiary`]).
+    pub record: Option<Beneficiary>,
+    /// The record asked for and not yet loaded.
+    loading: Option<Id>,
+    /// What to do once it is.
+    pending: Option<Pending>,
     /// The search box has the focus.
     pub search_focused: bool,
     pub file: Option<OpenFile>,
@@ -168,33 +192,24 @@ impl BeneficiairesState {
         self.file.as_ref().map(|f| f.id)
     }
 
-    /// The open file's record.
+    /// The open file's record (None until it is loaded).
     pub fn open_file(&self) -> Option<&Beneficiary> {
-        self.open_id().and_then(|id| self.list.get(id))
+        self.open_id().and_then(|id| self.record_of(id))
+    }
+
+    /// The full record of `id`, when it is the one loaded.
+    pub fn record_of(&self, id: Id) -> Option<&Beneficiary> {
+        self.record.as_ref().filter(|b| b.id == id)
     }
 
     /// Open files whose next follow-up is on or before `today`: (due today,
     /// overdue), each sorted by date then name.
     pub fn follow_ups(&self, today: chrono::NaiveDate) -> (Vec<&Row>, Vec<&Row>) {
-        let mut due: Vec<&Row> = self
-            .list
-            .rows
-            .iter()
-            .filter(|r| r.b.status.is_open() && r.b.next_follow_up.is_some_and(|d| d <= today))
-            .collect();
-        due.sort_by(|a, b| {
-            a.b.next_follow_up
-                .cmp(&b.b.next_follow_up)
-                .then_with(|| a.name_key.cmp(&b.name_key))
-        });
-        let (today_rows, late): (Vec<&Row>, Vec<&Row>) = due
-            .into_iter()
-            .partition(|r| r.b.next_follow_up == Some(today));
-        (today_rows, late)
+        self.list.follow_ups(today)
     }
 
     /// The recent files that still exist, newest first.
-    pub fn recent_files(&self) -> Vec<&Beneficiary> {
+    pub fn recent_files(&self) -> Vec<&Row> {
         self.recent
             .iter()
             .filter_map(|id| self.list.get(*id))
@@ -301,7 +316,7 @@ fn list_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
         Action::Open => return Some(open_selected(app)),
         Action::New => new_file_form(app),
         Action::Edit => match l.selected_id() {
-            Some(id) => edit_file_form(app, id),
+            Some(id) => return Some(with_record(app, Pending::EditFile(id))),
             None => app.set_status(StatusLevel::Info, "Aucun dossier choisi"),
         },
         Action::Delete => match l.selected_id() {
@@ -313,8 +328,8 @@ fn list_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
                 app.set_status(StatusLevel::Info, "Aucun dossier choisi");
                 return Some(Vec::new());
             };
-            let effects = open_file(app, id);
-            new_interview_form(app);
+            let mut effects = open_file(app, id);
+            effects.extend(with_record(app, Pending::NewInterview(id)));
             return Some(effects);
         }
         Action::Back => {
@@ -364,7 +379,8 @@ fn file_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
                 let max = targets.saturating_sub(1) as isize;
                 f.selected_target = (f.selected_target as isize + delta).clamp(0, max) as usize;
             } else {
-                let max = scroll_max(f, app.benef.list.get(f.id), (width, height));
+                let b = app.benef.record.as_ref().filter(|b| b.id == f.id);
+                let max = scroll_max(f, b, (width, height));
                 f.scroll = (f.scroll as isize + delta).clamp(0, max as isize) as u16;
             }
         }
@@ -509,7 +525,7 @@ fn ask_erase(app: &mut App, id: Id) {
         .benef
         .list
         .get(id)
-        .map(Beneficiary::display_name)
+        .map(Row::display_name)
         .unwrap_or_default();
     app.modals.push(Modal::Confirm(
         Confirm::new(
@@ -540,6 +556,7 @@ pub fn open_file(app: &mut App, id: Id) -> Vec<Effect> {
         id,
         display_name: b.display_name(),
     });
+    let mut effects = load_record(app, id);
     if app.benef.open_id() != Some(id) {
         app.benef.file = Some(OpenFile::new(id));
         app.parcours.reset_cursors();
@@ -550,7 +567,35 @@ pub fn open_file(app: &mut App, id: Id) -> Vec<Effect> {
     recent.insert(0, id);
     recent.truncate(RECENT_MAX);
     app.screen = Screen::Beneficiaires;
-    vec![Effect::LoadFile(id), Effect::SetRecent(recent.clone())]
+    effects.extend([Effect::LoadFile(id), Effect::SetRecent(recent.clone())]);
+    effects
+}
+
+/// Asks for the full record of `id` unless it is loaded or on its way.
+fn load_record(app: &mut App, id: Id) -> Vec<Effect> {
+    if app.benef.record_of(id).is_some() || app.benef.loading == Some(id) {
+        return Vec::new();
+    }
+    app.benef.loading = Some(id);
+    vec![Effect::LoadBeneficiary(id)]
+}
+
+/// Does `what` now when its file's full record is loaded, else once it is.
+pub fn with_record(app: &mut App, what: Pending) -> Vec<Effect> {
+    if app.benef.record_of(what.id()).is_some() {
+        run_pending(app, what);
+        return Vec::new();
+    }
+    app.benef.pending = Some(what);
+    load_record(app, what.id())
+}
+
+fn run_pending(app: &mut App, what: Pending) {
+    match what {
+        Pending::EditFile(id) => edit_file_form(app, id),
+        Pending::NewInterview(_) => new_interview_form(app),
+        Pending::NewImmersion(id) => immersions::new_immersion(app, id),
+    }
 }
 
 fn new_file_form(app: &mut App) {
@@ -564,7 +609,7 @@ fn new_file_form(app: &mut App) {
 }
 
 fn edit_file_form(app: &mut App, id: Id) {
-    let Some(b) = app.benef.list.get(id) else {
+    let Some(b) = app.benef.record_of(id) else {
         return;
     };
     app.benef.form = Some(OpenForm {
@@ -589,7 +634,7 @@ fn new_interview_form(app: &mut App) {
 }
 
 fn edit_interview_form(app: &mut App, i: &Interview) {
-    let Some(b) = app.benef.list.get(i.beneficiary) else {
+    let Some(b) = app.benef.record_of(i.beneficiary) else {
         return;
     };
     let form = interview_form::build(b, Some(i), app.now);
@@ -610,8 +655,7 @@ fn file_change(app: &App, form: &Form, id: Id, is_new: bool) -> Result<Option<Ch
     } else {
         Some(
             app.benef
-                .list
-                .get(id)
+                .record_of(id)
                 .cloned()
                 .ok_or("Ce dossier n'existe plus.")?,
         )
@@ -663,8 +707,7 @@ fn interview_change(
         .cloned();
     let file = app
         .benef
-        .list
-        .get(beneficiary)
+        .record_of(beneficiary)
         .cloned()
         .ok_or("Ce dossier n'existe plus.")?;
     let after = interview_form::to_interview(form, beneficiary, id, stored.as_ref())?;
@@ -754,10 +797,9 @@ fn duplicate_question(app: &App, change: &Change) -> Option<Confirm> {
     let Some((_, Some(AnyRecord::Beneficiary(new)))) = change.records.first() else {
         return None;
     };
-    let all = app.benef.list.rows.iter().map(|r| &r.b);
-    let (id, why) = duplicates::find(new, all)?;
+    let (id, why) = duplicates::find(new, app.benef.list.rows())?;
     let old = app.benef.list.get(id)?;
-    let closed = if old.status.is_open() { "" } else { " (clos)" };
+    let closed = if old.is_open() { "" } else { " (clos)" };
     Some(
         Confirm::new(
             Screen::Beneficiaires,
@@ -788,13 +830,40 @@ fn on_outcome(app: &mut App, outcome: &Outcome) -> Vec<Effect> {
             if let Some(msg) = scan.damaged_summary() {
                 app.set_status(StatusLevel::Error, msg);
             }
-            app.benef.list.set_all(beneficiaries.clone());
+            // The batch was moved into the list by `App::effect_done`
+            // (tens of MB at 100 000 files: never copied); a batch still
+            // here (a direct call) is copied.
+            if !beneficiaries.is_empty() {
+                app.benef.list.set_all(beneficiaries.clone());
+            }
             app.benef.recent = recent
                 .iter()
                 .copied()
-                .filter(|id| app.benef.list.get(*id).is_some())
+                .filter(|id| app.benef.list.contains(*id))
                 .collect();
             app.benef.loaded = true;
+            Vec::new()
+        }
+        Outcome::BeneficiaryLoaded { id, record } => {
+            if app.benef.loading == Some(*id) {
+                app.benef.loading = None;
+            }
+            let pending = app.benef.pending.filter(|p| p.id() == *id);
+            match record {
+                Some(b) => {
+                    app.benef.record = Some((**b).clone());
+                    if let Some(p) = pending {
+                        app.benef.pending = None;
+                        run_pending(app, p);
+                    }
+                }
+                None => {
+                    if pending.is_some() {
+                        app.benef.pending = None;
+                        app.set_status(StatusLevel::Error, "Ce dossier n'existe plus.");
+                    }
+                }
+            }
             Vec::new()
         }
         Outcome::Applied {
@@ -835,7 +904,7 @@ fn on_outcome(app: &mut App, outcome: &Outcome) -> Vec<Effect> {
                 .benef
                 .list
                 .get(*id)
-                .map(Beneficiary::display_name)
+                .map(Row::display_name)
                 .unwrap_or_default();
             forget(app, *id);
             app.set_status(
@@ -864,7 +933,16 @@ fn applied(app: &mut App, change: &Change, dir: Direction, owner: Screen) -> Vec
         match (kind, record) {
             (RecordKind::Beneficiary, Some(AnyRecord::Beneficiary(b))) => {
                 refresh_name(app, b);
-                app.benef.list.upsert((**b).clone());
+                app.benef.list.upsert(b);
+                // The saved record is the one to show and edit (a new
+                // file is opened below with it).
+                let shown = app.benef.record.as_ref().is_some_and(|r| r.id == b.id)
+                    || app.benef.open_id() == Some(b.id)
+                    || matches!(&app.benef.form,
+                        Some(OpenForm { target: FormTarget::File { id, .. }, .. }) if *id == b.id);
+                if shown {
+                    app.benef.record = Some((**b).clone());
+                }
             }
             (RecordKind::Beneficiary, None) => forget(app, id),
             (RecordKind::Interview, Some(_)) => saved_interview = Some(id),
@@ -926,6 +1004,12 @@ fn refresh_name(app: &mut App, b: &Beneficiary) {
 /// A file is gone: off the list, the screen, the header and the recent list.
 fn forget(app: &mut App, id: Id) {
     app.benef.list.remove(id);
+    if app.benef.record.as_ref().is_some_and(|r| r.id == id) {
+        app.benef.record = None;
+    }
+    if app.benef.pending.is_some_and(|p| p.id() == id) {
+        app.benef.pending = None;
+    }
     if app.benef.open_id() == Some(id) {
         app.benef.file = None;
     }

@@ -496,7 +496,7 @@ mod tests {
         let file =
             crate::domain::Beneficiary::new(id, "Dupont", "Léa", crate::domain::Meta::new(t, "x"));
         a.effect_done(Outcome::BeneficiariesLoaded {
-            beneficiaries: vec![file.clone()],
+            beneficiaries: vec![file.clone()].into(),
             damaged: Vec::new(),
             recent: Vec::new(),
         });

@@ -437,7 +437,11 @@ impl App {
     /// Applies what the runtime reports: the shell keeps the undo stacks
     /// and says what an undo / redo did, then every screen reacts. Returns
     /// the effects the screens ask for next (e.g. reload the open file).
-    pub fn effect_done(&mut self, outcome: Outcome) -> Vec<Effect> {
+    pub fn effect_done(&mut self, mut outcome: Outcome) -> Vec<Effect> {
+        if let Outcome::BeneficiariesLoaded { beneficiaries, .. } = &mut outcome {
+            // Moved into the list, not copied (tens of MB at 100 000 files).
+            self.benef.list.set_all(std::mem::take(beneficiaries));
+        }
         match &outcome {
             Outcome::Failed { message } => self.set_status(StatusLevel::Error, message.clone()),
             Outcome::Applied {

@@ -7,6 +7,7 @@
 //! once the data is on disk. A failure becomes [`Outcome::Failed`] with a
 //! French message, and nothing moves (undo stacks included).
 
+use super::beneficiaires::FileBatch;
 use super::undo::{Change, Direction};
 use super::{Effect, Outcome};
 use crate::domain::time::Clock;
@@ -56,14 +57,25 @@ impl Runtime {
         let err = |e: crate::store::StoreError| e.to_string();
         Ok(Some(match effect {
             Effect::LoadBeneficiaries => {
-                let scan = self.store.beneficiaries().map_err(err)?;
+                // Each record becomes a list row as it is read: the full
+                // records are never all in memory at once.
+                let mut batch =
+                    FileBatch::with_capacity(self.store.beneficiary_count().unwrap_or(0));
+                let damaged = self
+                    .store
+                    .each_beneficiary(|b| batch.push(&b))
+                    .map_err(err)?;
                 let recent = self.store.recent().map_err(err)?;
                 Outcome::BeneficiariesLoaded {
-                    beneficiaries: scan.records,
-                    damaged: scan.damaged,
+                    beneficiaries: batch,
+                    damaged,
                     recent,
                 }
             }
+            Effect::LoadBeneficiary(id) => Outcome::BeneficiaryLoaded {
+                id,
+                record: self.store.beneficiary(id).map_err(err)?.map(Box::new),
+            },
             Effect::LoadFile(id) => Outcome::FileLoaded {
                 id,
                 interviews: self.store.interviews_of(id).map_err(err)?,

@@ -213,8 +213,13 @@ impl Beneficiary {
 
     /// `DUPONT Léa`
     pub fn display_name(&self) -> String {
-        format!("{} {}", self.last_name.to_uppercase(), self.first_name)
+        display_name(&self.last_name, &self.first_name)
     }
+}
+
+/// How a person is named on screen: `DUPONT Léa` (last name in capitals).
+pub fn display_name(last_name: &str, first_name: &str) -> String {
+    format!("{} {}", last_name.to_uppercase(), first_name)
 }
 
 /// Validates a SIRET: 14 digits and the Luhn check.

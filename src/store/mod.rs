@@ -1184,11 +1184,23 @@ impl Store {
     /// [`Scan::damaged`] (and logged) and skipped; only a failure of the
     /// database itself is an error.
     fn all<T: Stored>(&self, tree: usize) -> Result<Scan<T>, StoreError> {
-        let mut scan = Scan::default();
+        let mut records = Vec::new();
+        let damaged = self.each(tree, |r| records.push(r))?;
+        Ok(Scan { records, damaged })
+    }
+
+    /// [`Store::all`] one record at a time: `f` gets each record as it is
+    /// decoded (nothing is kept); returns the records that did not decode.
+    fn each<T: Stored>(
+        &self,
+        tree: usize,
+        mut f: impl FnMut(T),
+    ) -> Result<Vec<Damaged>, StoreError> {
+        let mut damaged = Vec::new();
         for kv in self.tx_trees[tree].iter() {
             let (k, v) = kv?;
             match self.codec.decode(&v) {
-                Ok(r) => scan.records.push(r),
+                Ok(r) => f(r),
                 Err(e) => {
                     let id = Id::from_slice(&k);
                     tracing::error!(
@@ -1197,7 +1209,7 @@ impl Store {
                         id.map(|i| i.short()).unwrap_or_else(|| "?".into()),
                         e.log_detail()
                     );
-                    scan.damaged.push(Damaged {
+                    damaged.push(Damaged {
                         kind: T::KIND,
                         id,
                         reason: e.to_string(),
@@ -1205,7 +1217,7 @@ impl Store {
                 }
             }
         }
-        Ok(scan)
+        Ok(damaged)
     }
 
     /// `(kind, id)` of every record hanging off a beneficiary.
@@ -1431,6 +1443,13 @@ impl Store {
     /// reported apart (see [`Scan`]).
     pub fn beneficiaries(&self) -> Result<Scan<Beneficiary>, StoreError> {
         self.all(BEN)
+    }
+
+    /// Every file, in id order, handed to `f` one at a time (for readers
+    /// that keep less than the records: the list's rows, an import's
+    /// duplicate index); returns the files that could not be read.
+    pub fn each_beneficiary(&self, f: impl FnMut(Beneficiary)) -> Result<Vec<Damaged>, StoreError> {
+        self.each(BEN, f)
     }
 
     pub fn beneficiary_count(&self) -> Result<usize, StoreError> {

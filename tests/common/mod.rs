@@ -396,6 +396,14 @@ pub fn fixed_now() -> NaiveDateTime {
         .expect("valid fixed date")
 }
 
+/// Answers, as the runtime does, the load of the open file's full record
+/// (the list keeps rows only): the record is taken from `files`.
+pub fn record_loaded(a: &mut App, files: &[passerelle::domain::Beneficiary]) {
+    let id = a.benef.open_id().expect("a file is open");
+    let record = files.iter().find(|b| b.id == id).cloned().map(Box::new);
+    a.effect_done(passerelle::app::Outcome::BeneficiaryLoaded { id, record });
+}
+
 /// Draws the whole app into a `w`×`h` test terminal.
 pub fn render(app: &App, w: u16, h: u16) -> Buffer {
     let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");

@@ -12,7 +12,7 @@ use crate::app::Keymap;
 use crate::domain::agenda::from_paris;
 use crate::domain::immersion::fixtures::{complete, SIRET_A};
 use crate::domain::time::FixedClock;
-use crate::domain::{Immersion, ImmersionStatus, Plan, PlanTarget, StepKind};
+use crate::domain::{Beneficiary, Immersion, ImmersionStatus, Plan, PlanTarget, StepKind};
 use crate::store::{AnyRecord, Store, Write};
 use crate::transfer::agenda::FileImmersions;
 use chrono::{NaiveDateTime, TimeZone, Utc};
@@ -299,11 +299,15 @@ fn app_with_tab(plan: Option<Plan>, immersions: Vec<Immersion>) -> App {
     };
     let mut a = App::new(Keymap::default(), now());
     a.effect_done(Outcome::BeneficiariesLoaded {
-        beneficiaries: vec![b.clone()],
+        beneficiaries: vec![b.clone()].into(),
         damaged: Vec::new(),
         recent: Vec::new(),
     });
     crate::app::beneficiaires::open_file(&mut a, b.id);
+    a.effect_done(Outcome::BeneficiaryLoaded {
+        id: b.id,
+        record: Some(Box::new(b.clone())),
+    });
     a.effect_done(Outcome::FileLoaded {
         id: b.id,
         interviews: Vec::new(),

@@ -4,6 +4,7 @@
 //! punctuation ignored), so the form and the import agree on what "the same
 //! name" is.
 
+use super::Row;
 use crate::domain::{Beneficiary, Id};
 use crate::transfer::fold;
 
@@ -30,30 +31,75 @@ fn digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
 }
 
+/// What the check compares of a file: a full record, or a list row.
+pub trait Person {
+    fn person_id(&self) -> Id;
+    fn last_name(&self) -> &str;
+    fn first_name(&self) -> &str;
+    fn email(&self) -> Option<&str>;
+    fn phone(&self) -> Option<&str>;
+}
+
+impl Person for Beneficiary {
+    fn person_id(&self) -> Id {
+        self.id
+    }
+    fn last_name(&self) -> &str {
+        &self.last_name
+    }
+    fn first_name(&self) -> &str {
+        &self.first_name
+    }
+    fn email(&self) -> Option<&str> {
+        self.email.as_deref()
+    }
+    fn phone(&self) -> Option<&str> {
+        self.phone.as_deref()
+    }
+}
+
+impl Person for Row {
+    fn person_id(&self) -> Id {
+        self.id
+    }
+    fn last_name(&self) -> &str {
+        Row::last_name(self)
+    }
+    fn first_name(&self) -> &str {
+        Row::first_name(self)
+    }
+    fn email(&self) -> Option<&str> {
+        Row::email(self)
+    }
+    fn phone(&self) -> Option<&str> {
+        Row::phone(self)
+    }
+}
+
 /// Why `new` and `old` look like the same person, if they do.
-pub fn same_person(new: &Beneficiary, old: &Beneficiary) -> Option<Why> {
-    let email = |b: &Beneficiary| b.email.as_deref().map(|e| e.trim().to_lowercase());
+pub fn same_person(new: &impl Person, old: &impl Person) -> Option<Why> {
+    let email = |b: &dyn Person| b.email().map(|e| e.trim().to_lowercase());
     if email(new).is_some_and(|e| !e.is_empty() && Some(e) == email(old)) {
         return Some(Why::Email);
     }
-    let phone = |b: &Beneficiary| b.phone.as_deref().map(digits);
+    let phone = |b: &dyn Person| b.phone().map(digits);
     if phone(new).is_some_and(|p| !p.is_empty() && Some(p) == phone(old)) {
         return Some(Why::Phone);
     }
-    let name = |b: &Beneficiary| (fold(&b.last_name), fold(&b.first_name));
+    let name = |b: &dyn Person| (fold(b.last_name()), fold(b.first_name()));
     let n = name(new);
     (!n.0.is_empty() && n == name(old)).then_some(Why::Name)
 }
 
 /// The first existing file (other than `new` itself) that looks like `new`.
-pub fn find<'a>(
+pub fn find<'a, P: Person + 'a>(
     new: &Beneficiary,
-    existing: impl IntoIterator<Item = &'a Beneficiary>,
+    existing: impl IntoIterator<Item = &'a P>,
 ) -> Option<(Id, Why)> {
     existing
         .into_iter()
-        .filter(|b| b.id != new.id)
-        .find_map(|b| same_person(new, b).map(|w| (b.id, w)))
+        .filter(|b| b.person_id() != new.id)
+        .find_map(|b| same_person(new, b).map(|w| (b.person_id(), w)))
 }
 
 #[cfg(test)]

@@ -16,9 +16,7 @@ use crate::app::{Action, App, Confirm, Effect, Modal, Reply, Screen, StatusLevel
 use crate::domain::rules::immersion::{check, CheckContext, Finding};
 use crate::domain::session;
 use crate::domain::time::fmt_date;
-use crate::domain::{
-    Beneficiary, Id, Immersion, InfoSession, Meta, Plan, SessionRegistration, TargetMetier,
-};
+use crate::domain::{Id, Immersion, InfoSession, Meta, Plan, SessionRegistration, TargetMetier};
 use crate::store::{AnyRecord, RecordKind};
 use crate::transfer::agenda::{appointments, FileImmersions};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -328,7 +326,7 @@ fn open_form(app: &mut App, target: ImmersionTarget, form: crate::app::form::For
 
 /// Opens the new-immersion form for the file `id` (which must be open).
 pub fn new_immersion(app: &mut App, id: Id) {
-    let Some(b) = app.benef.list.get(id).cloned() else {
+    let Some(b) = app.benef.record_of(id).cloned() else {
         return;
     };
     let Some(f) = app.benef.file.as_mut().filter(|f| f.id == id) else {
@@ -358,13 +356,13 @@ pub fn new_immersion(app: &mut App, id: Id) {
 /// the Agenda): the effects load the file.
 pub fn new_immersion_for(app: &mut App, id: Id) -> Vec<Effect> {
     app.go_to(Screen::Beneficiaires);
-    let effects = open_file(app, id);
-    new_immersion(app, id);
+    let mut effects = open_file(app, id);
+    effects.extend(super::with_record(app, super::Pending::NewImmersion(id)));
     effects
 }
 
 fn edit_immersion(app: &mut App, i: &Immersion) {
-    let Some(b) = app.benef.list.get(i.beneficiary).cloned() else {
+    let Some(b) = app.benef.record_of(i.beneficiary).cloned() else {
         return;
     };
     let form = form::build(&b, Some(i), None, app.now.date(), app.catalog.clone());
@@ -427,7 +425,7 @@ fn registration_form(app: &mut App) {
         .benef
         .list
         .get(who)
-        .map(Beneficiary::display_name)
+        .map(super::Row::display_name)
         .unwrap_or_default();
     let form = form::build_registration(&name, &labels, app.now.date());
     open_form(

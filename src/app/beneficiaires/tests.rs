@@ -570,7 +570,7 @@ fn create_edit_undo_redo_a_file_through_the_runtime() {
     r.act(Action::Undo);
     assert_eq!(r.status(), "Annulé : modification du dossier DUPONT Léa");
     assert_eq!(email(&r), None);
-    assert_eq!(r.app.benef.list.get(id).unwrap().email, None);
+    assert_eq!(r.app.benef.list.get(id).unwrap().email(), None);
     r.act(Action::Redo);
     assert_eq!(r.status(), "Rétabli : modification du dossier DUPONT Léa");
     assert_eq!(email(&r), Some("lea@exemple.fr".into()));
@@ -679,7 +679,7 @@ fn list_of(bs: Vec<Beneficiary>) -> FileList {
 fn names(l: &FileList) -> Vec<String> {
     l.view
         .iter()
-        .map(|&i| l.rows[i].b.last_name.clone())
+        .map(|&i| l.rows()[i as usize].last_name().to_string())
         .collect()
 }
 
@@ -831,16 +831,16 @@ fn accueil_lists_due_and_overdue_follow_ups_of_open_files() {
     later.next_follow_up = NaiveDate::from_ymd_opt(2026, 12, 20);
     a.effect_done(Outcome::BeneficiariesLoaded {
         damaged: Vec::new(),
-        beneficiaries: vec![due, late, closed, later],
+        beneficiaries: vec![due, late, closed, later].into(),
         recent: vec![Id([9; 16])],
     });
     let (d, l) = a.benef.follow_ups(today());
     assert_eq!(
-        d.iter().map(|r| r.b.last_name.as_str()).collect::<Vec<_>>(),
+        d.iter().map(|r| r.last_name()).collect::<Vec<_>>(),
         ["Aujourdhui"]
     );
     assert_eq!(
-        l.iter().map(|r| r.b.last_name.as_str()).collect::<Vec<_>>(),
+        l.iter().map(|r| r.last_name()).collect::<Vec<_>>(),
         ["Retard"]
     );
     assert!(a.benef.recent.is_empty(), "unknown ids are dropped");
@@ -861,7 +861,7 @@ fn glued_words_match_as_typed_and_typos_are_not_subsequences() {
     let names: Vec<&str> = l
         .view
         .iter()
-        .map(|&i| l.rows[i].b.last_name.as_str())
+        .map(|&i| l.rows()[i as usize].last_name())
         .collect();
     assert_eq!(names, vec!["N'Diaye"]);
     assert_eq!(l.approx_from, 1, "found as typed, not « approché »");
@@ -877,7 +877,10 @@ fn glued_words_match_as_typed_and_typos_are_not_subsequences() {
 }
 
 fn list_names(l: &FileList) -> Vec<String> {
-    l.view.iter().map(|&i| l.rows[i].b.display_name()).collect()
+    l.view
+        .iter()
+        .map(|&i| l.rows()[i as usize].display_name())
+        .collect()
 }
 
 fn searched(l: &mut FileList, q: &str) -> Vec<String> {

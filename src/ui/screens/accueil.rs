@@ -2,18 +2,17 @@
 //! the files opened recently. Fed by the files loaded at startup.
 
 use crate::app::beneficiaires::branches;
+use crate::app::beneficiaires::Row;
 use crate::app::{accueil, App};
 use crate::domain::time::{fmt_date, fmt_long_day};
-use crate::domain::Beneficiary;
 use crate::ui::{truncate, Theme};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
-fn branch(b: &Beneficiary) -> String {
-    b.branch
-        .as_deref()
+fn branch(b: &Row) -> String {
+    b.branch()
         .map(|s| {
             branches()
                 .by_short(s)
@@ -59,7 +58,7 @@ pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
     for (i, r) in due.iter().enumerate() {
         lines.push(Line::styled(
             truncate(
-                &format!("Suivi prévu  {}  {}", r.b.display_name(), branch(&r.b)),
+                &format!("Suivi prévu  {}  {}", r.display_name(), branch(r)),
                 w,
             ),
             style_of(i),
@@ -91,15 +90,15 @@ pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
     }
     for (i, r) in late.iter().enumerate() {
         let item = left_items + i;
-        let d =
-            r.b.next_follow_up
-                .map(|d| d.format("%d/%m").to_string())
-                .unwrap_or_default();
+        let d = r
+            .next_follow_up
+            .map(|d| d.format("%d/%m").to_string())
+            .unwrap_or_default();
         lines.push(Line::from(vec![
             Span::styled("⚠ ", theme.error),
             Span::styled(
                 truncate(
-                    &format!("Suivi prévu {d}  {}", r.b.display_name()),
+                    &format!("Suivi prévu {d}  {}", r.display_name()),
                     w.saturating_sub(2),
                 ),
                 style_of(item),
@@ -153,11 +152,7 @@ pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
     }
     let first_recent = left_items + n_late;
     for (i, b) in recent.into_iter().enumerate() {
-        let job = b
-            .current_job
-            .as_ref()
-            .map(|j| j.label.as_str())
-            .unwrap_or("");
+        let job = b.job().unwrap_or("");
         let next = b
             .next_follow_up
             .map(|d| format!("prochain suivi {}", fmt_date(d)))

@@ -33,8 +33,8 @@ fn short_date(d: Option<NaiveDate>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
-fn branch_display(b: &Beneficiary) -> String {
-    match b.branch.as_deref() {
+fn branch_display(branch: Option<&str>) -> String {
+    match branch {
         Some(s) => branches()
             .by_short(s)
             .map(|x| x.display.clone())
@@ -43,11 +43,8 @@ fn branch_display(b: &Beneficiary) -> String {
     }
 }
 
-fn job_label(b: &Beneficiary) -> String {
-    b.current_job
-        .as_ref()
-        .map(|j| j.label.clone())
-        .unwrap_or_else(|| "—".into())
+fn job_label(job: Option<&str>) -> String {
+    job.map(String::from).unwrap_or_else(|| "—".into())
 }
 
 /// The line above the table: filter, sort, query, count. The key reminders
@@ -210,17 +207,19 @@ fn draw_list(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
                 return Row::new(Vec::<Cell>::new());
             }
             let pos = line - usize::from(separator.is_some_and(|s| line > s));
-            let b = &l.rows[l.view[pos]].b;
-            let notice = if b.consent.processing.is_some() {
+            let Some(b) = l.row_at(pos) else {
+                return Row::new(Vec::<Cell>::new());
+            };
+            let notice = if b.notice_given() {
                 Cell::from(Span::styled("✓", theme.success))
             } else {
                 Cell::from(Span::styled("⚠ absente", theme.error))
             };
             let mut name = b.display_name();
-            if !b.status.is_open() {
+            if !b.is_open() {
                 name.push_str(" (clos)");
             }
-            let job = job_label(b);
+            let job = job_label(b.job());
             let marked = |text: &str| {
                 Line::from(marked_spans(
                     text,
@@ -231,7 +230,7 @@ fn draw_list(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
             };
             Row::new(vec![
                 Cell::from(marked(&name)),
-                Cell::from(branch_display(b)),
+                Cell::from(branch_display(b.branch())),
                 Cell::from(marked(&job)),
                 Cell::from(short_date(b.last_contact)),
                 Cell::from(short_date(b.next_follow_up)),
@@ -297,8 +296,13 @@ fn status_text(b: &Beneficiary) -> String {
 }
 
 fn draw_file(app: &App, f: &OpenFile, theme: &Theme, area: Rect, frame: &mut Frame) {
-    let Some(b) = app.benef.list.get(f.id) else {
-        frame.render_widget(Paragraph::new("Ce dossier n'existe plus."), area);
+    let Some(b) = app.benef.record_of(f.id) else {
+        let msg = if app.benef.list.contains(f.id) {
+            "Chargement du dossier…"
+        } else {
+            "Ce dossier n'existe plus."
+        };
+        frame.render_widget(Paragraph::new(msg), area);
         return;
     };
     let [head, tabs_area, body] = Layout::vertical([
@@ -312,8 +316,8 @@ fn draw_file(app: &App, f: &OpenFile, theme: &Theme, area: Rect, frame: &mut Fra
         Span::styled(
             format!(
                 " · {} · {} · {} · prochain suivi {}",
-                branch_display(b),
-                job_label(b),
+                branch_display(b.branch.as_deref()),
+                job_label(b.current_job.as_ref().map(|j| j.label.as_str())),
                 if b.status.is_open() { "ouvert" } else { "clos" },
                 b.next_follow_up.map(fmt_date).unwrap_or_else(|| "—".into())
             ),
