@@ -83,7 +83,7 @@ pub enum BenchCmd {
     },
     /// Temps par frappe de la recherche dans la liste des dossiers, et du tri
     Dossiers {
-        /// Nombre de dossiers fictifs générés en mémoire (10 000 au plus)
+        /// Nombre de dossiers fictifs générés en mémoire (100 000 au plus)
         #[arg(long, value_name = "N", default_value_t = 10_000)]
         nombre: usize,
     },
@@ -443,6 +443,13 @@ pub fn bench(cmd: BenchCmd, setup: &Setup) -> Result<(), Failure> {
                 .map_err(|e| Failure::runtime(format!("banc d'essai : {e}")))
         }
         BenchCmd::Dossiers { nombre } => {
+            let max = crate::app::beneficiaires::bench::MAX_FILES;
+            if !(1..=max).contains(&nombre) {
+                return Err(Failure::usage(format!(
+                    "--nombre : de 1 à {} dossiers",
+                    crate::domain::dispositif::group_thousands(max as i64)
+                )));
+            }
             let catalog = crate::app::metiers::builtin_catalog();
             let mut out = std::io::stdout().lock();
             crate::app::beneficiaires::bench::run_list_bench(catalog.branches(), nombre, &mut out)
