@@ -107,28 +107,69 @@ fn line_breaks(b: &[u8]) -> usize {
 
 /// Reads a whole CSV file: header plus records.
 pub fn parse(bytes: &[u8]) -> Result<Table, CsvError> {
-    let text = decode(bytes)?;
-    let delimiter = detect_delimiter(text);
-    let mut rows = Records::new(text, delimiter);
-    let mut header = None;
-    let mut records = Vec::new();
-    while let Some(r) = rows.next_record()? {
-        if is_blank(&r.fields) {
-            continue;
-        }
-        if header.is_none() {
-            header = Some(r);
-        } else {
-            records.push(r);
-        }
-    }
-    let header = header.ok_or(CsvError::Empty)?;
+    let mut rows = Reader::new(decode(bytes)?)?;
+    let records = rows.by_ref().collect::<Result<Vec<_>, _>>()?;
     Ok(Table {
-        delimiter,
-        header_line: header.line,
-        header: header.fields,
+        delimiter: rows.delimiter,
+        header_line: rows.header_line,
+        header: rows.header,
         records,
     })
+}
+
+/// Reads a CSV text one record at a time (imports that keep no more than
+/// a record): the header is read by [`Reader::new`], then each non-blank
+/// record comes from the iterator; an error ends the reading.
+pub struct Reader<'a> {
+    pub delimiter: char,
+    /// Line of the header (1 unless blank lines come first).
+    pub header_line: usize,
+    pub header: Vec<String>,
+    rows: Records<'a>,
+    failed: bool,
+}
+
+impl<'a> Reader<'a> {
+    /// Reads the header of `text` (decoded with [`decode`]).
+    pub fn new(text: &'a str) -> Result<Reader<'a>, CsvError> {
+        let delimiter = detect_delimiter(text);
+        let mut rows = Records::new(text, delimiter);
+        loop {
+            match rows.next_record()? {
+                None => return Err(CsvError::Empty),
+                Some(r) if is_blank(&r.fields) => continue,
+                Some(r) => {
+                    return Ok(Reader {
+                        delimiter,
+                        header_line: r.line,
+                        header: r.fields,
+                        rows,
+                        failed: false,
+                    })
+                }
+            }
+        }
+    }
+}
+
+impl Iterator for Reader<'_> {
+    type Item = Result<Record, CsvError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        loop {
+            match self.rows.next_record() {
+                Ok(Some(r)) if is_blank(&r.fields) => continue,
+                Ok(r) => return r.map(Ok),
+                Err(e) => {
+                    self.failed = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
 }
 
 fn is_blank(fields: &[String]) -> bool {
@@ -330,5 +371,29 @@ mod tests {
     fn lone_cr_line_ends() {
         let t = parse(b"nom;prenom\rA;B\rC;D").unwrap();
         assert_eq!(rows(&t), vec![(2, vec!["A", "B"]), (3, vec!["C", "D"])]);
+    }
+
+    #[test]
+    fn the_reader_gives_records_one_at_a_time_then_stops_at_an_error() {
+        let text = "\nnom;prenom\nA;B\n;\nC;\"D\nE\"\nF;\"G\n";
+        let mut r = Reader::new(text).unwrap();
+        assert_eq!(
+            (r.header_line, r.header.clone()),
+            (2, vec!["nom".to_string(), "prenom".into()])
+        );
+        let first = r.next().unwrap().unwrap();
+        assert_eq!(
+            (first.line, first.fields),
+            (3, vec!["A".to_string(), "B".into()])
+        );
+        // The blank row is skipped; a quoted field spans two lines.
+        let second = r.next().unwrap().unwrap();
+        assert_eq!(
+            (second.line, second.fields),
+            (5, vec!["C".to_string(), "D\nE".into()])
+        );
+        assert_eq!(r.next(), Some(Err(CsvError::UnclosedQuote { line: 7 })));
+        assert_eq!(r.next(), None);
+        assert!(matches!(Reader::new("\n ;\n"), Err(CsvError::Empty)));
     }
 }

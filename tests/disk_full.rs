@@ -44,25 +44,22 @@ fn import_stopped_by_a_full_disk_counts_exactly_what_is_kept() {
     // The store exists first (creating it writes its audit event, which
     // would take one write of the budget).
     run_expect(&data, &["init"], 0);
-    // 1 234 transactions go through: two batches of 500 are flushed, the
-    // failure hits in the third.
-    let o = cli_env(
-        &data,
-        &[(PANNE, "1234")],
-        &["beneficiaires", "import", &csv],
-    );
+    // Files are written 500 per transaction: two transactions go through
+    // (each flushed), the failure hits the third (lines 1002 to 1501),
+    // none of whose files is kept.
+    let o = cli_env(&data, &[(PANNE, "2")], &["beneficiaires", "import", &csv]);
     let (out, err) = expect_exit(&o, 1, "import on a full disk");
     let printed = number_before(&out, "dossiers créés et enregistrés");
     assert_eq!(listed_ids(&data).len(), printed, "{out}");
-    assert_eq!(printed, 1_234, "{out}");
-    assert!(err.contains("import interrompu à la ligne 1236"), "{err}");
+    assert_eq!(printed, 1_000, "{out}");
+    assert!(err.contains("import interrompu à la ligne 1002"), "{err}");
     assert!(
         err.contains("Impossible d'écrire") && err.contains("disque plein"),
         "{err}"
     );
     assert!(err.contains("libérez de la place"), "{err}");
     assert!(
-        err.contains("Seuls les 1234 dossiers annoncés ci-dessus sont enregistrés"),
+        err.contains("Seuls les 1000 dossiers annoncés ci-dessus sont enregistrés"),
         "{err}"
     );
     assert_no_internals(&format!("{out}{err}"));

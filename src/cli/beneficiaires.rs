@@ -204,14 +204,21 @@ fn import_cmd(a: ImportArgs, setup: &Setup) -> Result<(), Failure> {
         }
     };
     let name = out::escape(&a.fichier.display().to_string());
-    let planned = import::plan_csv(&store, &bytes, &opts, &mut RandomIds)
+    let planned = import::plan_csv(&store, &bytes, &opts)
         .map_err(|e| Failure::usage(format!("{name} : {}", out::escape(&e.to_string()))))?;
     // A backup only when something will be written into a store that
     // already holds files (a refused file changes nothing at all).
-    if !planned.new.is_empty() && store.beneficiary_count()? > 0 {
+    if planned.to_create() > 0 && store.beneficiary_count()? > 0 {
         super::backup_before(&store, "avant-import", setup)?;
     }
-    let result = import::write_planned(&store, planned, &mut progress);
+    let result = import::write_planned(
+        &store,
+        &bytes,
+        planned,
+        &opts,
+        &mut RandomIds,
+        &mut progress,
+    );
     if let Some(b) = bar.take() {
         b.finish_and_clear();
     }

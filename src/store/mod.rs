@@ -554,6 +554,11 @@ fn open_error(dir: &Path, e: sled::Error) -> StoreError {
     }
 }
 
+/// sled's page cache (1 GiB by default): its pages stay in memory as a
+/// large import writes or the list reads every file, so the process grows
+/// with the store. Not stored in the database: any store opens with it.
+const CACHE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Opens the sled database in `dir`, retrying a lock conflict for
 /// `lock_wait` (a `Store` of this process that was just dropped may still
 /// hold the lock from sled's background threads for a few milliseconds).
@@ -561,7 +566,12 @@ pub(crate) fn open_db(dir: &Path, lock_wait: Duration) -> Result<sled::Db, Store
     let deadline = Instant::now() + lock_wait;
     loop {
         // sled may panic on some damaged files: never let that through.
-        let attempt = std::panic::catch_unwind(|| sled::Config::new().path(dir).open());
+        let attempt = std::panic::catch_unwind(|| {
+            sled::Config::new()
+                .path(dir)
+                .cache_capacity(CACHE_BYTES)
+                .open()
+        });
         match attempt {
             Ok(Ok(db)) => return Ok(db),
             Ok(Err(e)) if is_lock_error(&e) => {
@@ -2164,10 +2174,20 @@ impl<'a> Bulk<'a> {
 
     /// Writes one unit (one transaction).
     pub fn write(&mut self, writes: &[Write], note: &str) -> Result<(), BulkError> {
+        self.write_units(writes, 1, note)
+    }
+
+    /// Writes `units` units in one transaction: all of them or none.
+    pub fn write_units(
+        &mut self,
+        writes: &[Write],
+        units: usize,
+        note: &str,
+    ) -> Result<(), BulkError> {
         if let Err(source) = self.store.apply_unflushed(writes, note) {
             return Err(self.stop(source));
         }
-        self.written += 1;
+        self.written += units;
         if self.written - self.durable >= self.every {
             self.commit()?;
         }

@@ -473,6 +473,36 @@ impl DuplicateIndex {
     }
 }
 
+/// What one line of the file becomes.
+enum Verdict {
+    New(Box<Beneficiary>),
+    Rejected(String),
+    Duplicate(String),
+}
+
+/// Checks lines one after the other: their values, then whether the person
+/// already has a file (in the store or on an earlier line).
+struct Checker<'o> {
+    header: HeaderMap,
+    dup: DuplicateIndex,
+    opts: &'o ImportOptions<'o>,
+}
+
+impl Checker<'_> {
+    fn check(&mut self, r: &Record, id: Id) -> Verdict {
+        match beneficiary_from_record(&self.header, r, self.opts, id) {
+            Err(reason) => Verdict::Rejected(reason),
+            Ok(b) => match self.dup.find(&b) {
+                Some(reason) => Verdict::Duplicate(reason),
+                None => {
+                    self.dup.add(&b, Origin::Line(r.line));
+                    Verdict::New(Box::new(b))
+                }
+            },
+        }
+    }
+}
+
 /// The pure part of an import: what to create, what to reject, what is a
 /// duplicate (of `existing` or of an earlier line). Nothing is saved.
 #[derive(Clone, Debug, Default)]
@@ -492,89 +522,121 @@ pub fn prepare(
     opts: &ImportOptions,
     ids: &mut dyn IdSource,
 ) -> Result<Prepared, ImportError> {
-    let h = HeaderMap::new(&table.header, table.header_line)?;
-    let mut dup = DuplicateIndex::of(existing);
+    let header = HeaderMap::new(&table.header, table.header_line)?;
     let mut out = Prepared {
-        ignored_columns: h.ignored.clone(),
+        ignored_columns: header.ignored.clone(),
         lines: table.records.len(),
         ..Prepared::default()
     };
+    let mut checker = Checker {
+        header,
+        dup: DuplicateIndex::of(existing),
+        opts,
+    };
     for r in &table.records {
-        let id = ids.next_id(opts.now);
-        match beneficiary_from_record(&h, r, opts, id) {
-            Err(reason) => out.rejected.push((r.line, reason)),
-            Ok(b) => match dup.find(&b) {
-                Some(reason) => out.duplicates.push((r.line, reason)),
-                None => {
-                    dup.add(&b, Origin::Line(r.line));
-                    out.new.push((r.line, b));
-                }
-            },
+        match checker.check(r, ids.next_id(opts.now)) {
+            Verdict::Rejected(reason) => out.rejected.push((r.line, reason)),
+            Verdict::Duplicate(reason) => out.duplicates.push((r.line, reason)),
+            Verdict::New(b) => out.new.push((r.line, *b)),
         }
     }
     Ok(out)
 }
 
-/// Files created between two flushes.
+/// Files written per transaction, and flushed together.
 pub const BATCH: usize = 500;
 
 /// An import validated against the store, nothing written yet (see
-/// [`plan_csv`]).
+/// [`plan_csv`]): the report of the rejected lines and duplicates, and
+/// the lines to create (the files themselves are built again, a batch at
+/// a time, when they are written).
 #[derive(Clone, Debug)]
 pub struct Planned {
     /// The report so far (`created` is empty).
     pub report: ImportReport,
-    /// `(line, new file)` to write, in file order.
-    pub new: Vec<(usize, Beneficiary)>,
+    /// Lines of the file whose files are to be created, in file order.
+    lines: Vec<usize>,
     header_line: usize,
 }
 
-/// Reads and validates a CSV file against the files in `store`; writes
-/// nothing. A refused file (undecodable, bad header) is an error.
-pub fn plan_csv(
-    store: &Store,
-    bytes: &[u8],
-    opts: &ImportOptions,
-    ids: &mut dyn IdSource,
-) -> Result<Planned, ImportError> {
-    let table = csvfile::parse(bytes)?;
-    let existing = store.beneficiaries().map_err(|source| ImportError::Store {
-        line: table.header_line,
-        source,
-        report: Box::default(),
-    })?;
-    let prepared = prepare(&table, &existing.records, opts, ids)?;
+impl Planned {
+    /// Number of files to create.
+    pub fn to_create(&self) -> usize {
+        self.lines.len()
+    }
+}
+
+/// The header of a CSV text and its records, one at a time.
+fn read(bytes: &[u8]) -> Result<(HeaderMap, csvfile::Reader<'_>), ImportError> {
+    let reader = csvfile::Reader::new(csvfile::decode(bytes)?)?;
+    let header = HeaderMap::new(&reader.header, reader.header_line)?;
+    Ok((header, reader))
+}
+
+/// Reads and validates a CSV file against the files in `store`, one line
+/// at a time (neither the lines nor the files are kept); writes nothing. A
+/// refused file (undecodable, bad header, unclosed quote anywhere) is an
+/// error.
+pub fn plan_csv(store: &Store, bytes: &[u8], opts: &ImportOptions) -> Result<Planned, ImportError> {
+    let (header, reader) = read(bytes)?;
+    let header_line = reader.header_line;
+    let mut dup = DuplicateIndex::default();
+    store
+        .each_beneficiary(|b| dup.add(&b, Origin::Store(b.id)))
+        .map_err(|source| ImportError::Store {
+            line: header_line,
+            source,
+            report: Box::default(),
+        })?;
+    let mut report = ImportReport {
+        ignored_columns: header.ignored.clone(),
+        ..ImportReport::default()
+    };
+    let mut checker = Checker { header, dup, opts };
+    let mut lines = Vec::new();
+    // The id is given when the file is written.
+    let unsaved = Id([0; 16]);
+    for r in reader {
+        let r = r?;
+        report.lines += 1;
+        match checker.check(&r, unsaved) {
+            Verdict::Rejected(reason) => report.rejected.push((r.line, reason)),
+            Verdict::Duplicate(reason) => report.duplicates.push((r.line, reason)),
+            Verdict::New(_) => lines.push(r.line),
+        }
+    }
     Ok(Planned {
-        report: ImportReport {
-            created: Vec::with_capacity(prepared.new.len()),
-            rejected: prepared.rejected,
-            duplicates: prepared.duplicates,
-            ignored_columns: prepared.ignored_columns,
-            lines: prepared.lines,
-        },
-        new: prepared.new,
-        header_line: table.header_line,
+        report,
+        lines,
+        header_line,
     })
 }
 
-/// Writes a planned import: the new files one transaction each, flushed
-/// every [`BATCH`]. On a write failure (disk full…) the error carries the
-/// report of what is durable: `report.created` lists only files a
-/// successful flush covered.
+/// Writes a planned import: the file is read again and the planned lines
+/// become files, [`BATCH`] per transaction, each batch flushed. On a write
+/// failure (disk full…) the error carries the report of what is durable:
+/// `report.created` lists only files a successful flush covered.
 pub fn write_planned(
     store: &Store,
+    bytes: &[u8],
     planned: Planned,
+    opts: &ImportOptions,
+    ids: &mut dyn IdSource,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ImportReport, ImportError> {
     let Planned {
         mut report,
-        new,
+        lines,
         header_line,
     } = planned;
-    let total = new.len();
+    let total = lines.len();
     progress(0, total);
+    let (header, reader) = read(bytes)?;
     let mut bulk = Bulk::new(store, BATCH);
     let mut written: Vec<(usize, Id)> = Vec::with_capacity(total);
+    let mut batch: Vec<Write> = Vec::with_capacity(BATCH);
+    let mut batch_lines: Vec<(usize, Id)> = Vec::with_capacity(BATCH);
+    let mut planned_lines = lines.iter().copied().peekable();
     let stopped = |e: BulkError, line: usize, written: &[(usize, Id)], mut report: ImportReport| {
         report.created = written[..e.durable.min(written.len())].to_vec();
         ImportError::Store {
@@ -583,13 +645,33 @@ pub fn write_planned(
             report: Box::new(report),
         }
     };
-    for (i, (line, b)) in new.into_iter().enumerate() {
-        let id = b.id;
-        if let Err(e) = bulk.write(&[Write::Put(AnyRecord::from(b))], "") {
-            return Err(stopped(e, line, &written, report));
+    for r in reader {
+        let r = r?;
+        // An id is drawn for every line, as `prepare` does.
+        let id = ids.next_id(opts.now);
+        if planned_lines.peek() != Some(&r.line) {
+            continue;
         }
-        written.push((line, id));
-        progress(i + 1, total);
+        planned_lines.next();
+        // Checked by `plan_csv`: the same line gives the same file.
+        match beneficiary_from_record(&header, &r, opts, id) {
+            Ok(b) => {
+                batch_lines.push((r.line, b.id));
+                batch.push(Write::Put(AnyRecord::from(b)));
+                progress(written.len() + batch_lines.len(), total);
+            }
+            Err(reason) => report.rejected.push((r.line, reason)),
+        }
+        if batch.len() == BATCH || planned_lines.peek().is_none() {
+            let units = batch.len();
+            if let Err(e) = bulk.write_units(&batch, units, "") {
+                // The batch is one transaction: none of it is kept.
+                let first = batch_lines.first().map_or(r.line, |l| l.0);
+                return Err(stopped(e, first, &written, report));
+            }
+            written.append(&mut batch_lines);
+            batch.clear();
+        }
     }
     let last = written.last().map(|w| w.0).unwrap_or(header_line);
     match bulk.finish() {
@@ -610,8 +692,8 @@ pub fn import_csv(
     ids: &mut dyn IdSource,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ImportReport, ImportError> {
-    let planned = plan_csv(store, bytes, opts, ids)?;
-    write_planned(store, planned, progress)
+    let planned = plan_csv(store, bytes, opts)?;
+    write_planned(store, bytes, planned, opts, ids, progress)
 }
 
 #[cfg(test)]
