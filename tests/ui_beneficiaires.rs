@@ -184,6 +184,7 @@ fn open_first_file(a: &mut App) {
         id: fid,
         interviews: interviews(fid),
         journal,
+        audit: vec![],
     });
 }
 
@@ -259,6 +260,7 @@ fn file_tabs_situation_interviews_and_history() {
         id: fid,
         interviews: interviews(fid),
         journal: vec![],
+        audit: vec![],
     });
     let s = text(&render(&mut a, 100, 30));
     assert_eq!(
@@ -479,6 +481,7 @@ périscolaire le temps de constituer le livret 2.\nPiste VAE à étudier."
         id: fid,
         interviews: list,
         journal: vec![],
+        audit: vec![],
     });
     press(&mut a, KeyCode::Right); // Entretiens
     press(&mut a, KeyCode::Enter);
