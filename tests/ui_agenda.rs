@@ -235,6 +235,7 @@ fn immersion_form_with_its_rule_checks() {
             InterviewMode::OnSite,
         )],
         journal: Vec::new(),
+        audit: Vec::new(),
     });
     // The file's immersions are loaded (and its plan, for the Parcours tab).
     assert!(
