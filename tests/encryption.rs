@@ -190,3 +190,77 @@ fn an_empty_store_is_encrypted_in_place_and_a_demo_stays_clear_by_choice() {
     s.mark_demo().unwrap();
     assert_eq!(s.protection().unwrap(), Protection::Demo);
 }
+
+/// `phrase-secrete changer` killed (SIGKILL) at seeded random moments:
+/// after every kill the store opens with the old or the new passphrase —
+/// never neither — and every record is still there.
+#[test]
+fn rekeying_killed_at_random_moments_leaves_one_working_passphrase() {
+    use std::time::Duration;
+    const KILLS: usize = 24;
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    let phrases = [
+        "première phrase secrète du test",
+        "seconde phrase secrète, bien différente",
+    ];
+    {
+        let s = Store::open(&Store::dir_in(data)).unwrap();
+        let s = s
+            .encrypt_with(&Secret::new(phrases[0]), KdfParams::FAST_FOR_TESTS, stamp())
+            .unwrap();
+        populate(&s);
+    }
+    // One uninterrupted change measures how long a run takes here, so that
+    // the kills spread over the whole run (start, derivation, write).
+    let t0 = std::time::Instant::now();
+    let done = common::command(data, &["phrase-secrete", "changer"])
+        .env("PASSERELLE_PHRASE_SECRETE", phrases[0])
+        .env("PASSERELLE_NOUVELLE_PHRASE_SECRETE", phrases[1])
+        .output()
+        .unwrap();
+    assert!(done.status.success(), "{}", common::stderr(&done));
+    let span = (t0.elapsed().as_millis() as u64 * 5 / 4).max(10);
+    let mut current = 1usize;
+    let mut rng: u64 = 0x5eed_2026_0011;
+    let (mut old_kept, mut new_taken) = (0, 0);
+    for kill in 0..KILLS {
+        let (old, new) = (phrases[current], phrases[1 - current]);
+        let mut child = common::command(data, &["phrase-secrete", "changer"])
+            .env("PASSERELLE_PHRASE_SECRETE", old)
+            .env("PASSERELLE_NOUVELLE_PHRASE_SECRETE", new)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        rng ^= rng >> 12;
+        rng ^= rng << 25;
+        rng ^= rng >> 27;
+        let delay = rng.wrapping_mul(0x2545_f491_4f6c_dd1d) % span;
+        std::thread::sleep(Duration::from_millis(delay));
+        let _ = child.kill(); // SIGKILL (may have finished already)
+        child.wait().unwrap();
+        let s = Store::open(&Store::dir_in(data))
+            .unwrap_or_else(|e| panic!("kill {kill} after {delay} ms: store refused: {e}"));
+        let opened_with = [old, new]
+            .iter()
+            .position(|p| s.unlock(&Secret::new(*p)).is_ok())
+            .unwrap_or_else(|| panic!("kill {kill} after {delay} ms: neither passphrase opens"));
+        assert_eq!(
+            s.beneficiary_count().unwrap(),
+            1,
+            "kill {kill}: records lost"
+        );
+        assert!(s.beneficiaries().unwrap().damaged.is_empty(), "kill {kill}");
+        if opened_with == 1 {
+            new_taken += 1;
+            current = 1 - current;
+        } else {
+            old_kept += 1;
+        }
+    }
+    eprintln!(
+        "{KILLS} kills over {span} ms runs: old passphrase kept {old_kept}×, new one taken \
+         {new_taken}×"
+    );
+}

@@ -786,6 +786,18 @@ fn migrated_plan(mut p: Plan) -> Plan {
     p
 }
 
+/// Asserts that `s` holds the fixture's records as today's format reads
+/// them; returns its files.
+fn assert_fixture_records(s: &Store) -> Vec<Beneficiary> {
+    let (bens, i, p, m, r) = fixture_records();
+    assert_eq!(s.beneficiaries().unwrap().records, bens);
+    assert_eq!(s.interviews_of(bens[0].id).unwrap(), vec![i]);
+    assert_eq!(s.plans_of(bens[0].id).unwrap(), vec![migrated_plan(p)]);
+    assert_eq!(s.immersions_of(bens[0].id).unwrap(), vec![m]);
+    assert_eq!(s.referentiel().unwrap(), Some(r));
+    bens
+}
+
 /// `tests/fixtures/store-v4`: a store of format 4 (`base/` and its
 /// manifest `base.etat`).
 fn fixture_dir_v4() -> PathBuf {
@@ -850,12 +862,7 @@ fn fixture_store_v4_still_opens() {
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&root, tmp.path());
     let s = Store::open(&tmp.path().join("base")).unwrap();
-    let (bens, i, p, m, r) = fixture_records();
-    assert_eq!(s.beneficiaries().unwrap().records, bens);
-    assert_eq!(s.interviews_of(bens[0].id).unwrap(), vec![i]);
-    assert_eq!(s.plans_of(bens[0].id).unwrap(), vec![migrated_plan(p)]);
-    assert_eq!(s.immersions_of(bens[0].id).unwrap(), vec![m]);
-    assert_eq!(s.referentiel().unwrap(), Some(r));
+    let bens = assert_fixture_records(&s);
     assert_eq!(s.mobilites().unwrap(), Some(fixture_mobilites()));
     assert_eq!(s.recent().unwrap(), vec![bens[1].id, bens[0].id]);
     let report = passerelle::store::check::check(&s).unwrap();
@@ -911,6 +918,56 @@ fn fixture_store_v1_still_opens() {
     b.constraints = "nouvelle contrainte".into();
     s.save_beneficiary(&b).unwrap();
     assert_eq!(s.beneficiary(b.id).unwrap(), Some(b));
+}
+
+/// The v1 fixture migrates to today's format, then is encrypted (as the
+/// TUI or `passerelle init` does on first unlock): same records, and no
+/// name or e-mail left in any file of the data directory.
+#[test]
+fn fixture_store_v1_migrates_then_encrypts() {
+    use passerelle::store::crypto::{KdfParams, Secret};
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    copy_dir(&fixture_dir(), &Store::dir_in(data));
+    let s = Store::open(&Store::dir_in(data)).unwrap();
+    let stamp = d(2026, 11, 28).and_hms_opt(9, 0, 0).unwrap();
+    let pass = Secret::new("phrase du test de migration v1");
+    let s = s
+        .encrypt_with(&pass, KdfParams::FAST_FOR_TESTS, stamp)
+        .unwrap();
+    drop(s);
+    let s = Store::open(&Store::dir_in(data)).unwrap();
+    assert!(s.is_locked());
+    assert!(
+        s.beneficiaries()
+            .map_or(true, |scan| scan.records.is_empty()),
+        "nothing reads before unlock"
+    );
+    s.unlock(&pass).unwrap();
+    assert_fixture_records(&s);
+    assert_eq!(s.journal_len().unwrap(), 6);
+    drop(s);
+    let mut files = 0;
+    let mut stack = vec![data.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            files += 1;
+            let bytes = std::fs::read(&path).unwrap();
+            for secret in ["ines.martin@example.org", "Martin", "06 12 34 56 78"] {
+                assert!(
+                    !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                    "{secret} in {}",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(files > 2, "the store and its backup were read");
 }
 
 // ----- multi-record writes ----------------------------------------------------

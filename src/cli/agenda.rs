@@ -61,7 +61,7 @@ pub fn text(items: &[AgendaItem], from: NaiveDate, to: NaiveDate) -> String {
 
 pub fn run(a: AgendaArgs, setup: &Setup) -> Result<(), Failure> {
     let (from, to) = range(a.du, a.au, 6)?;
-    let store = super::open_existing(&setup.data_dir)?;
+    let store = super::open_existing(setup)?;
     let (items, damaged) = agenda_items(&store, from, to, false)?;
     drop(store);
     if a.json {

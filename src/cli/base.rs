@@ -2,6 +2,7 @@
 //! store's health and its backups.
 
 use super::{local_stamp, out, Failure, Setup};
+use crate::store::audit::AuditAction;
 use crate::store::backup::{self, BackupInfo};
 use crate::store::check;
 use crate::store::{OpenMode, Store, StoreError, LOCK_WAIT};
@@ -161,7 +162,7 @@ fn describe(b: &BackupInfo) -> String {
 }
 
 pub fn sauvegarde(setup: &Setup) -> Result<(), Failure> {
-    let store = super::open_existing_locked(&setup.data_dir)?;
+    let store = super::open_existing_locked(setup)?;
     let b = store.backup(backup::MANUAL, local_stamp())?;
     out::println(&format!(
         "Sauvegarde écrite : {}\n  {} ({}). Elle contient des données personnelles : gardez-la \
@@ -260,6 +261,11 @@ pub fn restaurer(a: RestaurerArgs, setup: &Setup) -> Result<(), Failure> {
         None
     };
     let r = backup::restore(&chosen.path, &paths, local_stamp(), secret.as_ref())?;
+    audit_restore(
+        setup,
+        &r.restored.header.created.to_string(),
+        secret.as_ref(),
+    )?;
     let mut text = format!(
         "Sauvegarde du {} restaurée : {}.\n",
         r.restored.header.created,
@@ -291,8 +297,32 @@ pub fn restaurer(a: RestaurerArgs, setup: &Setup) -> Result<(), Failure> {
     out::print(&text)
 }
 
+/// Records the restore in the audit log of the restored store (which
+/// holds the log as it was at the backup, plus this event).
+fn audit_restore(
+    setup: &Setup,
+    created: &str,
+    secret: Option<&crate::store::crypto::Secret>,
+) -> Result<(), Failure> {
+    let store = super::open_existing_locked(setup)?;
+    if store.is_locked() {
+        match secret {
+            Some(s) => store.unlock(s).map_err(Failure::from)?,
+            // A restored encrypted store over a clear one: the event waits
+            // for the passphrase, which this command did not ask for.
+            None => return Ok(()),
+        }
+    }
+    super::audit(
+        &store,
+        AuditAction::Restore,
+        None,
+        &format!("sauvegarde du {created} restaurée"),
+    )
+}
+
 pub fn compacter(setup: &Setup) -> Result<(), Failure> {
-    let store = super::open_existing_locked(&setup.data_dir)?;
+    let store = super::open_existing_locked(setup)?;
     let (_, r) = backup::compact(store)?;
     out::println(&format!(
         "Base compactée : {} → {} ({} entrées réécrites).",
@@ -337,6 +367,20 @@ pub fn init(setup: &Setup) -> Result<(), Failure> {
         .encrypt(&secret, local_stamp())
         .map_err(Failure::from)?;
     let n = store.beneficiary_count()?;
+    store.set_advisor(&setup.config.conseiller.nom);
+    super::audit(
+        &store,
+        AuditAction::Encryption,
+        None,
+        &if had_records {
+            format!(
+                "base existante chiffrée ({})",
+                crate::store::RecordKind::Beneficiary.count(n as u64)
+            )
+        } else {
+            "base créée chiffrée".to_string()
+        },
+    )?;
     out::println(&if had_records {
         format!(
             "Base de {} chiffrée ({}) : tout est réécrit chiffré, les anciennes pages effacées, \
@@ -357,7 +401,7 @@ pub fn init(setup: &Setup) -> Result<(), Failure> {
 pub fn phrase(cmd: PhraseCmd, setup: &Setup) -> Result<(), Failure> {
     match cmd {
         PhraseCmd::Changer => {
-            let store = super::open_existing_locked(&setup.data_dir)?;
+            let store = super::open_existing_locked(setup)?;
             if store.protection()? != crate::store::Protection::Encrypted {
                 return Err(Failure::usage(
                     "la base n'est pas chiffrée : « passerelle init » la chiffre",
@@ -370,6 +414,15 @@ pub fn phrase(cmd: PhraseCmd, setup: &Setup) -> Result<(), Failure> {
                 other => Failure::from(other),
             })?;
             tracing::info!("passphrase changed");
+            // The event is written under the new passphrase (one more
+            // derivation: the old key is not kept).
+            store.unlock(&new).map_err(Failure::from)?;
+            super::audit(
+                &store,
+                AuditAction::PassphraseChange,
+                None,
+                "phrase secrète changée",
+            )?;
             out::println(
                 "Phrase secrète changée : l'ancienne n'ouvre plus la base (les sauvegardes \
                  faites avant s'ouvrent avec celle qui était en vigueur, ou la nouvelle une fois \

@@ -177,7 +177,7 @@ fn import_cmd(a: ImportArgs, setup: &Setup) -> Result<(), Failure> {
             crate::store::IoCause::of(&e).what()
         ))
     })?;
-    let store = super::open_store(&setup.data_dir)?;
+    let store = super::open_store(setup)?;
     let branches = branches()?;
     let opts = ImportOptions {
         branches: &branches,
@@ -308,7 +308,7 @@ fn import_report(name: &str, r: &ImportReport, limit: usize) -> String {
 // ----- liste -----------------------------------------------------------------
 
 fn liste(a: ListeArgs, setup: &Setup) -> Result<(), Failure> {
-    let store = super::open_existing(&setup.data_dir)?;
+    let store = super::open_existing(setup)?;
     let branches = branches()?;
     let scan = store.beneficiaries()?;
     drop(store);
@@ -421,18 +421,24 @@ fn list_json(b: &Beneficiary, branches: &Branches) -> serde_json::Value {
 // ----- export ----------------------------------------------------------------
 
 fn export_cmd(a: IdArgs, setup: &Setup) -> Result<(), Failure> {
-    let store = super::open_existing(&setup.data_dir)?;
+    let store = super::open_existing(setup)?;
     let b = resolve_id(&store, &a.id)?;
     let json = export::person_json(&store, b.id, Utc::now(), &branches()?)?.ok_or_else(|| {
         Failure::usage(format!("aucun dossier ne porte l'identifiant « {} »", a.id))
     })?;
+    super::audit(
+        &store,
+        crate::store::audit::AuditAction::Export,
+        Some(b.id),
+        "données de la personne (JSON, droit d'accès)",
+    )?;
     out::println(&json)
 }
 
 // ----- supprimer -------------------------------------------------------------
 
 fn supprimer(a: SupprimerArgs, setup: &Setup) -> Result<(), Failure> {
-    let store = super::open_existing(&setup.data_dir)?;
+    let store = super::open_existing(setup)?;
     let b = resolve_id(&store, &a.id)?;
     let what = format!("le dossier {} ({})", b.display_name(), short_id(b.id));
     if !a.oui {
@@ -495,7 +501,7 @@ fn removed_summary(p: &PurgeReport) -> String {
 // ----- purge -----------------------------------------------------------------
 
 pub fn purge(args: PurgeArgs, setup: &Setup) -> Result<(), Failure> {
-    let store = super::open_existing(&setup.data_dir)?;
+    let store = super::open_existing(setup)?;
     let today = today();
     let limit = purge::cutoff(today, args.avant_jours);
     let list = purge::candidates(&store, today, args.avant_jours)?;
@@ -542,7 +548,7 @@ pub fn purge(args: PurgeArgs, setup: &Setup) -> Result<(), Failure> {
 // ----- demo ------------------------------------------------------------------
 
 pub fn demo(args: DemoArgs, setup: &Setup) -> Result<(), Failure> {
-    let store = super::open_demo_store(&setup.data_dir)?;
+    let store = super::open_demo_store(setup)?;
     let branches = branches()?;
     let catalog = crate::app::metiers::builtin_catalog();
     let jobs: Vec<(String, crate::domain::TargetMetier)> = branches

@@ -11,6 +11,7 @@ use super::{out, Failure, Setup};
 use crate::domain::agenda::{person_label, to_paris};
 use crate::domain::time::{fmt_date, parse_date_input};
 use crate::domain::{Id, Immersion};
+use crate::store::audit::AuditAction;
 use crate::store::Store;
 use crate::transfer::agenda as ag;
 use crate::transfer::document::{self, Format};
@@ -201,6 +202,14 @@ pub fn write_export(
     Ok(())
 }
 
+/// `HTML` / `Markdown`, for the audit log.
+fn format_label(f: document::Format) -> &'static str {
+    match f {
+        document::Format::Html => "HTML",
+        document::Format::Markdown => "Markdown",
+    }
+}
+
 pub fn run(cmd: ExportCmd, setup: &Setup) -> Result<(), Failure> {
     match cmd {
         ExportCmd::Synthese(a) => synthese(a, setup),
@@ -233,7 +242,7 @@ fn resolve_immersion(store: &Store, text: &str) -> Result<Immersion, Failure> {
 }
 
 fn convention_cmd(a: ConventionArgs, setup: &Setup) -> Result<(), Failure> {
-    let store = super::open_existing(&setup.data_dir)?;
+    let store = super::open_existing(setup)?;
     let imm = resolve_immersion(&store, &a.id)?;
     let doc = convention::sheet_from_store(
         &store,
@@ -247,6 +256,15 @@ fn convention_cmd(a: ConventionArgs, setup: &Setup) -> Result<(), Failure> {
             "le dossier de cette immersion est introuvable : lancez « passerelle verifier »",
         )
     })?;
+    super::audit(
+        &store,
+        AuditAction::Export,
+        Some(imm.beneficiary),
+        &format!(
+            "fiche de convention d'immersion ({})",
+            format_label(a.format)
+        ),
+    )?;
     drop(store);
     write_export(
         a.sortie.as_deref(),
@@ -295,8 +313,20 @@ pub fn agenda_items(
 
 fn ics_cmd(a: IcsArgs, setup: &Setup) -> Result<(), Failure> {
     let (from, to) = range(a.du, a.au, 90)?;
-    let store = super::open_existing(&setup.data_dir)?;
+    let store = super::open_existing(setup)?;
     let (items, damaged) = agenda_items(&store, from, to, a.anonyme)?;
+    super::audit(
+        &store,
+        AuditAction::Export,
+        None,
+        &format!(
+            "agenda iCalendar du {} au {}, {} rendez-vous{}",
+            fmt_date(from),
+            fmt_date(to),
+            items.len(),
+            if a.anonyme { ", initiales" } else { "" }
+        ),
+    )?;
     drop(store);
     let text = ics::agenda_calendar(&items, Utc::now());
     let personal = (!a.anonyme && !items.is_empty()).then_some(
@@ -313,9 +343,19 @@ fn ics_cmd(a: IcsArgs, setup: &Setup) -> Result<(), Failure> {
 
 fn immersions_cmd(a: ImmersionsArgs, setup: &Setup) -> Result<(), Failure> {
     let CsvFormat = a.format;
-    let store = super::open_existing(&setup.data_dir)?;
+    let store = super::open_existing(setup)?;
     let scan = store.immersions()?;
     let names = names(&store, false)?;
+    super::audit(
+        &store,
+        AuditAction::Export,
+        None,
+        &format!(
+            "tableau des immersions ({}), {} ligne(s)",
+            if a.nominatif { "nominatif" } else { "anonyme" },
+            scan.records.len()
+        ),
+    )?;
     drop(store);
     let rows: Vec<(&Immersion, &str)> = scan
         .records
@@ -335,7 +375,7 @@ fn immersions_cmd(a: ImmersionsArgs, setup: &Setup) -> Result<(), Failure> {
 
 fn synthese(a: SyntheseArgs, setup: &Setup) -> Result<(), Failure> {
     use crate::transfer::synthese::{self, Author};
-    let store = super::open_existing(&setup.data_dir)?;
+    let store = super::open_existing(setup)?;
     let b = resolve_id(&store, &a.id)?;
     let author = Author {
         advisor: setup.config.conseiller.nom.clone(),
@@ -347,6 +387,12 @@ fn synthese(a: SyntheseArgs, setup: &Setup) -> Result<(), Failure> {
         synthese::SynthesisError::Store(e) => Failure::from(e),
         other => Failure::runtime(other.to_string()),
     };
+    super::audit(
+        &store,
+        AuditAction::Export,
+        Some(b.id),
+        &format!("synthèse du parcours ({})", format_label(a.format)),
+    )?;
     match &a.sortie {
         Some(path) => {
             let path = synthese::write(&store, b.id, a.format, &author, Some(path), today, now)

@@ -4,6 +4,7 @@ use crate::app::runtime::Runtime;
 use crate::app::{App, Keymap};
 use crate::config::{self, Config};
 use crate::domain::time::{Clock, SystemClock};
+use crate::store::audit::AuditAction;
 use crate::store::{Store, StoreError};
 use crate::ui::Theme;
 use clap::{Parser, Subcommand};
@@ -35,6 +36,7 @@ pub struct Cli {
 }
 
 pub mod agenda;
+pub mod audit;
 pub mod base;
 pub mod beneficiaires;
 pub mod export;
@@ -83,6 +85,8 @@ pub enum Command {
     PhraseSecrete(base::PhraseCmd),
     /// Affiche l'agenda : entretiens, immersions, séances d'information, échéances
     Agenda(agenda::AgendaArgs),
+    /// Journal d'audit : qui a fait quoi, sur quel dossier, quand (sans données personnelles)
+    Audit(audit::AuditArgs),
 }
 
 /// A CLI failure: message for stderr and exit code.
@@ -338,28 +342,36 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Init) => base::init(&setup),
         Some(Command::PhraseSecrete(c)) => base::phrase(c, &setup),
         Some(Command::Agenda(a)) => agenda::run(a, &setup),
+        Some(Command::Audit(a)) => audit::run(a, &setup),
     }
 }
 
 /// Opens (creating it if needed) the store of the data directory
-/// (`DATA_DIR/base`); any failure is exit 2.
-pub fn open_store(data_dir: &Path) -> Result<Store, Failure> {
-    let dir = Store::dir_in(data_dir);
+/// (`DATA_DIR/base`); any failure is exit 2. A store this command creates
+/// is encrypted at once (passphrase from its sources).
+pub fn open_store(setup: &Setup) -> Result<Store, Failure> {
+    let dir = Store::dir_in(&setup.data_dir);
     let created = !dir.join("db").exists();
     let store = Store::open(&dir).map_err(Failure::store_unusable)?;
     let store = secret::protect_new(store, created)?;
+    if created && store.protection()? == crate::store::Protection::Encrypted {
+        authored(&store, setup);
+        audit(&store, AuditAction::Encryption, None, "base créée chiffrée")?;
+    }
     secret::unlock(&store)?;
+    authored(&store, setup);
     Ok(store)
 }
 
 /// [`open_store`] for a demonstration: a store created by this command is
 /// marked as a demo (unencrypted by choice) instead of being encrypted.
-pub fn open_demo_store(data_dir: &Path) -> Result<Store, Failure> {
-    let store = Store::open(&Store::dir_in(data_dir)).map_err(Failure::store_unusable)?;
+pub fn open_demo_store(setup: &Setup) -> Result<Store, Failure> {
+    let store = Store::open(&Store::dir_in(&setup.data_dir)).map_err(Failure::store_unusable)?;
     if store.counts()?.values().all(|n| *n == 0) {
         store.mark_demo()?;
     }
     secret::unlock(&store)?;
+    authored(&store, setup);
     Ok(store)
 }
 
@@ -371,16 +383,39 @@ pub fn open_store_public(data_dir: &Path) -> Result<Store, Failure> {
 
 /// Opens the existing store without unlocking it: for commands that copy
 /// its files as they are (backups, compaction) or read only public data.
-pub fn open_existing_locked(data_dir: &Path) -> Result<Store, Failure> {
-    Store::open_existing(&Store::dir_in(data_dir)).map_err(Failure::store_unusable)
+pub fn open_existing_locked(setup: &Setup) -> Result<Store, Failure> {
+    let store =
+        Store::open_existing(&Store::dir_in(&setup.data_dir)).map_err(Failure::store_unusable)?;
+    authored(&store, setup);
+    Ok(store)
 }
 
 /// Opens the existing store of the data directory; none is « aucune
 /// base dans … », exit 2, and nothing is created.
-pub fn open_existing(data_dir: &Path) -> Result<Store, Failure> {
-    let store = open_existing_locked(data_dir)?;
+pub fn open_existing(setup: &Setup) -> Result<Store, Failure> {
+    let store = open_existing_locked(setup)?;
     secret::unlock(&store)?;
     Ok(store)
+}
+
+/// Names the advisor of the configuration as the author of what this
+/// command writes in the audit log.
+fn authored(store: &Store, setup: &Setup) {
+    store.set_advisor(&setup.config.conseiller.nom);
+}
+
+/// Appends an event to the audit log, dated now. Personal data leaving
+/// the store (exports) is audited before it is written out, so that no
+/// export goes unrecorded even if writing fails midway.
+pub fn audit(
+    store: &Store,
+    action: AuditAction,
+    beneficiary: Option<crate::domain::Id>,
+    detail: &str,
+) -> Result<(), Failure> {
+    store
+        .record_audit(action, beneficiary, detail, chrono::Utc::now())
+        .map_err(Failure::from)
 }
 
 /// The messages of [`find_by_id`], already naming what was typed.

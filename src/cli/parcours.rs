@@ -217,7 +217,7 @@ fn plan_text(b: &Beneficiary, plan: Option<&Plan>, reference: &Dispositifs) -> S
 }
 
 fn voir(a: VoirArgs, setup: &Setup) -> Result<(), Failure> {
-    let store = super::open_existing(&setup.data_dir)?;
+    let store = super::open_existing(setup)?;
     let b = resolve_id(&store, &a.id)?;
     let plan = store.plan_of(b.id)?;
     let reference = reference()?;
@@ -258,7 +258,7 @@ pub fn hints_of(store: &Store, b: &Beneficiary, on: NaiveDate) -> Result<Vec<Hin
 }
 
 fn eligibilite(a: EligibiliteArgs, setup: &Setup) -> Result<(), Failure> {
-    let store = super::open_existing(&setup.data_dir)?;
+    let store = super::open_existing(setup)?;
     let b = resolve_id(&store, &a.id)?;
     let on = a.date.unwrap_or_else(today);
     let list = hints_of(&store, &b, on)?;
