@@ -578,7 +578,10 @@ mod tests {
         }
         assert_eq!(l.busy, Some(ENCRYPTING));
         assert!(l.input.text.is_empty());
-        assert!(!format!("{l:?}").contains("coussin"), "never the typed text");
+        assert!(
+            !format!("{l:?}").contains("coussin"),
+            "never the typed text"
+        );
     }
 
     #[test]

@@ -156,6 +156,11 @@ impl Runtime {
                 };
                 let now = self.clock.now();
                 let today = self.local_now().date();
+                let what = match format {
+                    Format::Html => "synthèse du parcours (HTML)",
+                    Format::Markdown => "synthèse du parcours (Markdown)",
+                };
+                self.audit_export(beneficiary, what)?;
                 let path = crate::transfer::synthese::write(
                     &self.store,
                     beneficiary,
@@ -166,11 +171,6 @@ impl Runtime {
                     now,
                 )
                 .map_err(|e| format!("Synthèse non écrite : {e}"))?;
-                let what = match format {
-                    Format::Html => "synthèse du parcours (HTML)",
-                    Format::Markdown => "synthèse du parcours (Markdown)",
-                };
-                self.audit_export(beneficiary, what, &path)?;
                 Outcome::DocumentWritten { beneficiary, path }
             }
             Effect::OpenExternal(path) => {
@@ -246,15 +246,10 @@ impl Runtime {
     }
 
     /// Records the export of a file's personal data in the audit log
-    /// (`detail` says what, never whom). An export that cannot be traced
-    /// does not stay: the file just written is removed and the export
-    /// reported as failed.
-    fn audit_export(
-        &self,
-        beneficiary: Id,
-        detail: &str,
-        path: &std::path::Path,
-    ) -> Result<(), String> {
+    /// (`detail` says what, never whom), before the data leaves the store:
+    /// an export that cannot be traced is not made, and none goes
+    /// unrecorded even if writing the file fails midway (as on the CLI).
+    fn audit_export(&self, beneficiary: Id, detail: &str) -> Result<(), String> {
         self.store
             .record_audit(
                 AuditAction::Export,
@@ -263,7 +258,6 @@ impl Runtime {
                 self.clock.now(),
             )
             .map_err(|e| {
-                let _ = std::fs::remove_file(path);
                 format!("Export annulé : le journal d'audit n'a pas pu l'enregistrer ({e})")
             })
     }
@@ -289,13 +283,9 @@ impl Runtime {
         let dir = self.store.paths().data_dir().join("exports");
         crate::store::files::ensure_private_dir(&dir).map_err(err)?;
         let path = dir.join(format!("convention-{}.html", imm.id.short()));
+        self.audit_export(imm.beneficiary, "fiche de convention d'immersion (HTML)")?;
         crate::store::files::write_atomic(&path, render(&doc, Format::Html).as_bytes())
             .map_err(err)?;
-        self.audit_export(
-            imm.beneficiary,
-            "fiche de convention d'immersion (HTML)",
-            &path,
-        )?;
         Ok(Outcome::Exported {
             path: path.display().to_string(),
             what: "Fiche de convention".into(),

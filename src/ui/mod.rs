@@ -162,6 +162,7 @@ pub fn header_badge(app: &App, room: usize) -> Option<String> {
             "base de démonstration — non chiffrée",
             "démo — non chiffrée",
             "démo non chiffrée",
+            "non chiffrée",
             "démo",
         ],
         (false, true) => &[
@@ -177,7 +178,7 @@ pub fn header_badge(app: &App, room: usize) -> Option<String> {
     };
     forms
         .iter()
-        .find(|f| f.chars().count() < room)
+        .find(|f| f.chars().count() <= room)
         .map(|f| f.to_string())
 }
 
