@@ -54,6 +54,21 @@ pub fn draw(app: &App, theme: &Theme, frame: &mut Frame) {
     if app.privacy.masked {
         mask::blur_names(app, frame.buffer_mut(), area);
     }
+    defuse(frame.buffer_mut());
+}
+
+/// The last pass over every drawn frame: control characters and direction
+/// overrides ([`crate::app::text::is_bidi_control`]) are taken out of the
+/// cells. A stored value from before the forms' rules, or an import,
+/// cannot repaint the terminal or reorder the screen, on any screen.
+fn defuse(buf: &mut ratatui::buffer::Buffer) {
+    let hostile = |c: char| c.is_control() || crate::app::text::is_bidi_control(c);
+    for cell in buf.content.iter_mut() {
+        if cell.symbol().chars().any(hostile) {
+            let clean: String = cell.symbol().chars().filter(|c| !hostile(*c)).collect();
+            cell.set_symbol(if clean.is_empty() { " " } else { &clean });
+        }
+    }
 }
 
 /// Width under which the header drops its " Passerelle │ " title.
