@@ -87,6 +87,12 @@ pub enum BenchCmd {
         #[arg(long, value_name = "N", default_value_t = 10_000)]
         nombre: usize,
     },
+    /// Coût du chiffrement : enregistrement et liste, base chiffrée ou en clair ; déverrouillage
+    Base {
+        /// Nombre de dossiers fictifs enregistrés dans chaque base
+        #[arg(long, value_name = "N", default_value_t = 2_000)]
+        dossiers: usize,
+    },
 }
 
 /// The catalogue in force: the shipped one, or the imported referential.
@@ -441,6 +447,17 @@ pub fn bench(cmd: BenchCmd, setup: &Setup) -> Result<(), Failure> {
             let mut out = std::io::stdout().lock();
             crate::app::beneficiaires::bench::run_list_bench(catalog.branches(), nombre, &mut out)
                 .map_err(|e| Failure::runtime(format!("banc d'essai : {e}")))
+        }
+        BenchCmd::Base { dossiers } => {
+            let catalog = crate::app::metiers::builtin_catalog();
+            let mut out = std::io::stdout().lock();
+            crate::transfer::bench_store::run(
+                catalog.branches(),
+                dossiers,
+                crate::store::crypto::KdfParams::for_new_store(),
+                &mut out,
+            )
+            .map_err(|e| Failure::runtime(format!("banc d'essai : {e}")))
         }
     }
 }
