@@ -439,6 +439,13 @@ fn lock_screen_snapshots() {
     let s = render(&mut a, 120, 40);
     shows(&s, &["Aucune touche depuis 5 minutes"]);
     insta::assert_snapshot!("lock_idle_120x40", s);
+
+    // A tiny window: drawn without a panic, still no typed character.
+    a.lock.as_mut().unwrap().paste("secret");
+    for (w, h) in [(20, 5), (1, 1)] {
+        let s = render(&mut a, w, h);
+        assert!(!s.contains("secret"), "{s}");
+    }
 }
 
 #[test]
