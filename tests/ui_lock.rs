@@ -466,3 +466,33 @@ fn demo_header_is_visible_at_80_columns() {
     assert!(header.contains("non chiffrée"), "{header}");
     insta::assert_snapshot!("demo_header_80x24", s);
 }
+
+#[test]
+fn the_privacy_curtain_works_on_the_lock_screen_and_keys_reach_nothing_else() {
+    let mut a = lone_app();
+    a.lock_at_start(None);
+    let f12 = KeyEvent::new(KeyCode::F(12), KeyModifiers::NONE);
+    let act = a
+        .key_to_action(f12)
+        .expect("F12 is bound on the lock screen");
+    a.update(act);
+    let s = render(&mut a, 80, 24);
+    shows(&s, &["Écran masqué"]);
+    assert!(!s.contains("Base verrouillée"), "{s}");
+    // Any key lifts the curtain without typing into the passphrase.
+    let x = KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE);
+    if let Some(act) = a.key_to_action(x) {
+        a.update(act);
+    }
+    let s = render(&mut a, 80, 24);
+    shows(&s, &["Base verrouillée"]);
+    assert!(a.lock.as_ref().unwrap().input.text.is_empty());
+    // Screen keys (2: Bénéficiaires, q: quit) are passphrase text here.
+    for c in ['2', 'q'] {
+        let act = a.key_to_action(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        assert!(matches!(act, Some(Action::Text(_))), "{c}: {act:?}");
+        a.update(act.unwrap());
+    }
+    assert!(!a.should_quit);
+    assert_eq!(a.lock.as_ref().unwrap().input.text, "2q");
+}
