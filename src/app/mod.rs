@@ -735,6 +735,15 @@ impl App {
                 self.unlock_refused();
                 return Vec::new();
             }
+            // The unlock itself failed (the key file unreadable…): the lock
+            // screen says why and takes keys again.
+            Outcome::Failed { message } if self.lock.as_ref().is_some_and(|l| l.busy.is_some()) => {
+                if let Some(l) = self.lock.as_mut() {
+                    l.busy = None;
+                    l.error = Some(message);
+                }
+                return Vec::new();
+            }
             _ => {}
         }
         match &outcome {
@@ -1070,6 +1079,29 @@ mod tests {
         assert!(a.visible_status().is_some());
         a.now += chrono::Duration::seconds(STATUS_SECONDS + 1);
         assert!(a.visible_status().is_none());
+    }
+
+    #[test]
+    fn a_failed_unlock_gives_the_lock_screen_back_with_the_reason() {
+        let mut a = app();
+        a.lock_at_start(None);
+        for c in "phrase".chars() {
+            a.update(Action::Text(key(KeyCode::Char(c))));
+        }
+        a.update(Action::Open);
+        assert!(matches!(
+            a.deferred,
+            Some(Deferred::Effect(Effect::Unlock { .. }))
+        ));
+        assert!(a.lock.as_ref().unwrap().busy.is_some());
+        a.effect_done(Outcome::Failed {
+            message: "fichier de clé illisible".into(),
+        });
+        let l = a.lock.as_ref().unwrap();
+        assert_eq!(l.busy, None);
+        assert_eq!(l.error.as_deref(), Some("fichier de clé illisible"));
+        a.update(Action::Text(key(KeyCode::Char('x'))));
+        assert_eq!(a.lock.as_ref().unwrap().input.text, "x", "keys work again");
     }
 
     #[test]
