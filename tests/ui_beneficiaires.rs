@@ -603,3 +603,23 @@ fn masked_list_and_file_blur_names_and_hide_contacts_and_notes() {
     let s = text(&render(&mut a, 100, 30));
     assert!(s.contains("Piste VAE") && s.contains("DUPONT Léa"), "{s}");
 }
+
+#[test]
+fn masked_form_shows_only_the_field_being_typed() {
+    let mut a = app();
+    a.update(Action::GoTo(Screen::Beneficiaires));
+    press(&mut a, KeyCode::Char('n'));
+    type_text(&mut a, "Zylberstein");
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "Anouk");
+    a.update(Action::MaskPersonal);
+    let s = text(&render(&mut a, 80, 24));
+    assert!(!s.contains("Zylberstein"), "{s}");
+    assert!(s.contains("(masqué)") && s.contains("Anouk"), "{s}");
+    // The next field: the first name is hidden in turn, the form still works.
+    press(&mut a, KeyCode::Tab);
+    let s = text(&render(&mut a, 80, 24));
+    assert!(!s.contains("Anouk") && !s.contains("Zylberstein"), "{s}");
+    let f = &a.benef.form.as_ref().unwrap().form;
+    assert_eq!(f.value("nom"), "Zylberstein", "masking never edits values");
+}
