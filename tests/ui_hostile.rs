@@ -183,7 +183,7 @@ fn a_100_kb_paste_into_every_field_is_cut_or_refused_never_saved_corrupt() {
         .filter_map(|f| f.error.clone())
         .collect();
     assert!(
-        errors.iter().any(|e| e.contains("trop long"))
+        errors.iter().any(|e| e.contains("inattendu"))
             && errors.iter().any(|e| e.contains("montant invalide"))
             && errors.iter().any(|e| e.contains("date non reconnue")),
         "{errors:?}"
