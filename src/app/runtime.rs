@@ -12,10 +12,39 @@ use super::undo::{Change, Direction};
 use super::{Effect, Outcome};
 use crate::domain::time::Clock;
 use crate::domain::{Id, Meta};
+use crate::store::audit::AuditAction;
 use crate::store::{Store, Write};
 use crate::transfer::document::{render, Format};
 use crate::transfer::{agenda, convention};
 use chrono::{NaiveDate, NaiveDateTime};
+
+/// Encrypts a clear store under `secret` (a backup is made first, see
+/// [`Store::encrypt_with`]) and records the audit event, written by
+/// `advisor`. The store comes back unlocked; an audit event that could not
+/// be written is returned beside it (the store is encrypted either way).
+pub fn encrypt_store(
+    store: Store,
+    secret: &crate::store::Secret,
+    kdf: crate::store::crypto::KdfParams,
+    stamp: NaiveDateTime,
+    now: chrono::DateTime<chrono::Utc>,
+    advisor: &str,
+) -> Result<(Store, Option<crate::store::StoreError>), crate::store::StoreError> {
+    let files = store.beneficiary_count()?;
+    let store = store.encrypt_with(secret, kdf, stamp)?;
+    store.set_advisor(advisor);
+    let detail = if files > 0 {
+        format!(
+            "base existante chiffrée ({files} dossier{}), sauvegarde préalable",
+            if files > 1 { "s" } else { "" }
+        )
+    } else {
+        "nouvelle base chiffrée".to_string()
+    };
+    let audited = store.record_audit(AuditAction::Encryption, None, &detail, now);
+    tracing::info!("store encrypted");
+    Ok((store, audited.err()))
+}
 
 pub struct Runtime {
     pub store: Store,
@@ -23,15 +52,21 @@ pub struct Runtime {
     pub advisor: String,
     /// The advisor's structure (`[conseiller] structure`), for documents.
     pub structure: String,
+    /// Argon2 cost of a passphrase chosen in the TUI (tests use cheap ones).
+    pub kdf: crate::store::crypto::KdfParams,
 }
 
 impl Runtime {
+    /// The runtime of `store`; the advisor is named to the store once, as
+    /// the author of its audit events.
     pub fn new(store: Store, clock: Box<dyn Clock>, advisor: String) -> Runtime {
+        store.set_advisor(&advisor);
         Runtime {
             store,
             clock,
             advisor,
             structure: String::new(),
+            kdf: crate::store::crypto::KdfParams::for_new_store(),
         }
     }
 
@@ -43,7 +78,17 @@ impl Runtime {
     }
 
     /// Runs one effect; `None` when there is nothing to report.
+    ///
+    /// The one guard of the lock: while the store is locked (its key
+    /// dropped by the idle lock, or not yet unlocked), only the lock's own
+    /// effects run; any other is refused before it touches the store.
     pub fn run(&mut self, effect: Effect) -> Option<Outcome> {
+        if self.store.is_locked() && !effect.runs_locked() {
+            tracing::warn!("effect refused while the store is locked");
+            return Some(Outcome::Failed {
+                message: "Base verrouillée : rien n'a été lu ni écrit".into(),
+            });
+        }
         match self.run_one(effect) {
             Ok(outcome) => outcome,
             Err(message) => {
@@ -80,6 +125,7 @@ impl Runtime {
                 id,
                 interviews: self.store.interviews_of(id).map_err(err)?,
                 journal: self.store.journal_of(id).map_err(err)?,
+                audit: self.store.audit_of(id).map_err(err)?,
             },
             Effect::Apply {
                 change,
@@ -122,6 +168,11 @@ impl Runtime {
                 };
                 let now = self.clock.now();
                 let today = self.local_now().date();
+                let what = match format {
+                    Format::Html => "synthèse du parcours (HTML)",
+                    Format::Markdown => "synthèse du parcours (Markdown)",
+                };
+                self.audit_export(beneficiary, what)?;
                 let path = crate::transfer::synthese::write(
                     &self.store,
                     beneficiary,
@@ -170,7 +221,57 @@ impl Runtime {
             Effect::ExportConvention { immersion, today } => {
                 self.export_convention(immersion, today)?
             }
+            Effect::Unlock {
+                passphrase,
+                failures,
+            } => match self.store.unlock(&passphrase.0) {
+                Ok(()) => Outcome::Unlocked {
+                    warning: self.audit_failures(failures),
+                },
+                Err(crate::store::StoreError::WrongPassphrase) => {
+                    tracing::warn!("unlock failed (wrong passphrase)");
+                    Outcome::UnlockRefused
+                }
+                Err(e) => return Err(e.to_string()),
+            },
+            Effect::ForgetKey => {
+                self.store.forget_key();
+                return Ok(None);
+            }
         }))
+    }
+
+    /// After an unlock preceded by `failures` wrong passphrases: the audit
+    /// event that says so. The French warning when it could not be written.
+    fn audit_failures(&self, failures: u32) -> Option<String> {
+        if failures == 0 {
+            return None;
+        }
+        let detail = format!(
+            "{failures} échec{} avant déverrouillage",
+            if failures > 1 { "s" } else { "" }
+        );
+        self.store
+            .record_audit(AuditAction::UnlockFailures, None, &detail, self.clock.now())
+            .err()
+            .map(|e| format!("Journal d'audit non écrit ({detail}) : {e}"))
+    }
+
+    /// Records the export of a file's personal data in the audit log
+    /// (`detail` says what, never whom), before the data leaves the store:
+    /// an export that cannot be traced is not made, and none goes
+    /// unrecorded even if writing the file fails midway (as on the CLI).
+    fn audit_export(&self, beneficiary: Id, detail: &str) -> Result<(), String> {
+        self.store
+            .record_audit(
+                AuditAction::Export,
+                Some(beneficiary),
+                detail,
+                self.clock.now(),
+            )
+            .map_err(|e| {
+                format!("Export annulé : le journal d'audit n'a pas pu l'enregistrer ({e})")
+            })
     }
 
     /// Writes the convention sheet of an immersion (HTML, 0600) in
@@ -194,6 +295,7 @@ impl Runtime {
         let dir = self.store.paths().data_dir().join("exports");
         crate::store::files::ensure_private_dir(&dir).map_err(err)?;
         let path = dir.join(format!("convention-{}.html", imm.id.short()));
+        self.audit_export(imm.beneficiary, "fiche de convention d'immersion (HTML)")?;
         crate::store::files::write_atomic(&path, render(&doc, Format::Html).as_bytes())
             .map_err(err)?;
         Ok(Outcome::Exported {
