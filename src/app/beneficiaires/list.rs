@@ -433,6 +433,13 @@ impl PartialEq for FileBatch {
     }
 }
 
+// A batch is built where the records are read and moved to the interface
+// thread: it must stay `Send` (checked at compile time).
+const _: fn() = || {
+    fn send<T: Send + 'static>() {}
+    send::<FileBatch>();
+};
+
 impl FileBatch {
     pub fn with_capacity(n: usize) -> FileBatch {
         let mut b = FileBatch::default();
