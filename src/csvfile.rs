@@ -107,28 +107,58 @@ fn line_breaks(b: &[u8]) -> usize {
 
 /// Reads a whole CSV file: header plus records.
 pub fn parse(bytes: &[u8]) -> Result<Table, CsvError> {
-    let text = decode(bytes)?;
-    let delimiter = detect_delimiter(text);
-    let mut rows = Records::new(text, delimiter);
-    let mut header = None;
+    let mut reader = Reader::new(decode(bytes)?)?;
     let mut records = Vec::new();
-    while let Some(r) = rows.next_record()? {
-        if is_blank(&r.fields) {
-            continue;
-        }
-        if header.is_none() {
-            header = Some(r);
-        } else {
-            records.push(r);
-        }
+    while let Some(r) = reader.next_record()? {
+        records.push(r);
     }
-    let header = header.ok_or(CsvError::Empty)?;
     Ok(Table {
-        delimiter,
-        header_line: header.line,
-        header: header.fields,
+        delimiter: reader.delimiter,
+        header_line: reader.header_line,
+        header: reader.header,
         records,
     })
+}
+
+/// A CSV text read one record at a time (the rules of [`parse`]), for large
+/// files: only the current record is held.
+pub struct Reader<'a> {
+    pub delimiter: char,
+    /// Line of the header (1 unless blank lines come first).
+    pub header_line: usize,
+    pub header: Vec<String>,
+    rows: Records<'a>,
+}
+
+impl<'a> Reader<'a> {
+    /// Reads the header of decoded text (see [`decode`]).
+    pub fn new(text: &'a str) -> Result<Reader<'a>, CsvError> {
+        let delimiter = detect_delimiter(text);
+        let mut rows = Records::new(text, delimiter);
+        let header = loop {
+            match rows.next_record()? {
+                Some(r) if is_blank(&r.fields) => continue,
+                Some(r) => break r,
+                None => return Err(CsvError::Empty),
+            }
+        };
+        Ok(Reader {
+            delimiter,
+            header_line: header.line,
+            header: header.fields,
+            rows,
+        })
+    }
+
+    /// The next non-blank record after the header.
+    pub fn next_record(&mut self) -> Result<Option<Record>, CsvError> {
+        while let Some(r) = self.rows.next_record()? {
+            if !is_blank(&r.fields) {
+                return Ok(Some(r));
+            }
+        }
+        Ok(None)
+    }
 }
 
 fn is_blank(fields: &[String]) -> bool {

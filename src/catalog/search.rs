@@ -44,6 +44,7 @@ use std::collections::HashMap;
 
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
+use serde::{Deserialize, Serialize};
 
 use super::fold::{char_mask, fold, fold_with_map, words};
 
@@ -104,10 +105,25 @@ pub(crate) struct IndexInput<'a> {
     pub branch_mask: u32,
 }
 
+/// Serialized in catalogue snapshots (see `snapshot.rs`): `vocab_chars` is
+/// derived from `vocab` by [`Index::finish`] after reading.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct Index {
     n: usize,
     vocab: Vec<Box<str>>,
+    #[serde(skip)]
     vocab_chars: Vec<Box<[char]>>,
+    /// Items holding each vocabulary word, ascending: `word_items[word_start[w]..word_start[w + 1]]`
+    /// (derived, like `vocab_chars`).
+    #[serde(skip)]
+    word_items: Vec<u32>,
+    #[serde(skip)]
+    word_start: Vec<u32>,
+    /// Items holding each acronym of `acr_vocab`, ascending (derived).
+    #[serde(skip)]
+    acr_items: Vec<u32>,
+    #[serde(skip)]
+    acr_item_start: Vec<u32>,
     refs: Vec<u32>,
     ref_start: Vec<u32>,
     nwords: Vec<u8>,
@@ -128,6 +144,40 @@ pub(crate) struct Index {
     /// Items in alphabetical order.
     alpha: Vec<u32>,
     branch_mask: Vec<u32>,
+}
+
+/// Inverts per-item lists of packed ids (`id << shift | flags`) into
+/// per-id lists of items (ascending, an item once per id): (items, starts).
+fn invert(item_start: &[u32], packed: &[u32], shift: u32, ids: usize) -> (Vec<u32>, Vec<u32>) {
+    let mut start = vec![0u32; ids + 1];
+    let mut last = vec![u32::MAX; ids];
+    let items = item_start.len().saturating_sub(1);
+    for i in 0..items {
+        for &p in &packed[item_start[i] as usize..item_start[i + 1] as usize] {
+            let id = (p >> shift) as usize;
+            if last[id] != i as u32 {
+                last[id] = i as u32;
+                start[id + 1] += 1;
+            }
+        }
+    }
+    for k in 0..ids {
+        start[k + 1] += start[k];
+    }
+    let mut fill: Vec<u32> = start[..ids].to_vec();
+    let mut out = vec![0u32; start[ids] as usize];
+    last.iter_mut().for_each(|l| *l = u32::MAX);
+    for i in 0..items {
+        for &p in &packed[item_start[i] as usize..item_start[i + 1] as usize] {
+            let id = (p >> shift) as usize;
+            if last[id] != i as u32 {
+                last[id] = i as u32;
+                out[fill[id] as usize] = i as u32;
+                fill[id] += 1;
+            }
+        }
+    }
+    (out, start)
 }
 
 /// Label words grouped into variants, as indices into `ws`:
@@ -179,7 +229,7 @@ fn find_run(ws: &[(usize, &str)], sig: &[usize], needle: &[String]) -> Option<us
 }
 
 /// A sigle (`aes`) and the significant folded words it stands for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Sigle {
     pub sigle: String,
     pub words: Vec<String>,
@@ -314,7 +364,6 @@ impl Index {
             .iter()
             .map(|&o| tmp_vocab[o as usize].clone())
             .collect();
-        let vocab_chars = vocab.iter().map(|w| w.chars().collect()).collect();
 
         let mut acr_vocab: Vec<Box<str>> =
             acr.iter().map(|a: &(Box<str>, bool)| a.0.clone()).collect();
@@ -340,10 +389,14 @@ impl Index {
             rank[i as usize] = r as u32;
         }
 
-        Index {
+        let mut index = Index {
             n,
             vocab,
-            vocab_chars,
+            vocab_chars: Vec::new(),
+            word_items: Vec::new(),
+            word_start: Vec::new(),
+            acr_items: Vec::new(),
+            acr_item_start: Vec::new(),
             refs,
             ref_start,
             nwords,
@@ -358,11 +411,62 @@ impl Index {
             rank,
             alpha,
             branch_mask,
-        }
+        };
+        index.derive();
+        index
+    }
+
+    /// The derived (not serialized) tables: words as chars, posting lists.
+    fn derive(&mut self) {
+        self.vocab_chars = self.vocab.iter().map(|w| w.chars().collect()).collect();
+        (self.word_items, self.word_start) =
+            invert(&self.ref_start, &self.refs, 3, self.vocab.len());
+        (self.acr_items, self.acr_item_start) =
+            invert(&self.acr_start, &self.acr, 1, self.acr_vocab.len());
     }
 
     pub(crate) fn len(&self) -> usize {
         self.n
+    }
+
+    /// After reading a snapshot: checks that every offset and id stays in
+    /// bounds for `n` items (so that a damaged snapshot cannot make a search
+    /// panic) and derives `vocab_chars`. False when inconsistent.
+    pub(crate) fn finish(&mut self, n: usize) -> bool {
+        fn spans(start: &[u32], len: usize, n: usize) -> bool {
+            start.len() == n + 1
+                && start.first() == Some(&0)
+                && start.last().is_some_and(|&l| l as usize == len)
+                && start.windows(2).all(|w| w[0] <= w[1])
+        }
+        let nv = self.vocab.len();
+        let na = self.acr_vocab.len();
+        let ok = self.n == n
+            && spans(&self.ref_start, self.refs.len(), n)
+            && spans(&self.acr_start, self.acr.len(), n)
+            && spans(&self.phrase_start, self.phrases.len(), n)
+            && self.refs.iter().all(|&r| ((r >> 3) as usize) < nv)
+            && self.acr.iter().all(|&a| ((a >> 1) as usize) < na)
+            && self.acr_curated.len() == na
+            && [
+                self.nwords.len(),
+                self.hay.len(),
+                self.hay_mask.len(),
+                self.rank.len(),
+                self.alpha.len(),
+                self.branch_mask.len(),
+            ]
+            .iter()
+            .all(|&l| l == n)
+            && self
+                .rank
+                .iter()
+                .chain(&self.alpha)
+                .all(|&i| (i as usize) < n);
+        if ok {
+            self.derive();
+        }
+        ok
     }
 
     /// Number of items carrying this curated sigle.
@@ -464,6 +568,8 @@ impl Index {
     /// not the other label acronyms that start with it.
     /// Muted matches still count for narrowing (third value), so a longer
     /// query that is no longer strong can narrow from this one's candidates.
+    /// With `all_words`, stops at the first query word that matches neither
+    /// way (the item then matters to neither tier 1 nor narrowing).
     #[inline]
     fn score_item(
         &self,
@@ -472,6 +578,7 @@ impl Index {
         classes: &[Vec<u8>],
         acr_r: &[AcrRange],
         strong: &[bool],
+        all_words: bool,
     ) -> (i32, usize, usize) {
         let refs = &self.refs[self.ref_start[i] as usize..self.ref_start[i + 1] as usize];
         let acrs = &self.acr[self.acr_start[i] as usize..self.acr_start[i + 1] as usize];
@@ -531,6 +638,8 @@ impl Index {
             }
             if best > 0 || muted {
                 loose += 1;
+            } else if all_words {
+                return (0, 0, 0);
             }
         }
         (total, matched, loose)
@@ -561,6 +670,47 @@ impl Index {
         } else {
             0
         }
+    }
+
+    /// Marks in `mark` the items holding a word or acronym matched by the
+    /// query word with the shortest posting lists: a superset of what tier 1
+    /// and narrowing can keep. `None` when that would not beat a full scan.
+    fn fewest_candidates<'m>(
+        &self,
+        classes: &[Vec<u8>],
+        acr_r: &[AcrRange],
+        mark: &'m mut Vec<bool>,
+    ) -> Option<&'m [bool]> {
+        let post_len = |start: &[u32], k: usize| (start[k + 1] - start[k]) as usize;
+        let (cls, r) = classes
+            .iter()
+            .zip(acr_r)
+            .map(|(cls, r)| {
+                let words: usize = cls
+                    .iter()
+                    .enumerate()
+                    .filter(|c| *c.1 != C_NONE)
+                    .map(|(w, _)| post_len(&self.word_start, w))
+                    .sum();
+                let acrs: usize = (r.lo..r.hi)
+                    .map(|a| post_len(&self.acr_item_start, a as usize))
+                    .sum();
+                (words + acrs, (cls, r))
+            })
+            .min_by_key(|c| c.0)
+            .filter(|c| c.0 < self.n / 2)?
+            .1;
+        mark.clear();
+        mark.resize(self.n, false);
+        let mut set = |items: &[u32]| items.iter().for_each(|&i| mark[i as usize] = true);
+        for (w, _) in cls.iter().enumerate().filter(|c| *c.1 != C_NONE) {
+            set(&self.word_items[self.word_start[w] as usize..self.word_start[w + 1] as usize]);
+        }
+        for a in r.lo as usize..r.hi as usize {
+            set(&self.acr_items
+                [self.acr_item_start[a] as usize..self.acr_item_start[a + 1] as usize]);
+        }
+        Some(mark)
     }
 
     /// Runs a query. `prev` = candidates of a previous, narrower-compatible query
@@ -611,10 +761,13 @@ impl Index {
 
         // Tier 1: every query word matches. `mono` also keeps the items
         // matched only through muted typos (see `score_item`) for narrowing.
-        let mut tier1: Vec<(u32, i32)> = Vec::new();
-        let mut mono: Vec<u32> = Vec::new();
+        // Buffers reused from one keystroke to the next.
+        let mut tier1 = std::mem::take(&mut scratch.results);
+        tier1.clear();
+        let mut mono = std::mem::take(&mut scratch.spare);
+        mono.clear();
         let mut eval = |i: usize| {
-            let (s, m, loose) = self.score_item(i, q, classes, &acr_r, &strong);
+            let (s, m, loose) = self.score_item(i, q, classes, &acr_r, &strong, true);
             if m == ntok {
                 let s = TIER_WORDS + s + self.phrase_bonus(i, q) + self.curated_bonus(i)
                     - self.nwords[i] as i32;
@@ -632,24 +785,34 @@ impl Index {
                     }
                 }
             }
-            None => {
-                for i in 0..self.n {
-                    if in_branch(i) {
-                        eval(i);
+            None => match self.fewest_candidates(classes, &acr_r, &mut scratch.mark) {
+                // Only the items of the most selective query word can match.
+                Some(mark) => {
+                    for (i, _) in mark.iter().enumerate().filter(|m| *m.1) {
+                        if in_branch(i) {
+                            eval(i);
+                        }
                     }
                 }
-            }
+                None => {
+                    for i in 0..self.n {
+                        if in_branch(i) {
+                            eval(i);
+                        }
+                    }
+                }
+            },
         }
         mono.sort_unstable();
 
-        let mut results = tier1.clone();
+        let mut results = tier1;
         let mut fuzzy_done = false;
 
         if word_fail && q.skim.chars().count() >= 2 {
             fuzzy_done = true;
             scratch.mark.clear();
             scratch.mark.resize(self.n, false);
-            for &(i, _) in &tier1 {
+            for &(i, _) in &results {
                 scratch.mark[i as usize] = true;
             }
             let pmask = char_mask(&q.skim);
@@ -689,7 +852,7 @@ impl Index {
                 if scratch.mark[i] || !in_branch(i) {
                     continue;
                 }
-                let (s, m, _) = self.score_item(i, q, classes, &acr_r, &strong);
+                let (s, m, _) = self.score_item(i, q, classes, &acr_r, &strong, false);
                 if m + 1 >= ntok && m > 0 {
                     let s = (s + self.phrase_bonus(i, q) - self.nwords[i] as i32)
                         .clamp(1, TIER_FUZZY - 1);
@@ -710,14 +873,16 @@ impl Index {
             results.clear();
         }
         results.sort_unstable_by(cmp);
+        let hits = results
+            .iter()
+            .map(|&(i, s)| Hit {
+                idx: i as usize,
+                score: s,
+            })
+            .collect();
+        scratch.results = results;
         RunOutput {
-            hits: results
-                .into_iter()
-                .map(|(i, s)| Hit {
-                    idx: i as usize,
-                    score: s,
-                })
-                .collect(),
+            hits,
             total,
             mono,
             fuzzy_done,
@@ -975,6 +1140,11 @@ pub(crate) struct RunOutput {
 pub(crate) struct Scratch {
     classes: Vec<Vec<u8>>,
     mark: Vec<bool>,
+    /// Scored items of the running query.
+    results: Vec<(u32, i32)>,
+    /// A candidate list no longer needed (see [`Scratch::recycle`]), filled
+    /// by the next run instead of allocating one.
+    spare: Vec<u32>,
     matcher: SkimMatcherV2,
 }
 
@@ -983,8 +1153,18 @@ impl Default for Scratch {
         Scratch {
             classes: Vec::new(),
             mark: Vec::new(),
+            results: Vec::new(),
+            spare: Vec::new(),
             matcher: SkimMatcherV2::default().ignore_case(),
         }
+    }
+}
+
+impl Scratch {
+    /// Gives back the candidates (`RunOutput::mono`) of a run that will not
+    /// be narrowed from any more.
+    pub(crate) fn recycle(&mut self, mono: Vec<u32>) {
+        self.spare = mono;
     }
 }
 
