@@ -932,6 +932,9 @@ impl Searcher {
         if let Some(old) = self.state.take() {
             self.scratch.recycle(old.mono);
         }
+        if !out.narrowable {
+            return &self.hits;
+        }
         self.state = Some(SearchState {
             generation: catalog.generation,
             branch: filter,
@@ -966,6 +969,22 @@ impl Searcher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn narrowing_after_a_precomputed_first_keystroke() {
+        let c = Catalog::builtin_shared().unwrap();
+        let mut s = Searcher::default();
+        for typed in ["m", "ma", "mai", "mais", "maiso"] {
+            let hits = s.update(c, typed, None).to_vec();
+            assert_eq!(hits, c.search(typed, None, 500), "{typed}");
+            assert_eq!(
+                s.total(),
+                c.search(typed, None, usize::MAX).len(),
+                "{typed}"
+            );
+        }
+        assert!(s.narrowed(), "maiso narrows from mais");
+    }
 
     #[test]
     fn shipped_assets_parse() {

@@ -144,7 +144,22 @@ pub(crate) struct Index {
     /// Items in alphabetical order.
     alpha: Vec<u32>,
     branch_mask: Vec<u32>,
+    /// Answers to the one-character queries, made at build (see
+    /// [`Index::first_keystroke`]).
+    first_keys: Vec<FirstKey>,
 }
+
+/// The best [`FIRST_KEY_HITS`] hits (sorted) and the number of matches of a
+/// one-character query (its folded text `key`), without a branch filter.
+#[derive(Serialize, Deserialize)]
+struct FirstKey {
+    key: char,
+    hits: Vec<(u32, i32)>,
+    total: u32,
+}
+
+/// Hits kept per one-character query (the Métiers screen shows at most 500).
+const FIRST_KEY_HITS: usize = 500;
 
 /// Inverts per-item lists of packed ids (`id << shift | flags`) into
 /// per-id lists of items (ascending, an item once per id): (items, starts).
@@ -411,9 +426,70 @@ impl Index {
             rank,
             alpha,
             branch_mask,
+            first_keys: Vec::new(),
         };
         index.derive();
+        index.first_keys = index.first_keystrokes();
         index
+    }
+
+    /// A first keystroke matches most items of a large list (`a`: 60 % of
+    /// 100 000): its answers are computed once here, for every character a
+    /// word or an acronym starts with, rather than at every first keystroke.
+    fn first_keystrokes(&self) -> Vec<FirstKey> {
+        let mut keys: Vec<char> = self
+            .vocab
+            .iter()
+            .filter_map(|w| w.chars().next())
+            .chain(self.acr_vocab.iter().filter_map(|a| a.chars().next()))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let mut scratch = Scratch::default();
+        keys.into_iter()
+            .filter_map(|key| {
+                let q = Query::parse(&key.to_string());
+                // Only keys that are a query of their own, folded as typed.
+                if q.folded != key.to_string() || q.tokens.len() != 1 {
+                    return None;
+                }
+                let out = self.run(&q, None, None, FIRST_KEY_HITS, &mut scratch);
+                Some(FirstKey {
+                    key,
+                    hits: out.hits.iter().map(|h| (h.idx as u32, h.score)).collect(),
+                    total: u32::try_from(out.total).unwrap_or(u32::MAX),
+                })
+            })
+            .collect()
+    }
+
+    /// The precomputed answer to `q` when it is one character, without a
+    /// branch filter, for at most [`FIRST_KEY_HITS`] hits.
+    fn first_keystroke(&self, q: &Query, filter: Option<u32>, limit: usize) -> Option<RunOutput> {
+        let mut chars = q.folded.chars();
+        let (Some(c), None, None) = (chars.next(), chars.next(), filter) else {
+            return None;
+        };
+        if limit > FIRST_KEY_HITS {
+            return None;
+        }
+        let k = self.first_keys.binary_search_by_key(&c, |f| f.key).ok()?;
+        let f = &self.first_keys[k];
+        Some(RunOutput {
+            hits: f
+                .hits
+                .iter()
+                .take(limit)
+                .map(|&(i, s)| Hit {
+                    idx: i as usize,
+                    score: s,
+                })
+                .collect(),
+            total: f.total as usize,
+            mono: Vec::new(),
+            fuzzy_done: false,
+            narrowable: false,
+        })
     }
 
     /// The derived (not serialized) tables: words as chars, posting lists.
@@ -462,7 +538,13 @@ impl Index {
                 .rank
                 .iter()
                 .chain(&self.alpha)
-                .all(|&i| (i as usize) < n);
+                .chain(
+                    self.first_keys
+                        .iter()
+                        .flat_map(|f| f.hits.iter().map(|h| &h.0)),
+                )
+                .all(|&i| (i as usize) < n)
+            && self.first_keys.windows(2).all(|w| w[0].key < w[1].key);
         if ok {
             self.derive();
         }
@@ -674,11 +756,12 @@ impl Index {
 
     /// Marks in `mark` the items holding a word or acronym matched by the
     /// query word with the shortest posting lists: a superset of what tier 1
-    /// and narrowing can keep. `None` when that would not beat a full scan.
+    /// and narrowing can keep. `None` when they hold `bound` entries or more.
     fn fewest_candidates<'m>(
         &self,
         classes: &[Vec<u8>],
         acr_r: &[AcrRange],
+        bound: usize,
         mark: &'m mut Vec<bool>,
     ) -> Option<&'m [bool]> {
         let post_len = |start: &[u32], k: usize| (start[k + 1] - start[k]) as usize;
@@ -698,7 +781,7 @@ impl Index {
                 (words + acrs, (cls, r))
             })
             .min_by_key(|c| c.0)
-            .filter(|c| c.0 < self.n / 2)?
+            .filter(|c| c.0 < bound)?
             .1;
         mark.clear();
         mark.resize(self.n, false);
@@ -723,6 +806,9 @@ impl Index {
         limit: usize,
         scratch: &mut Scratch,
     ) -> RunOutput {
+        if let Some(out) = self.first_keystroke(q, filter, limit) {
+            return out;
+        }
         let in_branch = |i: usize| filter.is_none_or(|m| self.branch_mask[i] & m != 0);
         if q.tokens.is_empty() {
             let all: Vec<u32> = self
@@ -744,6 +830,7 @@ impl Index {
                 total: all.len(),
                 mono: Vec::new(),
                 fuzzy_done: false,
+                narrowable: true,
             };
         }
 
@@ -777,31 +864,34 @@ impl Index {
                 mono.push(i as u32);
             }
         };
-        match prev {
-            Some((cands, _)) => {
+        // Both the previous candidates and the posting lists of the most
+        // selective query word hold every item that can match: the shorter wins.
+        let bound = prev.map_or(self.n / 2, |(cands, _)| cands.len());
+        match (
+            self.fewest_candidates(classes, &acr_r, bound, &mut scratch.mark),
+            prev,
+        ) {
+            (Some(mark), _) => {
+                for (i, _) in mark.iter().enumerate().filter(|m| *m.1) {
+                    if in_branch(i) {
+                        eval(i);
+                    }
+                }
+            }
+            (None, Some((cands, _))) => {
                 for &i in cands {
                     if in_branch(i as usize) {
                         eval(i as usize);
                     }
                 }
             }
-            None => match self.fewest_candidates(classes, &acr_r, &mut scratch.mark) {
-                // Only the items of the most selective query word can match.
-                Some(mark) => {
-                    for (i, _) in mark.iter().enumerate().filter(|m| *m.1) {
-                        if in_branch(i) {
-                            eval(i);
-                        }
+            (None, None) => {
+                for i in 0..self.n {
+                    if in_branch(i) {
+                        eval(i);
                     }
                 }
-                None => {
-                    for i in 0..self.n {
-                        if in_branch(i) {
-                            eval(i);
-                        }
-                    }
-                }
-            },
+            }
         }
         mono.sort_unstable();
 
@@ -886,6 +976,7 @@ impl Index {
             total,
             mono,
             fuzzy_done,
+            narrowable: true,
         }
     }
 }
@@ -1134,6 +1225,9 @@ pub(crate) struct RunOutput {
     /// Items matching tiers 1–2 (ascending), for narrowing.
     pub mono: Vec<u32>,
     pub fuzzy_done: bool,
+    /// False when `mono` was not computed (a precomputed first keystroke):
+    /// the next query cannot narrow from it.
+    pub narrowable: bool,
 }
 
 /// Reusable buffers.
@@ -1349,6 +1443,49 @@ mod tests {
         let first = index.run(&Query::parse("tisf"), None, None, 50, &mut s);
         assert_eq!(first.hits.len(), 1);
         assert_eq!(first.mono, vec![0, 1], "muted matches stay candidates");
+    }
+
+    #[test]
+    fn first_keystrokes_answer_like_a_scan() {
+        let labels = [
+            "Maçon",
+            "Aide à domicile",
+            "Animateur",
+            "Éducateur",
+            "Agent de tri",
+            "Magasinier",
+            "Assistant RH",
+        ];
+        let build = || {
+            Index::build(
+                labels.iter().map(|l| IndexInput {
+                    label: l,
+                    rome_label: "Métier",
+                    code: "X0000",
+                    branch_mask: 1,
+                }),
+                &[],
+            )
+        };
+        let with = build();
+        let mut without = build();
+        without.first_keys.clear();
+        assert!(with.first_keys.iter().any(|f| f.key == 'a'));
+        for text in ["a", "A", "m", "É", "e", "x", "r", "maç", "1"] {
+            let q = Query::parse(text);
+            for limit in [1, 3, 50] {
+                let a = with.run(&q, None, None, limit, &mut Scratch::default());
+                let b = without.run(&q, None, None, limit, &mut Scratch::default());
+                assert_eq!((&a.hits, a.total), (&b.hits, b.total), "{text} {limit}");
+            }
+            // With a branch filter the answer is computed.
+            let a = with.run(&q, Some(1), None, 50, &mut Scratch::default());
+            let b = without.run(&q, Some(1), None, 50, &mut Scratch::default());
+            assert_eq!(a.hits, b.hits, "{text}");
+        }
+        let a = with.run(&Query::parse("a"), None, None, 50, &mut Scratch::default());
+        assert!(!a.narrowable);
+        assert_eq!(a.total, 4, "Aide, Animateur, Agent, Assistant");
     }
 
     #[test]

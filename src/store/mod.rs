@@ -136,8 +136,6 @@ pub(crate) const REFERENTIEL_TREE: &str = "referentiel";
 pub(crate) const MOBILITES_TREE: &str = "mobilites";
 /// Size of the values the referential's catalogue snapshot is cut into.
 const INDEX_CHUNK: usize = 1 << 20;
-/// Rows written per batch when a counted tree is replaced.
-const ROWS_PER_BATCH: usize = 4096;
 const FORMAT_KEY: &[u8] = b"format";
 const ID_KEY: &[u8] = b"id";
 const GEN_KEY: &[u8] = b"gen";
@@ -1932,16 +1930,8 @@ impl Store {
     // ----- référentiel ROME ----------------------------------------------
 
     /// Replaces a non-transactional counted tree (`referentiel`,
-    /// `mobilites`) with `rows`, updates its counter and the generation,
-    /// then flushes. Batches of [`ROWS_PER_BATCH`] keep memory flat (sled
-    /// holds every page a batch touches until it ends: 0.5 GB for 100 000
-    /// rows in one). The content is hidden first and shown last: its
-    /// header `h` (what the readers start from) and the catalogue snapshot
-    /// `i…` are removed in the first batch, flushed, and written in the
-    /// last one. A crash in between leaves no header (no referential, the
-    /// shipped catalogue is used) and rows the counter does not count
-    /// (`verifier` tells; `referentiel import` again, or the backup made
-    /// before the import, puts things right).
+    /// `mobilites`) with `rows` in one batch, updates its counter and the
+    /// generation, then flushes.
     fn replace_counted_tree(
         &self,
         tree: &Tree,
@@ -1950,42 +1940,14 @@ impl Store {
     ) -> Result<(), StoreError> {
         let _w = self.lock();
         self.spend_write()?;
-        let shown_last = |k: &[u8]| matches!(k.first(), Some(b'h' | b'i'));
-        let mut hide = sled::Batch::default();
-        for k in tree.iter().keys() {
-            let k = k?;
-            if shown_last(&k) {
-                hide.remove(k);
-            }
-        }
-        tree.apply_batch(hide)?;
-        self.db.flush()?;
-        loop {
-            let keys = tree
-                .iter()
-                .keys()
-                .take(ROWS_PER_BATCH)
-                .collect::<Result<Vec<_>, _>>()?;
-            if keys.is_empty() {
-                break;
-            }
-            let mut batch = sled::Batch::default();
-            keys.into_iter().for_each(|k| batch.remove(k));
-            tree.apply_batch(batch)?;
+        let mut batch = sled::Batch::default();
+        for kv in tree.iter() {
+            batch.remove(kv?.0);
         }
         let n = rows.len() as u64;
-        let (last, first): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| shown_last(&r.0));
-        let mut first = first.into_iter().peekable();
-        while first.peek().is_some() {
-            let mut batch = sled::Batch::default();
-            first
-                .by_ref()
-                .take(ROWS_PER_BATCH)
-                .for_each(|(k, v)| batch.insert(k, v));
-            tree.apply_batch(batch)?;
+        for (k, v) in rows {
+            batch.insert(k, v);
         }
-        let mut batch = sled::Batch::default();
-        last.into_iter().for_each(|(k, v)| batch.insert(k, v));
         tree.apply_batch(batch)?;
         let meta = &self.tx_trees[META];
         let mut m = sled::Batch::default();
