@@ -87,6 +87,15 @@ pub enum BenchCmd {
         #[arg(long, value_name = "N", default_value_t = 10_000)]
         nombre: usize,
     },
+    /// Démarrage de l'interface : première image, base ouverte, dossiers chargés
+    Demarrage {
+        /// Nombre de dossiers de la base générée (sinon : 0, 10 000 et 100 000)
+        #[arg(long, value_name = "N")]
+        dossiers: Option<usize>,
+        /// (interne) le processus mesuré
+        #[arg(long, hide = true)]
+        enfant: bool,
+    },
     /// Coût du chiffrement : enregistrement et liste, base chiffrée ou en clair ; déverrouillage
     Base {
         /// Nombre de dossiers fictifs enregistrés dans chaque base
@@ -446,6 +455,17 @@ pub fn bench(cmd: BenchCmd, setup: &Setup) -> Result<(), Failure> {
             let catalog = crate::app::metiers::builtin_catalog();
             let mut out = std::io::stdout().lock();
             crate::app::beneficiaires::bench::run_list_bench(catalog.branches(), nombre, &mut out)
+                .map_err(|e| Failure::runtime(format!("banc d'essai : {e}")))
+        }
+        BenchCmd::Demarrage { enfant: true, .. } => super::demarrage::child(setup),
+        BenchCmd::Demarrage {
+            dossiers,
+            enfant: false,
+        } => {
+            let catalog = crate::app::metiers::builtin_catalog();
+            let sizes = dossiers.map_or(vec![0, 10_000, 100_000], |n| vec![n]);
+            let mut out = std::io::stdout().lock();
+            super::demarrage::run(&sizes, catalog.branches(), &mut out)
                 .map_err(|e| Failure::runtime(format!("banc d'essai : {e}")))
         }
         BenchCmd::Base { dossiers } => {
