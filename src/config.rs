@@ -43,12 +43,34 @@ pub struct DataConfig {
     pub dossier: Option<PathBuf>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SecurityConfig {
-    /// Minutes of inactivity before the screen locks; 0 = never.
-    /// Read and validated now; the lock itself arrives with a later version.
+    /// Minutes without a key pressed before the screen of an encrypted
+    /// store locks (the key is dropped from memory); 0 = never. At most
+    /// [`MAX_LOCK_MINUTES`].
     pub verrouillage_minutes: u32,
+}
+
+/// Default of `[securite] verrouillage_minutes`.
+pub const DEFAULT_LOCK_MINUTES: u32 = 5;
+/// Longest idle delay accepted (a working day).
+pub const MAX_LOCK_MINUTES: u32 = 480;
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        SecurityConfig {
+            verrouillage_minutes: DEFAULT_LOCK_MINUTES,
+        }
+    }
+}
+
+impl SecurityConfig {
+    /// How long without input before the idle lock; None when disabled.
+    pub fn idle_lock(&self) -> Option<chrono::Duration> {
+        (self.verrouillage_minutes > 0)
+            .then(|| chrono::Duration::minutes(i64::from(self.verrouillage_minutes)))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -187,7 +209,7 @@ pub fn load(source: &ConfigSource) -> Result<Config, ConfigError> {
 
 /// Parses a config text; errors name the file, the line and the key.
 pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-    toml::from_str::<Config>(text).map_err(|e| {
+    let config = toml::from_str::<Config>(text).map_err(|e| {
         let (line, key) = match e.span() {
             Some(span) => {
                 let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
@@ -202,7 +224,27 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             key,
             message: e.message().trim().to_string(),
         }
-    })
+    })?;
+    check_ranges(&config, text, path)?;
+    Ok(config)
+}
+
+/// Values the types accept but Passerelle does not (same error style:
+/// file, line, key).
+fn check_ranges(config: &Config, text: &str, path: &Path) -> Result<(), ConfigError> {
+    let minutes = config.securite.verrouillage_minutes;
+    if minutes > MAX_LOCK_MINUTES {
+        return Err(ConfigError {
+            file: path.to_path_buf(),
+            line: line_of_key(text, "securite", "verrouillage_minutes"),
+            key: Some("securite.verrouillage_minutes".into()),
+            message: format!(
+                "{minutes} minutes : le verrouillage doit intervenir au plus tard après \
+                 {MAX_LOCK_MINUTES} minutes d'inactivité (0 pour ne jamais verrouiller)"
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// The `section.key` defined on a given line, if the line is `key = …`.
@@ -302,6 +344,32 @@ mod tests {
     fn wrong_value_type_is_reported() {
         let text = "[securite]\nverrouillage_minutes = \"dix\"\n";
         let e = parse(text, Path::new("c.toml")).unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert_eq!(e.key.as_deref(), Some("securite.verrouillage_minutes"));
+    }
+
+    #[test]
+    fn idle_lock_defaults_to_five_minutes_zero_disables_and_bounds_are_checked() {
+        let p = Path::new("c.toml");
+        let c = parse("", p).unwrap();
+        assert_eq!(c.securite.verrouillage_minutes, DEFAULT_LOCK_MINUTES);
+        assert_eq!(c.securite.idle_lock(), Some(chrono::Duration::minutes(5)));
+        let c = parse("[securite]\nverrouillage_minutes = 0\n", p).unwrap();
+        assert_eq!(c.securite.idle_lock(), None);
+        // Boundary: the maximum is accepted, one more is refused with
+        // the line and the key.
+        let ok = format!("[securite]\nverrouillage_minutes = {MAX_LOCK_MINUTES}\n");
+        assert!(parse(&ok, p).is_ok());
+        let text = format!(
+            "[conseiller]\nnom = \"A\"\n[securite]\nverrouillage_minutes = {}\n",
+            MAX_LOCK_MINUTES + 1
+        );
+        let e = parse(&text, p).unwrap_err();
+        assert_eq!(e.line, Some(4));
+        assert_eq!(e.key.as_deref(), Some("securite.verrouillage_minutes"));
+        assert!(e.to_string().contains("au plus tard"), "{e}");
+        // Negative: refused by the type, same style.
+        let e = parse("[securite]\nverrouillage_minutes = -3\n", p).unwrap_err();
         assert_eq!(e.line, Some(2));
         assert_eq!(e.key.as_deref(), Some("securite.verrouillage_minutes"));
     }

@@ -235,6 +235,7 @@ fn immersion_form_with_its_rule_checks() {
             InterviewMode::OnSite,
         )],
         journal: Vec::new(),
+        audit: Vec::new(),
     });
     // The file's immersions are loaded (and its plan, for the Parcours tab).
     assert!(
@@ -332,4 +333,26 @@ fn accueil_lists_the_week_immersions_and_overdue_debriefs() {
     a.update(Action::Open);
     assert_eq!(a.screen, Screen::Beneficiaires);
     assert_eq!(a.open_beneficiary.as_ref().map(|o| o.id), Some(id(3)));
+}
+
+#[test]
+fn masking_blurs_the_names_in_every_agenda_view() {
+    for view in 0..3 {
+        let mut a = agenda_on_conflict(100, 30);
+        act(&mut a, Action::MaskPersonal);
+        for _ in 0..view {
+            act(&mut a, Action::CycleView);
+        }
+        if view == 2 {
+            act(&mut a, Action::Open);
+        }
+        let s = text(&common::render(&a, 100, 30));
+        for name in ["BENALI", "Karim", "DUPONT", "Léa"] {
+            assert!(!s.contains(name), "{name} visible (vue {view}) :\n{s}");
+        }
+        assert!(
+            s.contains("B••••• K••••") || s.contains("D••••• L••"),
+            "{s}"
+        );
+    }
 }

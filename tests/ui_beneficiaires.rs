@@ -184,6 +184,7 @@ fn open_first_file(a: &mut App) {
         id: fid,
         interviews: interviews(fid),
         journal,
+        audit: vec![],
     });
 }
 
@@ -259,6 +260,7 @@ fn file_tabs_situation_interviews_and_history() {
         id: fid,
         interviews: interviews(fid),
         journal: vec![],
+        audit: vec![],
     });
     let s = text(&render(&mut a, 100, 30));
     assert_eq!(
@@ -479,6 +481,7 @@ périscolaire le temps de constituer le livret 2.\nPiste VAE à étudier."
         id: fid,
         interviews: list,
         journal: vec![],
+        audit: vec![],
     });
     press(&mut a, KeyCode::Right); // Entretiens
     press(&mut a, KeyCode::Enter);
@@ -491,4 +494,132 @@ périscolaire le temps de constituer le livret 2.\nPiste VAE à étudier."
         assert!(l.chars().count() <= 80);
     }
     insta::assert_snapshot!("interview_reading_wrapped_80x24", s);
+}
+
+#[test]
+fn history_merges_the_audit_events_in_time_order() {
+    use passerelle::store::audit::{AuditAction, AuditEntry};
+    let mut a = app();
+    open_first_file(&mut a);
+    let fid = a.benef.open_id().unwrap();
+    let mut file = a.benef.file.as_ref().unwrap().journal.clone();
+    file.sort_by_key(|e| std::cmp::Reverse(e.at));
+    // Between the interview of 14/11 and the change of 02/10; and one
+    // newer than everything.
+    let audit = vec![
+        AuditEntry {
+            at: to_utc(day(20, 11).and_hms_opt(16, 0, 0).unwrap()).unwrap(),
+            advisor: "Camille".into(),
+            action: AuditAction::Export,
+            beneficiary: Some(fid),
+            detail: "fiche de convention d'immersion (HTML)".into(),
+        },
+        AuditEntry {
+            at: to_utc(day(10, 10).and_hms_opt(8, 0, 0).unwrap()).unwrap(),
+            advisor: "Camille".into(),
+            action: AuditAction::Export,
+            beneficiary: Some(fid),
+            detail: "synthèse du parcours (HTML)".into(),
+        },
+    ];
+    a.effect_done(Outcome::FileLoaded {
+        id: fid,
+        interviews: interviews(fid),
+        journal: file,
+        audit,
+    });
+    press(&mut a, KeyCode::Left);
+    let s = text(&render(&mut a, 100, 30));
+    let pos = |needle: &str| {
+        s.find(needle)
+            .unwrap_or_else(|| panic!("« {needle} » absent :\n{s}"))
+    };
+    let convention = pos("Export : fiche de convention d'immersion (HTML)");
+    let interview = pos("Entretien noté");
+    let synthesis = pos("Export : synthèse du parcours (HTML)");
+    let changed = pos("Dossier modifié");
+    assert!(
+        convention < interview && interview < synthesis && synthesis < changed,
+        "newest first, both sources merged:\n{s}"
+    );
+}
+
+#[test]
+fn masked_list_and_file_blur_names_and_hide_contacts_and_notes() {
+    let mut a = app();
+    a.update(Action::MaskPersonal);
+    a.update(Action::GoTo(Screen::Beneficiaires));
+    for (w, h) in [(80, 24), (120, 40)] {
+        let s = text(&render(&mut a, w, h));
+        for name in ["DUPONT", "Dupont", "Léa", "BENALI", "Karim", "DUPUIS"] {
+            assert!(!s.contains(name), "{name} visible at {w}×{h}:\n{s}");
+        }
+        assert!(s.contains("D•••••"), "initial kept:\n{s}");
+        assert!(s.lines().next().unwrap().contains("masqu"), "{s}");
+        // The rest of the screen stays readable.
+        assert!(s.contains("Animatrice périscolaire") || w < 100, "{s}");
+        insta::assert_snapshot!(format!("masked_list_{w}x{h}"), s);
+    }
+
+    // DUPONT Léa's file (sorted by name: BENALI, DUPONT…).
+    a.update(Action::CycleSort);
+    press(&mut a, KeyCode::Down);
+    press(&mut a, KeyCode::Enter);
+    let fid = a.benef.open_id().unwrap();
+    a.effect_done(Outcome::FileLoaded {
+        id: fid,
+        interviews: interviews(fid),
+        journal: vec![],
+        audit: vec![],
+    });
+    for (w, h) in [(80, 24), (120, 40)] {
+        let s = text(&render(&mut a, w, h));
+        for secret in [
+            "Dupont",
+            "DUPONT",
+            "Léa",
+            "lea.dupont@exemple.fr",
+            "06 12 34",
+            "69003",
+            "Pas de voiture",
+        ] {
+            assert!(!s.contains(secret), "{secret} visible at {w}×{h}:\n{s}");
+        }
+        assert!(s.contains("(masqué)") && s.contains("•••"), "{s}");
+        assert!(s.contains("MJC Montplaisir") || w < 100, "{s}");
+        insta::assert_snapshot!(format!("masked_file_{w}x{h}"), s);
+    }
+    // The interviews: topics and summaries masked, dates kept.
+    press(&mut a, KeyCode::Right);
+    let s = text(&render(&mut a, 100, 30));
+    assert!(s.contains("14/11/2026 09:00"), "{s}");
+    assert!(!s.contains("projet EJE") && s.contains("(masqué)"), "{s}");
+    press(&mut a, KeyCode::Enter);
+    let s = text(&render(&mut a, 100, 30));
+    assert!(!s.contains("Piste VAE") && !s.contains("Lucioles"), "{s}");
+
+    // Off again: everything is back.
+    a.update(Action::MaskPersonal);
+    let s = text(&render(&mut a, 100, 30));
+    assert!(s.contains("Piste VAE") && s.contains("DUPONT Léa"), "{s}");
+}
+
+#[test]
+fn masked_form_shows_only_the_field_being_typed() {
+    let mut a = app();
+    a.update(Action::GoTo(Screen::Beneficiaires));
+    press(&mut a, KeyCode::Char('n'));
+    type_text(&mut a, "Zylberstein");
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "Anouk");
+    a.update(Action::MaskPersonal);
+    let s = text(&render(&mut a, 80, 24));
+    assert!(!s.contains("Zylberstein"), "{s}");
+    assert!(s.contains("(masqué)") && s.contains("Anouk"), "{s}");
+    // The next field: the first name is hidden in turn, the form still works.
+    press(&mut a, KeyCode::Tab);
+    let s = text(&render(&mut a, 80, 24));
+    assert!(!s.contains("Anouk") && !s.contains("Zylberstein"), "{s}");
+    let f = &a.benef.form.as_ref().unwrap().form;
+    assert_eq!(f.value("nom"), "Zylberstein", "masking never edits values");
 }

@@ -53,12 +53,12 @@ fn help_overlay_is_generated_from_the_keymap() {
 
     // A rebound key shows up in the help: the overlay reads the keymap.
     let mut user = std::collections::BTreeMap::new();
-    user.insert("ecran-suivant".to_string(), vec!["F9".to_string()]);
+    user.insert("ecran-suivant".to_string(), vec!["F8".to_string()]);
     let mut b = App::new(Keymap::with_overrides(&user).unwrap(), a.now);
     b.update(Action::Help);
     let s = text(&render(&b, 100, 40));
     let line = s.lines().find(|l| l.contains("écran suivant")).unwrap();
-    assert!(line.contains("F9") && !line.contains("Tab "), "{line}");
+    assert!(line.contains("F8") && !line.contains("Tab "), "{line}");
 }
 
 #[test]

@@ -5,6 +5,7 @@ use super::undo::{Change, Direction};
 use crate::domain::{
     Beneficiary, Id, InfoSession, Interview, Mobilities, Plan, SessionRegistration,
 };
+use crate::store::audit::AuditEntry;
 use crate::store::{ErasureReport, JournalEntry};
 use crate::transfer::agenda::{AgendaData, FileImmersions};
 use chrono::NaiveDate;
@@ -138,6 +139,11 @@ pub enum Action {
     NextWeek,
     Today,
     CycleView,
+    /// Blur names, hide contacts and notes on every screen (working beside
+    /// someone), or show them again.
+    MaskPersonal,
+    /// Leave Passerelle from the lock screen without unlocking.
+    LockQuit,
     // Not bindable: produced by the event loop.
     /// A key typed into the focused text box.
     Text(KeyEvent),
@@ -223,6 +229,8 @@ impl Action {
             Action::NextWeek => "semaine-suivante",
             Action::Today => "aujourdhui",
             Action::CycleView => "vue",
+            Action::MaskPersonal => "masquer-donnees",
+            Action::LockQuit => "quitter-verrouille",
             Action::Text(_)
             | Action::Paste(_)
             | Action::Tick
@@ -305,6 +313,10 @@ impl Action {
             Action::NextWeek => "semaine suivante",
             Action::Today => "revenir à aujourd'hui",
             Action::CycleView => "vue suivante : semaine, à venir, séances",
+            Action::MaskPersonal => {
+                "masquer / afficher les données personnelles (noms floutés, contacts et notes cachés)"
+            }
+            Action::LockQuit => "quitter Passerelle sans déverrouiller",
             Action::Text(_)
             | Action::Paste(_)
             | Action::Tick
@@ -388,6 +400,8 @@ impl Action {
             Action::NextWeek => "semaine suiv.",
             Action::Today => "aujourd'hui",
             Action::CycleView => "vue",
+            Action::MaskPersonal => "masquer les données",
+            Action::LockQuit => "quitter",
             other => other.label(),
         }
     }
@@ -469,6 +483,39 @@ pub enum Effect {
     /// Write the convention preparation sheet of an immersion (HTML) in the
     /// data directory's `exports` folder.
     ExportConvention { immersion: Id, today: NaiveDate },
+    /// Unlock the store (Argon2, about half a second): `failures` wrong
+    /// passphrases came before this one (an audit event says so once the
+    /// store is open). Reported by [`Outcome::Unlocked`] or
+    /// [`Outcome::UnlockRefused`].
+    Unlock {
+        passphrase: super::lock::Passphrase,
+        failures: u32,
+    },
+    /// Drop the store's key from memory (idle lock).
+    ForgetKey,
+}
+
+impl Effect {
+    /// Effects the runtime runs while the store is locked: only those of
+    /// the lock itself (see [`super::runtime::Runtime::run`]).
+    pub fn runs_locked(&self) -> bool {
+        matches!(self, Effect::Unlock { .. } | Effect::ForgetKey)
+    }
+
+    /// Reads the store without writing nor changing its key: may run while
+    /// a background load does.
+    pub fn reads_only(&self) -> bool {
+        matches!(
+            self,
+            Effect::LoadBeneficiaries
+                | Effect::LoadFile(_)
+                | Effect::LoadPlan(_)
+                | Effect::LoadMobilities
+                | Effect::LoadAgenda { .. }
+                | Effect::LoadFileImmersions(_)
+                | Effect::OpenExternal(_)
+        )
+    }
 }
 
 /// What the runtime reports back after running an effect (the runtime's
@@ -483,11 +530,13 @@ pub enum Outcome {
         damaged: Vec<crate::store::Damaged>,
         recent: Vec<Id>,
     },
-    /// A file's interviews (newest first) and journal (newest first).
+    /// A file's interviews (newest first), journal (newest first) and audit
+    /// events (exports, erasure…, newest first).
     FileLoaded {
         id: Id,
         interviews: Vec<Interview>,
         journal: Vec<JournalEntry>,
+        audit: Vec<AuditEntry>,
     },
     /// A change was written and flushed (records as stored, meta stamped).
     Applied {
@@ -528,4 +577,9 @@ pub enum Outcome {
     },
     /// A file was written (`path`); `what` says what it is, in French.
     Exported { path: String, what: String },
+    /// The store is unlocked; `warning` when the audit event of the
+    /// failures before could not be written.
+    Unlocked { warning: Option<String> },
+    /// The passphrase is not the store's (nothing was written).
+    UnlockRefused,
 }

@@ -25,6 +25,7 @@ use super::{
     Action, App, Confirm, Effect, Modal, OpenBeneficiary, Outcome, Reply, Screen, StatusLevel,
 };
 use crate::domain::{Beneficiary, Id, Interview, Meta};
+use crate::store::audit::AuditEntry;
 use crate::store::{AnyRecord, JournalEntry, RecordKind};
 
 /// How many recently opened files are kept.
@@ -76,6 +77,8 @@ pub struct OpenFile {
     pub interviews: Vec<Interview>,
     /// Newest first.
     pub journal: Vec<JournalEntry>,
+    /// The file's audit events (exports, erasure…), newest first.
+    pub audit: Vec<AuditEntry>,
     pub loaded: bool,
     /// Cursor in the interviews list.
     pub selected_interview: usize,
@@ -99,6 +102,7 @@ impl OpenFile {
             tab: Tab::default(),
             interviews: Vec::new(),
             journal: Vec::new(),
+            audit: Vec::new(),
             loaded: false,
             selected_interview: 0,
             interview_open: false,
@@ -428,7 +432,7 @@ fn scroll_max(f: &OpenFile, b: Option<&Beneficiary>, (width, height): (u16, u16)
         Tab::Entretiens => f.selected().map_or(0, |i| {
             interview_form::reading_view(i, (width as usize).saturating_sub(2)).len()
         }),
-        Tab::Historique => f.journal.len(),
+        Tab::Historique => f.journal.len() + f.audit.len(),
         _ => 0,
     };
     lines.saturating_sub(visible)
@@ -806,11 +810,13 @@ fn on_outcome(app: &mut App, outcome: &Outcome) -> Vec<Effect> {
             id,
             interviews,
             journal,
+            audit,
         } => {
             if let Some(f) = app.benef.file.as_mut().filter(|f| f.id == *id) {
                 let keep = f.select_interview.take().or(f.selected().map(|i| i.id));
                 f.interviews = interviews.clone();
                 f.journal = journal.clone();
+                f.audit = audit.clone();
                 f.loaded = true;
                 f.selected_interview = keep
                     .and_then(|k| f.interviews.iter().position(|i| i.id == k))

@@ -27,6 +27,9 @@ pub enum Context {
     Confirm,
     /// The command palette.
     Palette,
+    /// The lock screen (and the first start's passphrase screen): typed
+    /// characters are the passphrase.
+    Lock,
 }
 
 impl Context {
@@ -38,6 +41,7 @@ impl Context {
             Context::Form => "Dans un formulaire".into(),
             Context::Confirm => "Dans une question de confirmation".into(),
             Context::Palette => "Dans la palette de commandes".into(),
+            Context::Lock => "Sur l'écran de verrouillage".into(),
         }
     }
 
@@ -53,7 +57,7 @@ impl Context {
 
     /// Contexts where a plain character is typed text, never a command.
     pub fn types_text(self) -> bool {
-        matches!(self, Context::Form | Context::Palette)
+        matches!(self, Context::Form | Context::Palette | Context::Lock)
     }
 }
 
@@ -260,6 +264,9 @@ impl Binding {
             (Context::Form, Action::PageDown) => "section",
             (Context::Form, Action::PageUp) => "section précédente",
             (Context::Palette, Action::Open) => "lancer",
+            (Context::Lock, Action::Open) => "valider",
+            (Context::Lock, Action::NextField) => "champ suivant",
+            (Context::Lock, Action::Back) => "effacer",
             (Context::Screen(Screen::Beneficiaires), Action::Open) => "ouvrir",
             (Context::Screen(Screen::Accueil), Action::Open) => "ouvrir",
             (Context::Screen(Screen::Parcours), Action::New) => "étape",
@@ -282,6 +289,12 @@ pub fn label_in(action: &Action, context: Context) -> &'static str {
         (Context::Form, Action::PageDown) => "section suivante du formulaire",
         (Context::Form, Action::PageUp) => "section précédente du formulaire",
         (Context::Palette, Action::Open) => "lancer la commande choisie",
+        (Context::Lock, Action::Open) => "valider la phrase secrète (déverrouiller)",
+        (Context::Lock, Action::NextField) => {
+            "champ suivant (première ouverture : la phrase, puis sa confirmation)"
+        }
+        (Context::Lock, Action::PrevField) => "champ précédent (première ouverture)",
+        (Context::Lock, Action::Back) => "effacer la saisie",
         (Context::Screen(Screen::Beneficiaires), Action::Open) => {
             "ouvrir le dossier, l'entretien choisi"
         }
@@ -463,6 +476,10 @@ fn defaults() -> Vec<Binding> {
         row(Action::Back, g, vec![p(Esc)], true),
         row(Action::Help, g, vec![c('?'), p(F(1))], true),
         row(Action::Privacy, g, vec![p(F(12))], false),
+        // F9: function keys do not depend on the keyboard layout (AZERTY);
+        // F11 and F10 are often taken by the terminal (full screen, menu)
+        // and Ctrl-M is Entrée in a terminal.
+        row(Action::MaskPersonal, g, vec![p(F(9))], false),
         row(Action::Palette, g, vec![c(':'), KeySpec::ctrl('p')], false),
         row(Action::Quit, g, vec![c('q')], true),
         // Forms.
@@ -480,6 +497,17 @@ fn defaults() -> Vec<Binding> {
         row(Action::Other, cf, vec![c('c')], true),
         // Command palette (typed characters are the query).
         row(Action::Open, Context::Palette, vec![p(Enter)], true),
+        // Lock screen (typed characters are the passphrase).
+        row(Action::Open, Context::Lock, vec![p(Enter)], true),
+        row(Action::NextField, Context::Lock, vec![p(Tab)], false),
+        row(Action::PrevField, Context::Lock, vec![p(BackTab)], false),
+        row(Action::Back, Context::Lock, vec![p(Esc)], true),
+        row(
+            Action::LockQuit,
+            Context::Lock,
+            vec![KeySpec::ctrl('q')],
+            false,
+        ),
     ]);
     rows
 }
@@ -712,7 +740,12 @@ impl Keymap {
     pub fn contexts(&self) -> Vec<Context> {
         let mut out = vec![Context::Global];
         out.extend(Screen::ALL.iter().map(|s| Context::Screen(*s)));
-        out.extend([Context::Form, Context::Confirm, Context::Palette]);
+        out.extend([
+            Context::Form,
+            Context::Confirm,
+            Context::Palette,
+            Context::Lock,
+        ]);
         out.retain(|c| self.bindings.iter().any(|b| b.context == *c));
         out
     }

@@ -13,10 +13,12 @@ pub mod agenda;
 pub mod beneficiaires;
 pub mod form;
 pub mod keymap;
+pub mod lock;
 pub mod metiers;
 pub mod palette;
 pub mod parcours;
 pub mod paste;
+pub mod privacy;
 pub mod runtime;
 pub mod screen;
 pub mod text;
@@ -27,8 +29,9 @@ pub use action::{Action, Effect, Outcome, Reply, Screen};
 pub use keymap::{Context, KeySpec, Keymap};
 pub use screen::{FieldKind, Focus};
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, NaiveDateTime, Utc};
 use keymap::KeyCodeOrd;
+use lock::{LockScreen, Reason, Refusal, Submit};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use undo::{Direction, UndoStack};
 
@@ -119,6 +122,18 @@ pub struct OpenBeneficiary {
     pub display_name: String,
 }
 
+/// Slow work that waits for one frame to be drawn first (the frame says
+/// « Déverrouillage… »): the event loop runs it right after that frame.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Deferred {
+    /// An effect for the runtime.
+    Effect(Effect),
+    /// Encrypt the store under this passphrase: the store is rewritten, so
+    /// the event loop hands it to its caller, which owns the runtime
+    /// ([`tui::encrypt`]).
+    Encrypt(lock::Passphrase),
+}
+
 pub struct App {
     pub screen: Screen,
     /// Screens visited, for `Échap`.
@@ -127,6 +142,8 @@ pub struct App {
     pub keymap: Keymap,
     /// Local wall-clock time, refreshed by `Tick` (injected in tests).
     pub now: NaiveDateTime,
+    /// The same instant in UTC (the idle timer counts in it).
+    pub instant: DateTime<Utc>,
     pub status: Option<StatusMessage>,
     pub open_beneficiary: Option<OpenBeneficiary>,
     /// Terminal size in cells.
@@ -144,6 +161,25 @@ pub struct App {
     pub benef: beneficiaires::BeneficiairesState,
     pub parcours: parcours::ParcoursState,
     pub agenda: agenda::AgendaState,
+    /// The lock screen, when the store's key is not in memory: it replaces
+    /// every screen and takes every key; the state above waits untouched.
+    pub lock: Option<LockScreen>,
+    /// When the last input came, and the delay that locks.
+    pub idle: lock::IdleTimer,
+    /// How the store protects its records (None: unknown, as in unit
+    /// tests). Decides the idle lock and the demo notice in the header.
+    pub protection: Option<crate::store::Protection>,
+    /// Whether the store was opened for work this session (false while a
+    /// startup lock or the first passphrase has not been passed): at exit,
+    /// nothing is written to a store that was never opened.
+    pub store_opened: bool,
+    /// Slow work to run once the next frame is drawn.
+    pub deferred: Option<Deferred>,
+    /// Why Passerelle stops on its own (three wrong passphrases at
+    /// startup): the command line prints it and exits with code 2.
+    pub exit_message: Option<String>,
+    /// « Masquer les données personnelles ».
+    pub privacy: privacy::Privacy,
 }
 
 /// « ajout du … » → « Ajout du … ».
@@ -175,6 +211,7 @@ impl App {
             modals: Vec::new(),
             keymap,
             now,
+            instant: now.and_utc(),
             status: None,
             open_beneficiary: None,
             size: (80, 24),
@@ -187,13 +224,229 @@ impl App {
             benef: Default::default(),
             parcours: Default::default(),
             agenda: Default::default(),
+            lock: None,
+            idle: lock::IdleTimer::default(),
+            protection: None,
+            store_opened: true,
+            deferred: None,
+            exit_message: None,
+            privacy: Default::default(),
         };
         metiers::refresh(&mut app);
         app
     }
 
-    /// What to load before the first draw.
+    /// Sets the time from the runtime's clock (UTC), shown in Paris time.
+    pub fn set_time(&mut self, utc: DateTime<Utc>) {
+        self.instant = utc;
+        self.now = crate::domain::agenda::to_paris(utc);
+    }
+
+    /// The idle delay (`[securite] verrouillage_minutes`), counted from now.
+    pub fn set_idle_limit(&mut self, limit: Option<chrono::Duration>) {
+        self.idle = lock::IdleTimer::new(limit, self.instant);
+    }
+
+    /// The store directory, as the lock screen names it.
+    fn store_path(&self) -> String {
+        crate::store::Store::dir_in(std::path::Path::new(&self.data_dir))
+            .display()
+            .to_string()
+    }
+
+    /// Starts on the lock screen (an encrypted store). With a passphrase
+    /// from the environment or a file, the screen shows
+    /// « Déverrouillage… » and unlocks at once; else it asks.
+    pub fn lock_at_start(&mut self, scripted: Option<crate::store::Secret>) {
+        self.store_opened = false;
+        self.protection = Some(crate::store::Protection::Encrypted);
+        let path = self.store_path();
+        match scripted {
+            Some(secret) => {
+                let (l, submit) = LockScreen::startup_scripted(path, secret);
+                self.lock = Some(l);
+                self.defer(submit);
+            }
+            None => self.lock = Some(LockScreen::startup(path)),
+        }
+    }
+
+    /// Starts on the first-passphrase screen (a clear store holding
+    /// `files` files).
+    pub fn setup_at_start(&mut self, files: usize) {
+        self.store_opened = false;
+        self.protection = Some(crate::store::Protection::Clear);
+        self.lock = Some(LockScreen::setup(self.store_path(), files));
+    }
+
+    /// The store is now encrypted (first passphrase chosen): the lock
+    /// screen goes, the screens load. Returns the effects to run.
+    pub fn encrypted(&mut self) -> Vec<Effect> {
+        self.lock = None;
+        self.protection = Some(crate::store::Protection::Encrypted);
+        self.store_opened = true;
+        self.idle.touch(self.instant);
+        self.set_status(
+            StatusLevel::Success,
+            "Base chiffrée : la phrase secrète sera demandée à chaque ouverture",
+        );
+        self.startup_effects()
+    }
+
+    /// What validating the lock screen asks for, run after the next frame.
+    fn defer(&mut self, submit: Submit) {
+        self.deferred = match submit {
+            Submit::Nothing => return,
+            Submit::Unlock {
+                passphrase,
+                failures,
+            } => Some(Deferred::Effect(Effect::Unlock {
+                passphrase,
+                failures,
+            })),
+            Submit::Encrypt(p) => Some(Deferred::Encrypt(p)),
+        };
+    }
+
+    /// Whether the lock screen is up.
+    pub fn locked(&self) -> bool {
+        self.lock.is_some()
+    }
+
+    /// The shell's part of an action before anything else: a window
+    /// resize; the idle lock (the first action after the delay locks
+    /// instead of running); while locked, the lock screen takes every
+    /// action. None when the action goes on to the screens.
+    fn lock_gate(&mut self, action: &Action) -> Option<Vec<Effect>> {
+        if let Action::Resize(w, h) = action {
+            self.size = (*w, *h);
+            return Some(Vec::new());
+        }
+        if self.lock.is_none() {
+            let lockable = self.protection == Some(crate::store::Protection::Encrypted);
+            if lockable && self.idle.expired(self.instant) {
+                tracing::info!("idle lock");
+                self.lock = Some(LockScreen::idle(self.store_path()));
+                return Some(vec![Effect::ForgetKey]);
+            }
+            if *action != Action::Tick {
+                self.idle.touch(self.instant);
+            }
+            return None;
+        }
+        Some(self.lock_update(action))
+    }
+
+    /// An action while the lock screen is up.
+    fn lock_update(&mut self, action: &Action) -> Vec<Effect> {
+        if matches!(self.modals.last(), Some(Modal::Privacy)) {
+            if *action != Action::Tick {
+                self.modals.pop();
+            }
+            return Vec::new();
+        }
+        if *action == Action::Privacy {
+            self.modals.push(Modal::Privacy);
+            return Vec::new();
+        }
+        let unsaved = self.unsaved().is_some();
+        let Some(lock) = self.lock.as_mut() else {
+            return Vec::new();
+        };
+        match action {
+            Action::Text(k) => {
+                lock.edit(k);
+            }
+            Action::Paste(text) => {
+                lock.paste(text);
+            }
+            Action::Open => {
+                let submit = lock.submit();
+                self.defer(submit);
+            }
+            Action::NextField | Action::PrevField => lock.switch_field(),
+            Action::Back => lock.clear(),
+            Action::LockQuit if lock.may_quit(unsaved) => self.should_quit = true,
+            Action::LockQuit => {
+                lock.error = Some(format!(
+                    "Un formulaire n'est pas enregistré : déverrouillez pour le retrouver \
+                     (quitter sera proposé après {} essais manqués).",
+                    lock::OFFER_QUIT_AFTER
+                ));
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// The runtime unlocked the store.
+    fn unlocked(&mut self, warning: Option<String>) -> Vec<Effect> {
+        let reason = self.lock.as_ref().and_then(LockScreen::reason);
+        self.lock = None;
+        self.idle.touch(self.instant);
+        if let Some(w) = warning {
+            self.set_status(StatusLevel::Error, w);
+        }
+        if reason == Some(Reason::Startup) {
+            self.store_opened = true;
+            return self.startup_effects();
+        }
+        Vec::new()
+    }
+
+    /// The runtime found the passphrase wrong.
+    fn unlock_refused(&mut self) {
+        if let Some(lock) = self.lock.as_mut() {
+            if let Refusal::Quit(message) = lock.refused() {
+                self.exit_message = Some(message);
+                self.should_quit = true;
+            }
+        }
+    }
+
+    /// Names of every known person, for the blur of the masking mode: the
+    /// loaded files, the open file's tutors and prescribers' advisers.
+    fn refresh_privacy(&mut self) {
+        let files = self
+            .benef
+            .list
+            .rows
+            .iter()
+            .flat_map(|r| [r.b.last_name.as_str(), r.b.first_name.as_str()]);
+        let others = self.benef.file.iter().flat_map(|f| {
+            f.imm.data.immersions.iter().flat_map(|i| {
+                std::iter::once(i.tutor.name.as_str())
+                    .chain(i.prescriber.iter().map(|p| p.adviser.as_str()))
+            })
+        });
+        let names: Vec<&str> = files.chain(others).collect();
+        self.privacy.refresh(names);
+    }
+
+    /// Turns « masquer les données personnelles » on or off.
+    pub fn toggle_mask(&mut self) {
+        self.privacy.masked = !self.privacy.masked;
+        self.refresh_privacy();
+        let key = self
+            .keymap
+            .key_for(&Action::MaskPersonal)
+            .unwrap_or_default();
+        if self.privacy.masked {
+            self.set_status(
+                StatusLevel::Info,
+                format!("Données personnelles masquées ({key} pour les afficher)"),
+            );
+        } else {
+            self.set_status(StatusLevel::Info, "Données personnelles affichées");
+        }
+    }
+
+    /// What to load before the first draw (nothing while the store is
+    /// locked: the unlock asks for it).
     pub fn startup_effects(&mut self) -> Vec<Effect> {
+        if self.lock.is_some() {
+            return Vec::new();
+        }
         let mut v = vec![Effect::LoadBeneficiaries, Effect::LoadMobilities];
         v.extend(screen::logic(self.screen).on_show(self));
         v
@@ -232,6 +485,9 @@ impl App {
 
     /// The keymap context of what gets the next key.
     pub fn key_context(&self) -> Context {
+        if self.lock.is_some() {
+            return Context::Lock;
+        }
         match self.modals.last() {
             Some(Modal::Confirm(_)) => Context::Confirm,
             Some(Modal::Palette(_)) => Context::Palette,
@@ -244,6 +500,13 @@ impl App {
 
     /// The keys of the bottom bar for what has the focus (from the keymap).
     pub fn hints(&self) -> Vec<(String, &'static str)> {
+        if self.lock.is_some() && !matches!(self.modals.last(), Some(Modal::Privacy)) {
+            let mut v = self.keymap.hints(Context::Lock);
+            if let Some(k) = self.keymap.key_in(Context::Global, &Action::Privacy) {
+                v.push((k, Action::Privacy.short_label()));
+            }
+            return v;
+        }
         match self.modals.last() {
             Some(Modal::Help { .. }) => {
                 let close = self
@@ -299,6 +562,9 @@ impl App {
     /// Turns a key into an action, according to what has the focus.
     pub fn key_to_action(&self, key: KeyEvent) -> Option<Action> {
         let spec = KeySpec::from_event(&key);
+        if self.lock.is_some() {
+            return self.lock_key(key, spec);
+        }
         if self.too_small() {
             // Nothing can be seen: only quitting works (not over a changed form).
             let quit = self.keymap.lookup_in(Context::Global, &spec?) == Some(Action::Quit);
@@ -350,6 +616,31 @@ impl App {
                 })
             }
             Focus::Keys => self.keymap.lookup(self.screen, &spec?),
+        }
+    }
+
+    /// Keys on the lock screen: its bindings (Entrée, Échap, Tab…), then
+    /// the passphrase's editing keys, then the privacy curtain (F12).
+    /// Nothing else: no screen, no quit key that could lose a form.
+    fn lock_key(&self, key: KeyEvent, spec: Option<KeySpec>) -> Option<Action> {
+        if matches!(self.modals.last(), Some(Modal::Privacy)) {
+            return Some(Action::Back);
+        }
+        if self.too_small() {
+            return None;
+        }
+        if let Some(a) = spec.and_then(|s| self.keymap.lookup_in(Context::Lock, &s)) {
+            return Some(a);
+        }
+        if is_text_key(&key) || matches!(key.code, KeyCode::Home | KeyCode::End) {
+            return Some(Action::Text(key));
+        }
+        let spec = spec?;
+        match self.keymap.lookup_in(Context::Global, &spec) {
+            Some(Action::Privacy) => Some(Action::Privacy),
+            // Unbound Ctrl- keys edit the text (Ctrl-U, Ctrl-W).
+            None if spec.ctrl => Some(Action::Text(key)),
+            _ => None,
         }
     }
 
@@ -438,6 +729,23 @@ impl App {
     /// and says what an undo / redo did, then every screen reacts. Returns
     /// the effects the screens ask for next (e.g. reload the open file).
     pub fn effect_done(&mut self, outcome: Outcome) -> Vec<Effect> {
+        match outcome {
+            Outcome::Unlocked { warning } => return self.unlocked(warning),
+            Outcome::UnlockRefused => {
+                self.unlock_refused();
+                return Vec::new();
+            }
+            // The unlock itself failed (the key file unreadable…): the lock
+            // screen says why and takes keys again.
+            Outcome::Failed { message } if self.lock.as_ref().is_some_and(|l| l.busy.is_some()) => {
+                if let Some(l) = self.lock.as_mut() {
+                    l.busy = None;
+                    l.error = Some(message);
+                }
+                return Vec::new();
+            }
+            _ => {}
+        }
         match &outcome {
             Outcome::Failed { message } => self.set_status(StatusLevel::Error, message.clone()),
             Outcome::Applied {
@@ -454,6 +762,9 @@ impl App {
         let mut effects = Vec::new();
         for s in Screen::ALL {
             effects.extend(screen::logic(s).on_outcome(self, &outcome));
+        }
+        if self.privacy.masked {
+            self.refresh_privacy();
         }
         effects
     }
@@ -515,6 +826,9 @@ impl App {
     /// message disappears when the screen changes (unless the action that
     /// changed it also said something).
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        if let Some(effects) = self.lock_gate(&action) {
+            return effects;
+        }
         let (screen, status) = (self.screen, self.status.clone());
         let mut effects = self.dispatch(action);
         if self.screen != screen {
@@ -531,6 +845,12 @@ impl App {
             Action::Tick => return Vec::new(),
             Action::Resize(w, h) => {
                 self.size = (w, h);
+                return Vec::new();
+            }
+            // Display only: works the same on every screen, in a form and
+            // from the palette.
+            Action::MaskPersonal => {
+                self.toggle_mask();
                 return Vec::new();
             }
             _ => {}
@@ -759,6 +1079,29 @@ mod tests {
         assert!(a.visible_status().is_some());
         a.now += chrono::Duration::seconds(STATUS_SECONDS + 1);
         assert!(a.visible_status().is_none());
+    }
+
+    #[test]
+    fn a_failed_unlock_gives_the_lock_screen_back_with_the_reason() {
+        let mut a = app();
+        a.lock_at_start(None);
+        for c in "phrase".chars() {
+            a.update(Action::Text(key(KeyCode::Char(c))));
+        }
+        a.update(Action::Open);
+        assert!(matches!(
+            a.deferred,
+            Some(Deferred::Effect(Effect::Unlock { .. }))
+        ));
+        assert!(a.lock.as_ref().unwrap().busy.is_some());
+        a.effect_done(Outcome::Failed {
+            message: "fichier de clé illisible".into(),
+        });
+        let l = a.lock.as_ref().unwrap();
+        assert_eq!(l.busy, None);
+        assert_eq!(l.error.as_deref(), Some("fichier de clé illisible"));
+        a.update(Action::Text(key(KeyCode::Char('x'))));
+        assert_eq!(a.lock.as_ref().unwrap().input.text, "x", "keys work again");
     }
 
     #[test]

@@ -11,27 +11,172 @@ use super::undo::{Change, Direction};
 use super::{Effect, Outcome};
 use crate::domain::time::Clock;
 use crate::domain::{Id, Meta};
+use crate::store::audit::AuditAction;
 use crate::store::{Store, Write};
 use crate::transfer::document::{render, Format};
 use crate::transfer::{agenda, convention};
 use chrono::{NaiveDate, NaiveDateTime};
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+/// Encrypts a clear store under `secret` (a backup is made first, see
+/// [`Store::encrypt_with`]) and records the audit event, written by
+/// `advisor`. The store comes back unlocked; an audit event that could not
+/// be written is returned beside it (the store is encrypted either way).
+pub fn encrypt_store(
+    store: Store,
+    secret: &crate::store::Secret,
+    kdf: crate::store::crypto::KdfParams,
+    stamp: NaiveDateTime,
+    now: chrono::DateTime<chrono::Utc>,
+    advisor: &str,
+) -> Result<(Store, Option<crate::store::StoreError>), crate::store::StoreError> {
+    let files = store.beneficiary_count()?;
+    let store = store.encrypt_with(secret, kdf, stamp)?;
+    store.set_advisor(advisor);
+    let detail = if files > 0 {
+        format!(
+            "base existante chiffrée ({files} dossier{}), sauvegarde préalable",
+            if files > 1 { "s" } else { "" }
+        )
+    } else {
+        "nouvelle base chiffrée".to_string()
+    };
+    let audited = store.record_audit(AuditAction::Encryption, None, &detail, now);
+    tracing::info!("store encrypted");
+    Ok((store, audited.err()))
+}
+
+/// An effect's result as the loop hears it: a failure becomes
+/// [`Outcome::Failed`] with its French message (and a line in the log).
+fn reported(result: Result<Option<Outcome>, String>) -> Option<Outcome> {
+    match result {
+        Ok(outcome) => outcome,
+        Err(message) => {
+            tracing::warn!("effect failed: {message}");
+            Some(Outcome::Failed { message })
+        }
+    }
+}
+
+/// The store itself, once no background load holds it.
+fn sole(store: Arc<Store>) -> Result<Store, crate::store::StoreError> {
+    Arc::try_unwrap(store).map_err(|store| {
+        crate::store::StoreError::io(
+            crate::store::IoAction::Open,
+            &store.paths().dir,
+            std::io::Error::other("la base est encore utilisée par un chargement"),
+        )
+    })
+}
+
+/// Every file and the recent list ([`Effect::LoadBeneficiaries`]), in line
+/// or on a background thread.
+fn load_files(store: &Store) -> Result<Option<Outcome>, String> {
+    let err = |e: crate::store::StoreError| e.to_string();
+    let scan = store.beneficiaries().map_err(err)?;
+    let recent = store.recent().map_err(err)?;
+    Ok(Some(Outcome::BeneficiariesLoaded {
+        beneficiaries: scan.records,
+        damaged: scan.damaged,
+        recent,
+    }))
+}
 
 pub struct Runtime {
-    pub store: Store,
+    /// Shared with the background loads (see [`Runtime::background`]).
+    pub store: Arc<Store>,
     pub clock: Box<dyn Clock>,
     pub advisor: String,
     /// The advisor's structure (`[conseiller] structure`), for documents.
     pub structure: String,
+    /// Argon2 cost of a passphrase chosen in the TUI (tests use cheap ones).
+    pub kdf: crate::store::crypto::KdfParams,
+    /// Loading every file runs on a thread while the loop keeps drawing
+    /// and reading keys (the real terminal); `false` (tests) runs it in
+    /// line, so a script sees the same order every time.
+    pub background: bool,
+    /// Background loads still running, in the order they started.
+    jobs: VecDeque<JoinHandle<Option<Outcome>>>,
 }
 
 impl Runtime {
+    /// The runtime of `store`; the advisor is named to the store once, as
+    /// the author of its audit events.
     pub fn new(store: Store, clock: Box<dyn Clock>, advisor: String) -> Runtime {
+        store.set_advisor(&advisor);
         Runtime {
-            store,
+            store: Arc::new(store),
             clock,
             advisor,
             structure: String::new(),
+            kdf: crate::store::crypto::KdfParams::for_new_store(),
+            background: false,
+            jobs: VecDeque::new(),
         }
+    }
+
+    /// A background load is still running.
+    pub fn busy(&self) -> bool {
+        !self.jobs.is_empty()
+    }
+
+    /// The outcomes of the background loads that have ended, in the order
+    /// they started; with `wait`, waits for all of them first. A load that
+    /// panicked reports a failure (its thread's panic message is logged by
+    /// the panic hook).
+    pub fn finished(&mut self, wait: bool) -> Vec<Outcome> {
+        let mut done = Vec::new();
+        while let Some(job) = self.jobs.front() {
+            if !wait && !job.is_finished() {
+                break;
+            }
+            let Some(job) = self.jobs.pop_front() else {
+                break;
+            };
+            match job.join() {
+                Ok(Some(outcome)) => done.push(outcome),
+                Ok(None) => {}
+                Err(_) => done.push(Outcome::Failed {
+                    message: "Le chargement des dossiers a échoué (voir le journal)".into(),
+                }),
+            }
+        }
+        done
+    }
+
+    /// The store, once every background load has ended (the runtime is
+    /// done with it: exit, or the first start's encryption).
+    pub fn into_store(mut self) -> Result<Store, crate::store::StoreError> {
+        self.finished(true);
+        sole(self.store)
+    }
+
+    /// Rewrites the store once every background load has ended (their
+    /// outcomes, if any, are dropped: the caller collects them first) and
+    /// gives back a runtime around the new one, with the same clock,
+    /// advisor and settings, and what `rewrite` returned beside it.
+    pub fn replace_store<T>(
+        mut self,
+        rewrite: impl FnOnce(Store) -> Result<(Store, T), crate::store::StoreError>,
+    ) -> Result<(Runtime, T), crate::store::StoreError> {
+        self.finished(true);
+        let Runtime {
+            store,
+            clock,
+            advisor,
+            structure,
+            kdf,
+            background,
+            jobs: _,
+        } = self;
+        let (store, extra) = rewrite(sole(store)?)?;
+        let mut runtime = Runtime::new(store, clock, advisor);
+        runtime.structure = structure;
+        runtime.kdf = kdf;
+        runtime.background = background;
+        Ok((runtime, extra))
     }
 
     /// Wall-clock time for display: Europe/Paris, the time of every
@@ -42,32 +187,35 @@ impl Runtime {
     }
 
     /// Runs one effect; `None` when there is nothing to report.
+    ///
+    /// The one guard of the lock: while the store is locked (its key
+    /// dropped by the idle lock, or not yet unlocked), only the lock's own
+    /// effects run; any other is refused before it touches the store.
     pub fn run(&mut self, effect: Effect) -> Option<Outcome> {
-        match self.run_one(effect) {
-            Ok(outcome) => outcome,
-            Err(message) => {
-                tracing::warn!("effect failed: {message}");
-                Some(Outcome::Failed { message })
-            }
+        if self.store.is_locked() && !effect.runs_locked() {
+            tracing::warn!("effect refused while the store is locked");
+            return Some(Outcome::Failed {
+                message: "Base verrouillée : rien n'a été lu ni écrit".into(),
+            });
         }
+        if self.background && matches!(effect, Effect::LoadBeneficiaries) {
+            let store = Arc::clone(&self.store);
+            self.jobs
+                .push_back(std::thread::spawn(move || reported(load_files(&store))));
+            return None;
+        }
+        reported(self.run_one(effect))
     }
 
     fn run_one(&mut self, effect: Effect) -> Result<Option<Outcome>, String> {
         let err = |e: crate::store::StoreError| e.to_string();
         Ok(Some(match effect {
-            Effect::LoadBeneficiaries => {
-                let scan = self.store.beneficiaries().map_err(err)?;
-                let recent = self.store.recent().map_err(err)?;
-                Outcome::BeneficiariesLoaded {
-                    beneficiaries: scan.records,
-                    damaged: scan.damaged,
-                    recent,
-                }
-            }
+            Effect::LoadBeneficiaries => return load_files(&self.store),
             Effect::LoadFile(id) => Outcome::FileLoaded {
                 id,
                 interviews: self.store.interviews_of(id).map_err(err)?,
                 journal: self.store.journal_of(id).map_err(err)?,
+                audit: self.store.audit_of(id).map_err(err)?,
             },
             Effect::Apply {
                 change,
@@ -110,6 +258,11 @@ impl Runtime {
                 };
                 let now = self.clock.now();
                 let today = self.local_now().date();
+                let what = match format {
+                    Format::Html => "synthèse du parcours (HTML)",
+                    Format::Markdown => "synthèse du parcours (Markdown)",
+                };
+                self.audit_export(beneficiary, what)?;
                 let path = crate::transfer::synthese::write(
                     &self.store,
                     beneficiary,
@@ -158,7 +311,57 @@ impl Runtime {
             Effect::ExportConvention { immersion, today } => {
                 self.export_convention(immersion, today)?
             }
+            Effect::Unlock {
+                passphrase,
+                failures,
+            } => match self.store.unlock(&passphrase.0) {
+                Ok(()) => Outcome::Unlocked {
+                    warning: self.audit_failures(failures),
+                },
+                Err(crate::store::StoreError::WrongPassphrase) => {
+                    tracing::warn!("unlock failed (wrong passphrase)");
+                    Outcome::UnlockRefused
+                }
+                Err(e) => return Err(e.to_string()),
+            },
+            Effect::ForgetKey => {
+                self.store.forget_key();
+                return Ok(None);
+            }
         }))
+    }
+
+    /// After an unlock preceded by `failures` wrong passphrases: the audit
+    /// event that says so. The French warning when it could not be written.
+    fn audit_failures(&self, failures: u32) -> Option<String> {
+        if failures == 0 {
+            return None;
+        }
+        let detail = format!(
+            "{failures} échec{} avant déverrouillage",
+            if failures > 1 { "s" } else { "" }
+        );
+        self.store
+            .record_audit(AuditAction::UnlockFailures, None, &detail, self.clock.now())
+            .err()
+            .map(|e| format!("Journal d'audit non écrit ({detail}) : {e}"))
+    }
+
+    /// Records the export of a file's personal data in the audit log
+    /// (`detail` says what, never whom), before the data leaves the store:
+    /// an export that cannot be traced is not made, and none goes
+    /// unrecorded even if writing the file fails midway (as on the CLI).
+    fn audit_export(&self, beneficiary: Id, detail: &str) -> Result<(), String> {
+        self.store
+            .record_audit(
+                AuditAction::Export,
+                Some(beneficiary),
+                detail,
+                self.clock.now(),
+            )
+            .map_err(|e| {
+                format!("Export annulé : le journal d'audit n'a pas pu l'enregistrer ({e})")
+            })
     }
 
     /// Writes the convention sheet of an immersion (HTML, 0600) in
@@ -182,6 +385,7 @@ impl Runtime {
         let dir = self.store.paths().data_dir().join("exports");
         crate::store::files::ensure_private_dir(&dir).map_err(err)?;
         let path = dir.join(format!("convention-{}.html", imm.id.short()));
+        self.audit_export(imm.beneficiary, "fiche de convention d'immersion (HTML)")?;
         crate::store::files::write_atomic(&path, render(&doc, Format::Html).as_bytes())
             .map_err(err)?;
         Ok(Outcome::Exported {

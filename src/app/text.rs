@@ -109,9 +109,18 @@ impl PasteOutcome {
     }
 }
 
+/// Direction embeddings, overrides and isolates (U+202A–U+202E,
+/// U+2066–U+2069): invisible, they reorder what follows them on screen
+/// (« Dupont\u{202e}xE » shows a different name), so pasted text and
+/// displayed text drop them. Right-to-left letters themselves are kept.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Pasted text made fit for a field: `\r\n` and `\r` become `\n`; in a
 /// one-line field line breaks become spaces (leading and trailing ones are
-/// dropped); tabs become spaces; other control characters are dropped.
+/// dropped); tabs become spaces; other control characters and direction
+/// overrides ([`is_bidi_control`]) are dropped.
 pub fn clean_paste(text: &str, single_line: bool) -> String {
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let text = if single_line {
@@ -124,7 +133,7 @@ pub fn clean_paste(text: &str, single_line: bool) -> String {
             '\n' if single_line => Some(' '),
             '\n' => Some('\n'),
             '\t' => Some(' '),
-            c if c.is_control() => None,
+            c if c.is_control() || is_bidi_control(c) => None,
             c => Some(c),
         })
         .collect()

@@ -90,6 +90,21 @@ pub enum BenchCmd {
         #[arg(long, value_name = "N", default_value_t = 10_000)]
         nombre: usize,
     },
+    /// Démarrage de l'interface : première image, base ouverte, dossiers chargés
+    Demarrage {
+        /// Nombre de dossiers de la base générée (sinon : 0, 10 000 et 100 000)
+        #[arg(long, value_name = "N")]
+        dossiers: Option<usize>,
+        /// (interne) le processus mesuré
+        #[arg(long, hide = true)]
+        enfant: bool,
+    },
+    /// Coût du chiffrement : enregistrement et liste, base chiffrée ou en clair ; déverrouillage
+    Base {
+        /// Nombre de dossiers fictifs enregistrés dans chaque base
+        #[arg(long, value_name = "N", default_value_t = 2_000)]
+        dossiers: usize,
+    },
 }
 
 /// The catalogue in force: the shipped one, or the imported referential,
@@ -483,6 +498,28 @@ pub fn bench(cmd: BenchCmd, setup: &Setup) -> Result<(), Failure> {
             let mut out = std::io::stdout().lock();
             crate::app::beneficiaires::bench::run_list_bench(catalog.branches(), nombre, &mut out)
                 .map_err(|e| Failure::runtime(format!("banc d'essai : {e}")))
+        }
+        BenchCmd::Demarrage { enfant: true, .. } => super::demarrage::child(setup),
+        BenchCmd::Demarrage {
+            dossiers,
+            enfant: false,
+        } => {
+            let catalog = crate::app::metiers::builtin_catalog();
+            let sizes = dossiers.map_or(vec![0, 10_000, 100_000], |n| vec![n]);
+            let mut out = std::io::stdout().lock();
+            super::demarrage::run(&sizes, catalog.branches(), &mut out)
+                .map_err(|e| Failure::runtime(format!("banc d'essai : {e}")))
+        }
+        BenchCmd::Base { dossiers } => {
+            let catalog = crate::app::metiers::builtin_catalog();
+            let mut out = std::io::stdout().lock();
+            crate::transfer::bench_store::run(
+                catalog.branches(),
+                dossiers,
+                crate::store::crypto::KdfParams::for_new_store(),
+                &mut out,
+            )
+            .map_err(|e| Failure::runtime(format!("banc d'essai : {e}")))
         }
     }
 }

@@ -154,60 +154,66 @@ pub fn protect_new(store: Store, created: bool) -> Result<Store, Failure> {
         .map_err(Failure::store_unusable)
 }
 
-/// How many times a passphrase typed on the terminal may be wrong.
-pub const TRIES: usize = 3;
+/// How the TUI starts on the store [`open_for_tui`] opened.
+#[derive(Debug)]
+pub enum TuiStart {
+    /// Open and readable (a demonstration store, or one just encrypted
+    /// with a scripted passphrase).
+    Ready,
+    /// Encrypted: the lock screen comes first. With the passphrase from
+    /// `PASSERELLE_PHRASE_SECRETE` or `--phrase-secrete-fichier` it
+    /// unlocks at once (no prompt); without, it asks.
+    Unlock(Option<Secret>),
+    /// Clear (new, or from before encryption with `files` files): the
+    /// first passphrase is chosen on a screen of the TUI.
+    Setup { files: usize },
+}
 
-/// The store the TUI opens: an encrypted one unlocked (three tries when
-/// typed), a clear one encrypted first (a store from before encryption is
-/// migrated, a new one gets its passphrase), a demonstration store as is.
-pub fn open_for_tui(data_dir: &Path) -> Result<Store, Failure> {
+/// Whether a passphrase comes from the environment or a file (scripted
+/// use): then nothing is asked.
+fn scripted_source() -> bool {
+    std::env::var(ENV).is_ok_and(|v| !v.is_empty()) || FILE.get().is_some_and(|f| f.is_some())
+}
+
+/// Opens the store the TUI works on, without any slow work (no Argon2)
+/// and without asking anything on the terminal: the TUI draws its first
+/// frame at once and asks itself (lock screen, first passphrase).
+///
+/// Scripted use keeps working as before: an encrypted store unlocks with
+/// the passphrase of the environment or the file (inside the TUI, after
+/// its first frame; a wrong one stops it with exit 2), and a clear store
+/// is encrypted here with the scripted new passphrase, with its audit
+/// event. A demonstration store opens as it is.
+pub fn open_for_tui(data_dir: &Path, advisor: &str) -> Result<(Store, TuiStart), Failure> {
     let store = Store::open(&Store::dir_in(data_dir)).map_err(Failure::store_unusable)?;
     match store.protection()? {
-        Protection::Demo => Ok(store),
-        Protection::Clear => {
-            let n = store.beneficiary_count()?;
-            out::warn(&if n > 0 {
-                format!(
-                    "Cette base ({n} dossier{}) n'est pas encore chiffrée : choisissez une phrase \
-                     secrète ; elle sera demandée à chaque ouverture et sans elle les données \
-                     sont perdues. Une sauvegarde est faite d'abord.",
-                    if n > 1 { "s" } else { "" }
-                )
-            } else {
-                "Première ouverture : choisissez la phrase secrète qui chiffrera la base ; elle \
-                 sera demandée à chaque ouverture et sans elle les données sont perdues."
-                    .to_string()
-            });
-            let secret = obtain_new(true)?;
-            store
-                .encrypt(&secret, super::local_stamp())
-                .map_err(Failure::from)
+        Protection::Demo => Ok((store, TuiStart::Ready)),
+        Protection::Encrypted if scripted_source() => {
+            let secret = obtain("")?;
+            Ok((store, TuiStart::Unlock(Some(secret))))
         }
-        Protection::Encrypted => {
-            let typed = std::env::var(ENV).map_or(true, |v| v.is_empty())
-                && FILE.get().is_none_or(|f| f.is_none());
-            let tries = if typed { TRIES } else { 1 };
-            for attempt in 1..=tries {
-                let secret = obtain("Phrase secrète : ")?;
-                match store.unlock(&secret) {
-                    Ok(()) => return Ok(store),
-                    Err(StoreError::WrongPassphrase) if attempt < tries => {
-                        tracing::warn!("unlock failed (wrong passphrase), try {attempt}");
-                        out::warn(&format!(
-                            "Phrase secrète incorrecte ({} essai{} restant{}).",
-                            tries - attempt,
-                            if tries - attempt > 1 { "s" } else { "" },
-                            if tries - attempt > 1 { "s" } else { "" },
-                        ));
-                    }
-                    Err(e @ StoreError::WrongPassphrase) => {
-                        tracing::warn!("unlock failed (wrong passphrase), giving up");
-                        return Err(Failure::usage(e.to_string()));
-                    }
-                    Err(e) => return Err(Failure::from(e)),
-                }
+        Protection::Encrypted => Ok((store, TuiStart::Unlock(None))),
+        Protection::Clear
+            if scripted_source() || std::env::var(ENV_NEW).is_ok_and(|v| !v.is_empty()) =>
+        {
+            let secret = obtain_new(true)?;
+            let (store, audit_error) = crate::app::runtime::encrypt_store(
+                store,
+                &secret,
+                crate::store::crypto::KdfParams::for_new_store(),
+                super::local_stamp(),
+                chrono::Utc::now(),
+                advisor,
+            )
+            .map_err(Failure::from)?;
+            if let Some(e) = audit_error {
+                return Err(Failure::from(e));
             }
-            Err(Failure::usage(StoreError::WrongPassphrase.to_string()))
+            Ok((store, TuiStart::Ready))
+        }
+        Protection::Clear => {
+            let files = store.beneficiary_count()?;
+            Ok((store, TuiStart::Setup { files }))
         }
     }
 }

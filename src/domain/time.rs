@@ -27,6 +27,29 @@ impl Clock for FixedClock {
     }
 }
 
+/// A clock that only moves when told (tests of time-driven behaviour:
+/// the idle lock). Clones share the same instant, so a test keeps one
+/// handle and gives another to the runtime.
+#[derive(Clone, Debug)]
+pub struct ManualClock(std::sync::Arc<std::sync::Mutex<DateTime<Utc>>>);
+
+impl ManualClock {
+    pub fn new(at: DateTime<Utc>) -> ManualClock {
+        ManualClock(std::sync::Arc::new(std::sync::Mutex::new(at)))
+    }
+    /// Moves the shared instant forward (or back, with a negative duration).
+    pub fn advance(&self, by: chrono::Duration) {
+        let mut t = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        *t += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 /// `jj/mm/aaaa`.
 pub fn fmt_date(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()

@@ -308,6 +308,21 @@ pub struct DemoOptions<'a> {
     pub advisor: &'a str,
 }
 
+/// The demo as benchmarks build it: `count` files, fixed dates (28
+/// November 2026), sequential ids, so every run measures the same data.
+pub fn build_for_bench(branches: &Branches, count: usize) -> Demo {
+    let opts = DemoOptions {
+        jobs: &[],
+        count,
+        force: true,
+        branches,
+        today: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or_default(),
+        now: DateTime::from_timestamp(1_795_000_000, 0).unwrap_or_default(),
+        advisor: "banc",
+    };
+    build(&opts, &mut super::SequentialIds::default())
+}
+
 /// Builds the demo files and sessions. Same seed, same people: only the
 /// dates (relative to `today`), ids and timestamps depend on the options.
 pub fn build(opts: &DemoOptions, ids: &mut dyn IdSource) -> Demo {

@@ -7,6 +7,7 @@
 //! deterministic.
 
 pub mod agenda;
+pub mod bench_store;
 pub mod convention;
 pub mod csv_out;
 pub mod demo;

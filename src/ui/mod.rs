@@ -1,6 +1,8 @@
 //! Rendering only: reads `App`, never mutates it, never touches the store.
 
 pub mod help;
+pub mod lock;
+pub mod mask;
 pub mod screens;
 pub mod theme;
 pub mod widgets;
@@ -28,6 +30,10 @@ pub fn draw(app: &App, theme: &Theme, frame: &mut Frame) {
         draw_privacy(area, theme, frame);
         return;
     }
+    if let Some(l) = &app.lock {
+        lock::draw(app, l, theme, frame);
+        return;
+    }
     let [header, body, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
@@ -43,6 +49,24 @@ pub fn draw(app: &App, theme: &Theme, frame: &mut Frame) {
             Modal::Confirm(c) => draw_confirm(app, c, theme, body, frame),
             Modal::Palette(p) => draw_palette(app, p, theme, body, frame),
             Modal::Privacy => {}
+        }
+    }
+    if app.privacy.masked {
+        mask::blur_names(app, frame.buffer_mut(), area);
+    }
+    defuse(frame.buffer_mut());
+}
+
+/// The last pass over every drawn frame: control characters and direction
+/// overrides ([`crate::app::text::is_bidi_control`]) are taken out of the
+/// cells. A stored value from before the forms' rules, or an import,
+/// cannot repaint the terminal or reorder the screen, on any screen.
+fn defuse(buf: &mut ratatui::buffer::Buffer) {
+    let hostile = |c: char| c.is_control() || crate::app::text::is_bidi_control(c);
+    for cell in buf.content.iter_mut() {
+        if cell.symbol().chars().any(hostile) {
+            let clean: String = cell.symbol().chars().filter(|c| !hostile(*c)).collect();
+            cell.set_symbol(if clean.is_empty() { " " } else { &clean });
         }
     }
 }
@@ -95,13 +119,23 @@ fn draw_header(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
         spans.push(Span::styled(label, style));
         spans.push(Span::raw(" "));
     }
+    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    // The notices of the store and the mode come first; the clock when
+    // there is room left.
+    let badge = header_badge(app, (area.width as usize).saturating_sub(used + 1));
+    let badge_w = badge.as_ref().map_or(0, |b| b.chars().count() + 1);
     let clock = format!(
         "{} {} ",
         fmt_short_day(app.now.date()),
         app.now.format("%H:%M")
     );
-    let clock_w = clock.chars().count();
-    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    let clock_room = (area.width as usize).saturating_sub(used + badge_w);
+    let clock = if badge.is_none() || clock.chars().count() + 3 <= clock_room {
+        clock
+    } else {
+        String::new()
+    };
+    let clock_w = clock.chars().count() + badge_w;
     let room = (area.width as usize).saturating_sub(used + clock_w + 3);
     let who = match &app.open_beneficiary {
         Some(b) => Some((format!("{} ▸", b.display_name), theme.accent)),
@@ -121,8 +155,46 @@ fn draw_header(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
             width: clock_w as u16,
             ..area
         };
-        frame.render_widget(Paragraph::new(Span::styled(clock, theme.dim)), r);
+        let mut right = Vec::new();
+        if let Some(b) = badge {
+            right.push(Span::styled(b, theme.error));
+            right.push(Span::raw(" "));
+        }
+        right.push(Span::styled(clock, theme.dim));
+        frame.render_widget(Paragraph::new(Line::from(right)), r);
     }
+}
+
+/// What the header must say about the store and the mode, in at most
+/// `room` columns: a demonstration store is not encrypted; personal data
+/// is masked. The long form when it fits, else a short one.
+pub fn header_badge(app: &App, room: usize) -> Option<String> {
+    let demo = app.protection == Some(crate::store::Protection::Demo);
+    let masked = app.privacy.masked;
+    let forms: &[&str] = match (demo, masked) {
+        (false, false) => return None,
+        (true, false) => &[
+            "base de démonstration — non chiffrée",
+            "démo — non chiffrée",
+            "démo non chiffrée",
+            "non chiffrée",
+            "démo",
+        ],
+        (false, true) => &[
+            "données personnelles masquées",
+            "données masquées",
+            "masqué",
+        ],
+        (true, true) => &[
+            "base de démonstration — non chiffrée · données masquées",
+            "démo non chiffrée · masqué",
+            "démo · masqué",
+        ],
+    };
+    forms
+        .iter()
+        .find(|f| f.chars().count() <= room)
+        .map(|f| f.to_string())
 }
 
 /// Cuts a string to `max` display columns, ending with `…` when cut

@@ -192,7 +192,9 @@ impl Tmux {
         Tmux::start_with_env(name, data_dir, &[], args)
     }
 
-    /// Same, with extra environment variables for the binary.
+    /// Same, with extra environment variables for the binary (they win
+    /// over the defaults: `PASSERELLE_PHRASE_SECRETE=""` makes the TUI
+    /// ask for the passphrase).
     pub fn start_with_env(
         name: &str,
         data_dir: &Path,
@@ -209,7 +211,7 @@ impl Tmux {
             .output();
         let extra: String = env.iter().map(|(k, v)| format!("{k}='{v}' ")).collect();
         let mut cmd = format!(
-            "env -u RUST_BACKTRACE {extra}PASSERELLE_PHRASE_SECRETE='{TEST_PASSPHRASE}' PASSERELLE_TEST_KDF_RAPIDE=1 PASSERELLE_DATA_DIR='{}' PASSERELLE_CONFIG= HOME='{}' XDG_CONFIG_HOME='{}/config-home' TERM=xterm-256color LANG=C.UTF-8 '{}'",
+            "env -u RUST_BACKTRACE PASSERELLE_PHRASE_SECRETE='{TEST_PASSPHRASE}' PASSERELLE_TEST_KDF_RAPIDE=1 PASSERELLE_DATA_DIR='{}' PASSERELLE_CONFIG= HOME='{}' XDG_CONFIG_HOME='{}/config-home' TERM=xterm-256color LANG=C.UTF-8 {extra}'{}'",
             data_dir.display(),
             data_dir.display(),
             data_dir.display(),

@@ -308,6 +308,7 @@ fn app_with_tab(plan: Option<Plan>, immersions: Vec<Immersion>) -> App {
         id: b.id,
         interviews: Vec::new(),
         journal: Vec::new(),
+        audit: Vec::new(),
     });
     a.effect_done(Outcome::FileImmersionsLoaded {
         id: b.id,

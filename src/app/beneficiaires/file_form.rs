@@ -17,7 +17,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 pub const NOTICE_VERSION: &str = "v1-2026";
 
 /// Length limits of the file's fields, in characters.
-const MAX_NAME: usize = 100;
+/// Typing and pasting stop where the name rule would refuse.
+const MAX_NAME: usize = crate::domain::rules::NAME_MAX;
 const MAX_EMAIL: usize = 254;
 const MAX_SHORT: usize = 120;
 const MAX_CODE: usize = 30;

@@ -308,10 +308,11 @@ fn paste_lands_in_the_focused_field_within_its_limit() {
     assert!(f.fields[0].touched);
     f.set("nom", "");
     let out = f.paste(&"x".repeat(300));
-    assert_eq!(f.value("nom").len(), 100);
+    // The name rule's own limit (boundary: 60 kept, the rest refused).
+    assert_eq!(f.value("nom").len(), 60);
     assert_eq!(
         out.message().as_deref(),
-        Some("Texte collé tronqué à 100 caractères (200 caractères non collés)")
+        Some("Texte collé tronqué à 60 caractères (240 caractères non collés)")
     );
     // A choice ignores a paste.
     f.focus = f.fields.iter().position(|x| x.key == "region").unwrap();

@@ -952,7 +952,11 @@ impl ScreenLogic for Logic {
                 ));
                 app.set_status(
                     StatusLevel::Success,
-                    format!("Synthèse enregistrée : {}", path.display()),
+                    format!(
+                        "Synthèse enregistrée : {} — données personnelles : à ne remettre \
+                         qu'à la personne",
+                        path.display()
+                    ),
                 );
                 Vec::new()
             }

@@ -33,14 +33,17 @@ fn opt(s: &str) -> Option<&str> {
     (!t.is_empty()).then_some(t)
 }
 
+/// Longest last or first name, in characters.
+pub const NAME_MAX: usize = 60;
+
 /// A last or first name: required, letters (accents), spaces, hyphens, apostrophes.
 pub fn name(s: &str, what: &str) -> Check<String> {
     let t = s.trim();
     if t.is_empty() {
         return Err(format!("{what} obligatoire"));
     }
-    if t.chars().count() > 60 {
-        return Err(format!("{what} trop long (60 caractères au plus)"));
+    if t.chars().count() > NAME_MAX {
+        return Err(format!("{what} trop long ({NAME_MAX} caractères au plus)"));
     }
     if let Some(c) = t
         .chars()

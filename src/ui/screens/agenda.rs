@@ -72,6 +72,7 @@ pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
     if let Some(sf) = &app.agenda.form {
         form::draw(
             &sf.form,
+            &app.privacy,
             &super::beneficiaires::form_keys(app),
             theme,
             area,
@@ -211,7 +212,7 @@ fn draw_week(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
             lines.push(Line::styled(truncate(&i.line(), w), style));
             let mut second = Vec::new();
             if !i.place.is_empty() {
-                second.push(i.place.clone());
+                second.push(app.privacy.note(&i.place).into_owned());
             }
             if i.beneficiary.is_some() {
                 second.push(format!("{} ouvre le dossier", key(app, Action::Open)));

@@ -3,10 +3,12 @@
 
 use crate::app::beneficiaires::interview_form::{reading_view, to_local, Reading, READING_LABEL};
 use crate::app::beneficiaires::{branches, BeneficiairesState, OpenFile, Tab};
+use crate::app::privacy::Privacy;
 use crate::app::text::width;
 use crate::app::{capitalize, Action, App, Context};
 use crate::domain::time::fmt_date;
 use crate::domain::{Beneficiary, Birth, Interview, Status};
+use crate::store::audit::AuditEntry;
 use crate::store::{JournalEntry, Op, RecordKind};
 use crate::ui::{input_spans, marked_spans, truncate, Theme};
 use chrono::NaiveDate;
@@ -289,10 +291,12 @@ fn draw_list(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
     }
 }
 
-fn status_text(b: &Beneficiary) -> String {
+fn status_text(b: &Beneficiary, privacy: &Privacy) -> String {
     match &b.status {
         Status::Open => "ouvert".into(),
-        Status::Closed { on, reason } => format!("clos le {} ({reason})", fmt_date(*on)),
+        Status::Closed { on, reason } => {
+            format!("clos le {} ({})", fmt_date(*on), privacy.note(reason))
+        }
     }
 }
 
@@ -379,7 +383,7 @@ fn draw_file(app: &App, f: &OpenFile, theme: &Theme, area: Rect, frame: &mut Fra
     frame.render_widget(block, body);
     match f.tab {
         Tab::Situation => scrolled(
-            situation_lines(b, &k(Action::Edit), theme),
+            situation_lines(b, &app.privacy, &k(Action::Edit), theme),
             f.scroll,
             theme,
             inner,
@@ -387,11 +391,19 @@ fn draw_file(app: &App, f: &OpenFile, theme: &Theme, area: Rect, frame: &mut Fra
         ),
         Tab::Entretiens if f.interview_open => {
             if let Some(i) = f.selected() {
-                let lines = interview_lines(i, inner.width as usize, theme);
+                let i = shown_interview(i, &app.privacy);
+                let lines = interview_lines(&i, inner.width as usize, theme);
                 scrolled(lines, f.scroll, theme, inner, frame);
             }
         }
-        Tab::Entretiens => draw_interviews(f, &k(Action::NewInterview), theme, inner, frame),
+        Tab::Entretiens => draw_interviews(
+            f,
+            &app.privacy,
+            &k(Action::NewInterview),
+            theme,
+            inner,
+            frame,
+        ),
         Tab::Parcours => {
             let plan = crate::app::parcours::plan_of(app, f.id);
             let mut lines = vec![Line::styled("Métiers cibles", theme.accent)];
@@ -484,27 +496,35 @@ fn or_dash(s: Option<&str>) -> String {
 }
 
 /// `edit_key`: the key that opens the file form (for the missing notice).
-fn situation_lines(b: &Beneficiary, edit_key: &str, theme: &Theme) -> Vec<Line<'static>> {
+/// `privacy`: contacts hidden and free text masked when « masquer les
+/// données personnelles » is on.
+fn situation_lines(
+    b: &Beneficiary,
+    privacy: &Privacy,
+    edit_key: &str,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let mut l = Vec::new();
     let section = |t: &str| Line::styled(t.to_string(), theme.accent);
+    let contact = |v: String| privacy.contact(&v).into_owned();
     l.push(section("Identité et coordonnées"));
     l.push(kv(
         "Naissance",
-        match b.birth {
+        contact(match b.birth {
             Some(Birth::Year(y)) => y.to_string(),
             Some(Birth::Date(d)) => fmt_date(d),
             None => "—".into(),
-        },
+        }),
         theme,
     ));
-    l.push(kv("E-mail", or_dash(b.email.as_deref()), theme));
-    l.push(kv("Téléphone", or_dash(b.phone.as_deref()), theme));
+    l.push(kv("E-mail", contact(or_dash(b.email.as_deref())), theme));
+    l.push(kv("Téléphone", contact(or_dash(b.phone.as_deref())), theme));
     let place = [b.postcode.as_deref(), b.commune.as_deref()]
         .into_iter()
         .flatten()
         .collect::<Vec<_>>()
         .join(" ");
-    l.push(kv("Commune", or_dash(Some(&place)), theme));
+    l.push(kv("Commune", contact(or_dash(Some(&place))), theme));
     l.push(kv("Région", or_dash(b.region.as_deref()), theme));
     l.push(section("Emploi"));
     let branch = match b.branch.as_deref().and_then(|s| branches().by_short(s)) {
@@ -570,7 +590,8 @@ fn situation_lines(b: &Beneficiary, edit_key: &str, theme: &Theme) -> Vec<Line<'
             .unwrap_or_else(|| "—".into()),
         theme,
     ));
-    let mut constraints = b.constraints.lines();
+    let constraints = privacy.note(&b.constraints);
+    let mut constraints = constraints.lines();
     l.push(kv("Contraintes", or_dash(constraints.next()), theme));
     for more in constraints {
         l.push(kv("", more.to_string(), theme));
@@ -592,7 +613,7 @@ fn situation_lines(b: &Beneficiary, edit_key: &str, theme: &Theme) -> Vec<Line<'
             .unwrap_or_else(|| "—".into()),
         theme,
     ));
-    l.push(kv("Statut", status_text(b), theme));
+    l.push(kv("Statut", status_text(b, privacy), theme));
     l.push(section("Consentement (RGPD)"));
     let c = &b.consent;
     l.push(match &c.processing {
@@ -625,7 +646,14 @@ fn situation_lines(b: &Beneficiary, edit_key: &str, theme: &Theme) -> Vec<Line<'
     l
 }
 
-fn draw_interviews(f: &OpenFile, new_key: &str, theme: &Theme, area: Rect, frame: &mut Frame) {
+fn draw_interviews(
+    f: &OpenFile,
+    privacy: &Privacy,
+    new_key: &str,
+    theme: &Theme,
+    area: Rect,
+    frame: &mut Frame,
+) {
     if !f.loaded {
         frame.render_widget(Paragraph::new(Line::styled("Chargement…", theme.dim)), area);
         return;
@@ -649,11 +677,12 @@ fn draw_interviews(f: &OpenFile, new_key: &str, theme: &Theme, area: Rect, frame
         .take(h.max(1))
         .map(|i| {
             let first_line = i.summary.lines().next().unwrap_or("").to_string();
-            let mut what = if i.topics.is_empty() {
+            let what = if i.topics.is_empty() {
                 first_line
             } else {
                 i.topics.clone()
             };
+            let mut what = privacy.note(&what).into_owned();
             if i.planned {
                 what = format!("à venir · {what}");
             }
@@ -680,6 +709,24 @@ fn draw_interviews(f: &OpenFile, new_key: &str, theme: &Theme, area: Rect, frame
     .highlight_symbol("▶");
     let mut state = TableState::default().with_selected(Some(f.selected_interview - offset));
     frame.render_stateful_widget(table, area, &mut state);
+}
+
+/// An interview as shown: its free text (place, topics, summary,
+/// decisions) masked when « masquer les données personnelles » is on.
+fn shown_interview<'a>(i: &'a Interview, privacy: &Privacy) -> std::borrow::Cow<'a, Interview> {
+    if !privacy.masked {
+        return std::borrow::Cow::Borrowed(i);
+    }
+    let mut m = i.clone();
+    for text in [
+        &mut m.place,
+        &mut m.topics,
+        &mut m.summary,
+        &mut m.decisions,
+    ] {
+        *text = privacy.note(text).into_owned();
+    }
+    std::borrow::Cow::Owned(m)
 }
 
 /// The reading view of an interview, wrapped to the pane (see
@@ -793,31 +840,77 @@ pub fn describe_entry(e: &JournalEntry, interviews: &[Interview]) -> String {
     }
 }
 
+/// One line of the timeline: when, what, who.
+fn timeline_line(
+    at: chrono::DateTime<chrono::Utc>,
+    what: Span<'static>,
+    advisor: &str,
+    theme: &Theme,
+) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(
+            format!("{}  ", to_local(at).format("%d/%m/%Y %H:%M")),
+            theme.dim,
+        ),
+        what,
+        Span::styled(
+            if advisor.is_empty() {
+                String::new()
+            } else {
+                format!("  · {}", truncate(advisor, 30))
+            },
+            theme.dim.add_modifier(Modifier::ITALIC),
+        ),
+    ])
+}
+
+/// An audit event of the file (export, erasure…): « Export : synthèse
+/// du parcours (HTML) ».
+fn describe_audit(e: &AuditEntry) -> String {
+    if e.detail.is_empty() {
+        capitalize(e.action.label())
+    } else {
+        format!("{} : {}", capitalize(e.action.label()), e.detail)
+    }
+}
+
+/// The file's timeline, newest first: the change journal and the audit
+/// events merged in time order.
 fn history_lines(f: &OpenFile, theme: &Theme) -> Vec<Line<'static>> {
     if !f.loaded {
         return vec![Line::styled("Chargement…", theme.dim)];
     }
-    if f.journal.is_empty() {
+    if f.journal.is_empty() && f.audit.is_empty() {
         return vec![Line::styled("Aucun événement enregistré.", theme.dim)];
     }
-    f.journal
-        .iter()
-        .map(|e| {
-            Line::from(vec![
-                Span::styled(
-                    format!("{}  ", to_local(e.at).format("%d/%m/%Y %H:%M")),
-                    theme.dim,
-                ),
+    let mut journal = f.journal.iter().peekable();
+    let mut audit = f.audit.iter().peekable();
+    let mut out = Vec::with_capacity(f.journal.len() + f.audit.len());
+    loop {
+        let audit_first = match (journal.peek(), audit.peek()) {
+            (None, None) => break,
+            (Some(_), None) => false,
+            (None, Some(_)) => true,
+            (Some(j), Some(a)) => a.at > j.at,
+        };
+        let line = if audit_first {
+            let Some(a) = audit.next() else { break };
+            timeline_line(
+                a.at,
+                Span::styled(describe_audit(a), theme.info),
+                &a.advisor,
+                theme,
+            )
+        } else {
+            let Some(e) = journal.next() else { break };
+            timeline_line(
+                e.at,
                 Span::raw(describe_entry(e, &f.interviews)),
-                Span::styled(
-                    if e.advisor.is_empty() {
-                        String::new()
-                    } else {
-                        format!("  · {}", truncate(&e.advisor, 30))
-                    },
-                    theme.dim.add_modifier(Modifier::ITALIC),
-                ),
-            ])
-        })
-        .collect()
+                &e.advisor,
+                theme,
+            )
+        };
+        out.push(line);
+    }
+    out
 }

@@ -224,7 +224,7 @@ pub fn draw_tab(app: &App, f: &OpenFile, theme: &Theme, area: Rect, frame: &mut 
         }),
     ));
     if i.status.needs_reason() {
-        d.push(kv("Motif", i.status_reason.clone()));
+        d.push(kv("Motif", app.privacy.note(&i.status_reason).into_owned()));
     }
     if let Some(b) = &i.debrief {
         d.push(kv("Bilan", b.summary()));
@@ -274,7 +274,7 @@ pub fn draw_form(
     frame: &mut Frame,
 ) {
     let FormTarget::Immersion(t) = &of.target else {
-        form::draw(&of.form, keys, theme, area, frame);
+        form::draw(&of.form, &app.privacy, keys, theme, area, frame);
         return;
     };
     let with_checks = matches!(
@@ -285,7 +285,7 @@ pub fn draw_form(
     let (findings, pending) = match tab {
         Some(tab) if with_checks => (tab.findings.as_slice(), tab.pending.as_deref()),
         _ => {
-            form::draw(&of.form, keys, theme, area, frame);
+            form::draw(&of.form, &app.privacy, keys, theme, area, frame);
             return;
         }
     };
@@ -320,7 +320,7 @@ pub fn draw_form(
         Constraint::Length(lines.len() as u16 + 2),
     ])
     .areas(area);
-    form::draw(&of.form, keys, theme, top, frame);
+    form::draw(&of.form, &app.privacy, keys, theme, top, frame);
     let blocking = findings.iter().any(Finding::is_blocking);
     frame.render_widget(
         Paragraph::new(lines).block(

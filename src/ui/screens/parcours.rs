@@ -69,7 +69,7 @@ fn target_lines_in(
             let room = w.saturating_sub(2 + width(&rank));
             let mut text = format!("{rank}{}", label_code(&t.label, &t.rome, room));
             if !t.note.is_empty() {
-                let note = format!(" — {}", t.note.replace('\n', " "));
+                let note = format!(" — {}", app.privacy.note(&t.note).replace('\n', " "));
                 let left = w.saturating_sub(2 + width(&text));
                 text.push_str(&truncate(&note, left));
             }
@@ -657,7 +657,7 @@ pub fn draw(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
         return;
     };
     if let Some(pf) = &app.parcours.form {
-        form::draw(&pf.form, &form_keys(app), theme, area, frame);
+        form::draw(&pf.form, &app.privacy, &form_keys(app), theme, area, frame);
         return;
     }
     let Some(plan) = plan_of(app, b.id) else {

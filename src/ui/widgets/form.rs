@@ -6,6 +6,7 @@
 //! columns (wide characters, combining accents).
 
 use crate::app::form::{area_width, value_width, Field, Form, Input, LABEL_WIDTH};
+use crate::app::privacy::Privacy;
 use crate::app::text::{width, wrap};
 use crate::ui::{truncate, Theme};
 use ratatui::layout::{Position, Rect};
@@ -30,7 +31,20 @@ fn note<'a>(f: &Field, theme: &Theme) -> Option<Span<'a>> {
     }
 }
 
-fn build(form: &Form, theme: &Theme, inner_width: usize, vw: usize, aw: usize) -> Built {
+/// Whether a field's value is hidden: « masquer les données personnelles »
+/// is on, the field is not the one being typed, and it holds text.
+fn hidden(f: &Field, focused: bool, privacy: &Privacy) -> bool {
+    !focused && !f.is_choice() && privacy.note(&f.value()) != f.value()
+}
+
+fn build(
+    form: &Form,
+    privacy: &Privacy,
+    theme: &Theme,
+    inner_width: usize,
+    vw: usize,
+    aw: usize,
+) -> Built {
     let value_col = 2 + LABEL_WIDTH + 1;
     let right_room = inner_width.saturating_sub(value_col + vw + 2);
     let mut lines: Vec<Line<'static>> = Vec::new();
@@ -60,7 +74,14 @@ fn build(form: &Form, theme: &Theme, inner_width: usize, vw: usize, aw: usize) -
         } else {
             theme.base
         };
+        let masked = hidden(f, focused, privacy);
         match &f.input {
+            _ if masked => {
+                rows.push(vec![Span::styled(
+                    privacy.note(&f.value()).into_owned(),
+                    theme.dim,
+                )]);
+            }
             Input::Text(t) => {
                 if t.text.is_empty() && !f.placeholder.is_empty() {
                     rows.push(vec![Span::styled(truncate(f.placeholder, vw), theme.dim)]);
@@ -122,7 +143,13 @@ fn build(form: &Form, theme: &Theme, inner_width: usize, vw: usize, aw: usize) -
                 }
             }
         }
-        let note = note(f, theme);
+        // A hidden value's hint (a date's day) would tell it.
+        let note = if masked {
+            f.shown_error()
+                .map(|e| Span::styled(e.to_string(), theme.error))
+        } else {
+            note(f, theme)
+        };
         let note_len = note.as_ref().map(|n| width(&n.content)).unwrap_or(0);
         let note_right = note_len > 0 && note_len <= right_room;
         for (r, row) in rows.into_iter().enumerate() {
@@ -163,8 +190,16 @@ fn build(form: &Form, theme: &Theme, inner_width: usize, vw: usize, aw: usize) -
 }
 
 /// Draws the form in `area` (with its border, title and `keys`, the form's
-/// keys from the keymap).
-pub fn draw(form: &Form, keys: &str, theme: &Theme, area: Rect, frame: &mut Frame) {
+/// keys from the keymap). With « masquer les données personnelles », only
+/// the field being typed shows its text.
+pub fn draw(
+    form: &Form,
+    privacy: &Privacy,
+    keys: &str,
+    theme: &Theme,
+    area: Rect,
+    frame: &mut Frame,
+) {
     let errors = form
         .fields
         .iter()
@@ -196,6 +231,7 @@ pub fn draw(form: &Form, keys: &str, theme: &Theme, area: Rect, frame: &mut Fram
     let vw = value_width(area.width);
     let built = build(
         form,
+        privacy,
         theme,
         inner.width as usize,
         vw,
