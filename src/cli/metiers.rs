@@ -334,6 +334,9 @@ pub fn referentiel(cmd: ReferentielCmd, setup: &Setup) -> Result<(), Failure> {
             if let Some(b) = &bar {
                 b.finish_and_clear();
             }
+            // The current catalogue (100 000 appellations and their index
+            // after a previous import) is not needed for saving.
+            drop(current);
             match result {
                 Ok(imported) => {
                     if store.counts()?.values().any(|n| *n > 0) {
