@@ -107,68 +107,57 @@ fn line_breaks(b: &[u8]) -> usize {
 
 /// Reads a whole CSV file: header plus records.
 pub fn parse(bytes: &[u8]) -> Result<Table, CsvError> {
-    let mut rows = Reader::new(decode(bytes)?)?;
-    let records = rows.by_ref().collect::<Result<Vec<_>, _>>()?;
+    let mut reader = Reader::new(decode(bytes)?)?;
+    let mut records = Vec::new();
+    while let Some(r) = reader.next_record()? {
+        records.push(r);
+    }
     Ok(Table {
-        delimiter: rows.delimiter,
-        header_line: rows.header_line,
-        header: rows.header,
+        delimiter: reader.delimiter,
+        header_line: reader.header_line,
+        header: reader.header,
         records,
     })
 }
 
-/// Reads a CSV text one record at a time (imports that keep no more than
-/// a record): the header is read by [`Reader::new`], then each non-blank
-/// record comes from the iterator; an error ends the reading.
+/// A CSV text read one record at a time (the rules of [`parse`]), for large
+/// files: only the current record is held.
 pub struct Reader<'a> {
     pub delimiter: char,
     /// Line of the header (1 unless blank lines come first).
     pub header_line: usize,
     pub header: Vec<String>,
     rows: Records<'a>,
-    failed: bool,
 }
 
 impl<'a> Reader<'a> {
-    /// Reads the header of `text` (decoded with [`decode`]).
+    /// Reads the header of decoded text (see [`decode`]).
     pub fn new(text: &'a str) -> Result<Reader<'a>, CsvError> {
         let delimiter = detect_delimiter(text);
         let mut rows = Records::new(text, delimiter);
-        loop {
+        let header = loop {
             match rows.next_record()? {
-                None => return Err(CsvError::Empty),
                 Some(r) if is_blank(&r.fields) => continue,
-                Some(r) => {
-                    return Ok(Reader {
-                        delimiter,
-                        header_line: r.line,
-                        header: r.fields,
-                        rows,
-                        failed: false,
-                    })
-                }
+                Some(r) => break r,
+                None => return Err(CsvError::Empty),
             }
-        }
+        };
+        Ok(Reader {
+            delimiter,
+            header_line: header.line,
+            header: header.fields,
+            rows,
+        })
     }
-}
 
-impl Iterator for Reader<'_> {
-    type Item = Result<Record, CsvError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.failed {
-            return None;
-        }
-        loop {
-            match self.rows.next_record() {
-                Ok(Some(r)) if is_blank(&r.fields) => continue,
-                Ok(r) => return r.map(Ok),
-                Err(e) => {
-                    self.failed = true;
-                    return Some(Err(e));
-                }
+    /// The next non-blank record after the header.
+    pub fn next_record(&mut self) -> Result<Option<Record>, CsvError> {
+        while let Some(r) = self.rows.next_record()? {
+            if !is_blank(&r.fields) {
+                return Ok(Some(r));
             }
         }
+        Ok(None)
     }
 }
 
@@ -374,26 +363,23 @@ mod tests {
     }
 
     #[test]
-    fn the_reader_gives_records_one_at_a_time_then_stops_at_an_error() {
+    fn the_reader_gives_records_one_at_a_time() {
         let text = "\nnom;prenom\nA;B\n;\nC;\"D\nE\"\nF;\"G\n";
         let mut r = Reader::new(text).unwrap();
-        assert_eq!(
-            (r.header_line, r.header.clone()),
-            (2, vec!["nom".to_string(), "prenom".into()])
-        );
-        let first = r.next().unwrap().unwrap();
+        assert_eq!(r.header_line, 2);
+        assert_eq!(r.header, ["nom", "prenom"]);
+        let first = r.next_record().unwrap().unwrap();
         assert_eq!(
             (first.line, first.fields),
-            (3, vec!["A".to_string(), "B".into()])
+            (3, vec!["A".into(), "B".into()])
         );
         // The blank row is skipped; a quoted field spans two lines.
-        let second = r.next().unwrap().unwrap();
+        let second = r.next_record().unwrap().unwrap();
         assert_eq!(
             (second.line, second.fields),
-            (5, vec!["C".to_string(), "D\nE".into()])
+            (5, vec!["C".into(), "D\nE".into()])
         );
-        assert_eq!(r.next(), Some(Err(CsvError::UnclosedQuote { line: 7 })));
-        assert_eq!(r.next(), None);
+        assert_eq!(r.next_record(), Err(CsvError::UnclosedQuote { line: 7 }));
         assert!(matches!(Reader::new("\n ;\n"), Err(CsvError::Empty)));
     }
 }

@@ -504,6 +504,21 @@ impl Effect {
     pub fn runs_locked(&self) -> bool {
         matches!(self, Effect::Unlock { .. } | Effect::ForgetKey)
     }
+
+    /// Reads the store without writing nor changing its key: may run while
+    /// a background load does.
+    pub fn reads_only(&self) -> bool {
+        matches!(
+            self,
+            Effect::LoadBeneficiaries
+                | Effect::LoadFile(_)
+                | Effect::LoadPlan(_)
+                | Effect::LoadMobilities
+                | Effect::LoadAgenda { .. }
+                | Effect::LoadFileImmersions(_)
+                | Effect::OpenExternal(_)
+        )
+    }
 }
 
 /// What the runtime reports back after running an effect (the runtime's

@@ -17,6 +17,9 @@ use crate::store::{Store, Write};
 use crate::transfer::document::{render, Format};
 use crate::transfer::{agenda, convention};
 use chrono::{NaiveDate, NaiveDateTime};
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::thread::JoinHandle;
 
 /// Encrypts a clear store under `secret` (a backup is made first, see
 /// [`Store::encrypt_with`]) and records the audit event, written by
@@ -46,14 +49,61 @@ pub fn encrypt_store(
     Ok((store, audited.err()))
 }
 
+/// An effect's result as the loop hears it: a failure becomes
+/// [`Outcome::Failed`] with its French message (and a line in the log).
+fn reported(result: Result<Option<Outcome>, String>) -> Option<Outcome> {
+    match result {
+        Ok(outcome) => outcome,
+        Err(message) => {
+            tracing::warn!("effect failed: {message}");
+            Some(Outcome::Failed { message })
+        }
+    }
+}
+
+/// The store itself, once no background load holds it.
+fn sole(store: Arc<Store>) -> Result<Store, crate::store::StoreError> {
+    Arc::try_unwrap(store).map_err(|store| {
+        crate::store::StoreError::io(
+            crate::store::IoAction::Open,
+            &store.paths().dir,
+            std::io::Error::other("la base est encore utilisée par un chargement"),
+        )
+    })
+}
+
+/// Every file and the recent list ([`Effect::LoadBeneficiaries`]), in line
+/// or on a background thread.
+fn load_files(store: &Store) -> Result<Option<Outcome>, String> {
+    let err = |e: crate::store::StoreError| e.to_string();
+    // Each record becomes a list row (and its search index) as it is read,
+    // here (on the loading thread): the full records are never all in
+    // memory at once, and the interface thread only moves the batch in.
+    let mut batch = FileBatch::with_capacity(store.beneficiary_count().unwrap_or(0));
+    let damaged = store.each_beneficiary(|b| batch.push(&b)).map_err(err)?;
+    let recent = store.recent().map_err(err)?;
+    Ok(Some(Outcome::BeneficiariesLoaded {
+        beneficiaries: batch,
+        damaged,
+        recent,
+    }))
+}
+
 pub struct Runtime {
-    pub store: Store,
+    /// Shared with the background loads (see [`Runtime::background`]).
+    pub store: Arc<Store>,
     pub clock: Box<dyn Clock>,
     pub advisor: String,
     /// The advisor's structure (`[conseiller] structure`), for documents.
     pub structure: String,
     /// Argon2 cost of a passphrase chosen in the TUI (tests use cheap ones).
     pub kdf: crate::store::crypto::KdfParams,
+    /// Loading every file runs on a thread while the loop keeps drawing
+    /// and reading keys (the real terminal); `false` (tests) runs it in
+    /// line, so a script sees the same order every time.
+    pub background: bool,
+    /// Background loads still running, in the order they started.
+    jobs: VecDeque<JoinHandle<Option<Outcome>>>,
 }
 
 impl Runtime {
@@ -62,12 +112,76 @@ impl Runtime {
     pub fn new(store: Store, clock: Box<dyn Clock>, advisor: String) -> Runtime {
         store.set_advisor(&advisor);
         Runtime {
-            store,
+            store: Arc::new(store),
             clock,
             advisor,
             structure: String::new(),
             kdf: crate::store::crypto::KdfParams::for_new_store(),
+            background: false,
+            jobs: VecDeque::new(),
         }
+    }
+
+    /// A background load is still running.
+    pub fn busy(&self) -> bool {
+        !self.jobs.is_empty()
+    }
+
+    /// The outcomes of the background loads that have ended, in the order
+    /// they started; with `wait`, waits for all of them first. A load that
+    /// panicked reports a failure (its thread's panic message is logged by
+    /// the panic hook).
+    pub fn finished(&mut self, wait: bool) -> Vec<Outcome> {
+        let mut done = Vec::new();
+        while let Some(job) = self.jobs.front() {
+            if !wait && !job.is_finished() {
+                break;
+            }
+            let Some(job) = self.jobs.pop_front() else {
+                break;
+            };
+            match job.join() {
+                Ok(Some(outcome)) => done.push(outcome),
+                Ok(None) => {}
+                Err(_) => done.push(Outcome::Failed {
+                    message: "Le chargement des dossiers a échoué (voir le journal)".into(),
+                }),
+            }
+        }
+        done
+    }
+
+    /// The store, once every background load has ended (the runtime is
+    /// done with it: exit, or the first start's encryption).
+    pub fn into_store(mut self) -> Result<Store, crate::store::StoreError> {
+        self.finished(true);
+        sole(self.store)
+    }
+
+    /// Rewrites the store once every background load has ended (their
+    /// outcomes, if any, are dropped: the caller collects them first) and
+    /// gives back a runtime around the new one, with the same clock,
+    /// advisor and settings, and what `rewrite` returned beside it.
+    pub fn replace_store<T>(
+        mut self,
+        rewrite: impl FnOnce(Store) -> Result<(Store, T), crate::store::StoreError>,
+    ) -> Result<(Runtime, T), crate::store::StoreError> {
+        self.finished(true);
+        let Runtime {
+            store,
+            clock,
+            advisor,
+            structure,
+            kdf,
+            background,
+            jobs: _,
+        } = self;
+        let (store, extra) = rewrite(sole(store)?)?;
+        let mut runtime = Runtime::new(store, clock, advisor);
+        runtime.structure = structure;
+        runtime.kdf = kdf;
+        runtime.background = background;
+        Ok((runtime, extra))
     }
 
     /// Wall-clock time for display: Europe/Paris, the time of every
@@ -89,34 +203,19 @@ impl Runtime {
                 message: "Base verrouillée : rien n'a été lu ni écrit".into(),
             });
         }
-        match self.run_one(effect) {
-            Ok(outcome) => outcome,
-            Err(message) => {
-                tracing::warn!("effect failed: {message}");
-                Some(Outcome::Failed { message })
-            }
+        if self.background && matches!(effect, Effect::LoadBeneficiaries) {
+            let store = Arc::clone(&self.store);
+            self.jobs
+                .push_back(std::thread::spawn(move || reported(load_files(&store))));
+            return None;
         }
+        reported(self.run_one(effect))
     }
 
     fn run_one(&mut self, effect: Effect) -> Result<Option<Outcome>, String> {
         let err = |e: crate::store::StoreError| e.to_string();
         Ok(Some(match effect {
-            Effect::LoadBeneficiaries => {
-                // Each record becomes a list row as it is read: the full
-                // records are never all in memory at once.
-                let mut batch =
-                    FileBatch::with_capacity(self.store.beneficiary_count().unwrap_or(0));
-                let damaged = self
-                    .store
-                    .each_beneficiary(|b| batch.push(&b))
-                    .map_err(err)?;
-                let recent = self.store.recent().map_err(err)?;
-                Outcome::BeneficiariesLoaded {
-                    beneficiaries: batch,
-                    damaged,
-                    recent,
-                }
-            }
+            Effect::LoadBeneficiaries => return load_files(&self.store),
             Effect::LoadBeneficiary(id) => Outcome::BeneficiaryLoaded {
                 id,
                 record: self.store.beneficiary(id).map_err(err)?.map(Box::new),

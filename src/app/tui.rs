@@ -20,6 +20,7 @@ use std::io;
 use std::time::Duration;
 
 const TICK: Duration = Duration::from_millis(500);
+const BUSY_TICK: Duration = Duration::from_millis(10);
 
 /// What an event source gives.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,6 +36,10 @@ pub enum Polled {
 pub trait EventSource {
     /// The next event, waiting at most `timeout`.
     fn next(&mut self, timeout: Duration) -> io::Result<Polled>;
+
+    /// A frame of `app` was just drawn (the start-up benchmark watches
+    /// for the first one and for the files loaded).
+    fn drawn(&mut self, _app: &App) {}
 }
 
 /// The real terminal, through crossterm.
@@ -79,12 +84,29 @@ impl EventSource for Scripted {
 
 /// Runs effects and hands each outcome to the app, whose reaction may ask
 /// for more effects (run in order, after the current ones).
+///
+/// An effect that writes (or drops the key) waits for the background loads
+/// first, and the app hears their outcomes before its own: a file saved
+/// during the startup load is never hidden by a list read before it.
 pub fn drive(app: &mut App, runtime: &mut Runtime, effects: Vec<Effect>) {
     let mut queue: VecDeque<Effect> = effects.into();
     while let Some(effect) = queue.pop_front() {
+        if !effect.reads_only() {
+            for outcome in runtime.finished(true) {
+                queue.extend(app.effect_done(outcome));
+            }
+        }
         if let Some(outcome) = runtime.run(effect) {
             queue.extend(app.effect_done(outcome));
         }
+    }
+}
+
+/// Hands the app the outcomes of the background loads that have ended.
+fn collect_background(app: &mut App, runtime: &mut Runtime) {
+    for outcome in runtime.finished(false) {
+        let effects = app.effect_done(outcome);
+        drive(app, runtime, effects);
     }
 }
 
@@ -148,12 +170,14 @@ pub fn run_loop<B: Backend>(
         app.size = (size.width, size.height);
     }
     loop {
+        collect_background(app, runtime);
         if app.should_quit {
             return Ok(LoopEnd::Quit);
         }
         terminal
             .draw(|f| ui::draw(app, theme, f))
             .map_err(backend_err)?;
+        events.drawn(app);
         match app.deferred.take() {
             Some(Deferred::Effect(effect)) => {
                 drive(app, runtime, vec![effect]);
@@ -163,7 +187,9 @@ pub fn run_loop<B: Backend>(
             Some(Deferred::Encrypt(passphrase)) => return Ok(LoopEnd::Encrypt(passphrase)),
             None => {}
         }
-        let action = match events.next(TICK)? {
+        // While a load runs, wake up often to show its result at once.
+        let wait = if runtime.busy() { BUSY_TICK } else { TICK };
+        let action = match events.next(wait)? {
             Polled::End => return Ok(LoopEnd::EventsEnd),
             Polled::Timeout => Some(Action::Tick),
             Polled::Event(ev) => event_to_action(app, ev),
@@ -184,24 +210,21 @@ pub fn run_loop<B: Backend>(
 /// on disk are those from before).
 pub fn encrypt(
     app: &mut App,
-    runtime: Runtime,
+    mut runtime: Runtime,
     passphrase: Passphrase,
 ) -> Result<Runtime, StoreError> {
     let stamp = runtime.local_now();
     let now = runtime.clock.now();
-    let Runtime {
-        store,
-        clock,
-        advisor,
-        structure,
-        kdf,
-    } = runtime;
-    let (store, audit_error) =
-        super::runtime::encrypt_store(store, &passphrase.0, kdf, stamp, now, &advisor)?;
+    for outcome in runtime.finished(true) {
+        let effects = app.effect_done(outcome);
+        drive(app, &mut runtime, effects);
+    }
+    let advisor = runtime.advisor.clone();
+    let kdf = runtime.kdf;
+    let (mut runtime, audit_error) = runtime.replace_store(|store| {
+        super::runtime::encrypt_store(store, &passphrase.0, kdf, stamp, now, &advisor)
+    })?;
     drop(passphrase);
-    let mut runtime = Runtime::new(store, clock, advisor);
-    runtime.structure = structure;
-    runtime.kdf = kdf;
     let effects = app.encrypted();
     if let Some(e) = audit_error {
         app.set_status(

@@ -190,20 +190,45 @@ pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[k.min(sorted.len() - 1)]
 }
 
+/// Writes a referential as a file `passerelle referentiel import` reads
+/// (see `import.rs`).
+pub fn write_referentiel_csv(r: &Referentiel, path: &Path) -> io::Result<()> {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(io::BufWriter::new(std::fs::File::create(path)?));
+    w.write_record(super::import::HEADER)?;
+    for a in &r.appellations {
+        w.write_record([
+            a.ogr.to_string().as_str(),
+            &a.rome,
+            &a.label,
+            &a.short_label,
+        ])?;
+    }
+    w.flush()
+}
+
 /// Runs the benchmark and prints a French table to `out`. `stress_n` entries
 /// for the stress list (0 to skip it); `write_list` also writes the stress list,
-/// one label per line (e.g. for `fzf --filter`).
+/// one label per line (e.g. for `fzf --filter`), `write_csv` as a
+/// referential file to import (for `benches/fzf_side_by_side.sh`).
 pub fn run_search_bench(
     catalog: &Catalog,
     out: &mut impl Write,
     stress_n: usize,
     write_list: Option<&Path>,
+    write_csv: Option<&Path>,
 ) -> io::Result<()> {
     let t0 = Instant::now();
     let rebuilt = Catalog::from_referentiel(catalog.referentiel(), catalog);
     let cat_build = t0.elapsed();
     drop(rebuilt);
+    let t0 = Instant::now();
+    let embedded = Catalog::builtin();
+    let cat_load = t0.elapsed();
+    drop(embedded);
     let mut rows = vec![("Catalogue embarqué", measure(catalog, cat_build))];
+    let mut snap = None;
 
     if stress_n > 0 {
         let r = stress_referentiel(catalog, stress_n);
@@ -214,9 +239,20 @@ pub fn run_search_bench(
             }
             f.flush()?;
         }
+        if let Some(path) = write_csv {
+            write_referentiel_csv(&r, path)?;
+        }
         let t0 = Instant::now();
         let stress = Catalog::from_referentiel(r, catalog);
         let build = t0.elapsed();
+        let t0 = Instant::now();
+        let bytes = stress.stored_snapshot().map_err(io::Error::other)?;
+        let write = t0.elapsed();
+        let t0 = Instant::now();
+        let read = Catalog::from_stored_snapshot(&bytes);
+        let load = t0.elapsed();
+        snap = Some((bytes.len(), write, load, read.is_some()));
+        drop(read);
         rows.push(("Liste de stress", measure(&stress, build)));
     }
 
@@ -249,6 +285,25 @@ pub fn run_search_bench(
         )?;
     }
     writeln!(out)?;
+    writeln!(
+        out,
+        "Démarrage : catalogue embarqué lu depuis son instantané en {} ms (au lieu de {} ms \
+         pour le reconstruire).",
+        ms(cat_load),
+        ms(cat_build)
+    )?;
+    if let Some((len, write, load, ok)) = snap {
+        writeln!(
+            out,
+            "Liste de stress : instantané de {} Mo écrit en {} ms, relu en {} ms{} \
+             (au lieu de {} ms pour reconstruire l'index).",
+            format!("{:.1}", len as f64 / 1e6).replace('.', ","),
+            ms(write),
+            ms(load),
+            if ok { "" } else { " (ILLISIBLE)" },
+            rows.get(1).map_or(String::new(), |r| ms(r.1.build))
+        )?;
+    }
     for (name, f) in &rows {
         let list: Vec<String> = f
             .slowest
@@ -306,7 +361,7 @@ mod tests {
         let c = Catalog::builtin().unwrap();
         let mut out = Vec::new();
         let list = std::env::var_os("PASSERELLE_BENCH_LIST").map(std::path::PathBuf::from);
-        run_search_bench(&c, &mut out, 100_000, list.as_deref()).unwrap();
+        run_search_bench(&c, &mut out, 100_000, list.as_deref(), None).unwrap();
         println!("{}", String::from_utf8(out).unwrap());
     }
 }

@@ -208,51 +208,53 @@ pub fn parse_referentiel(
     {
         return Err(ImportError::Vide);
     }
-    let table = csvfile::parse(bytes).map_err(|e| match e {
+    let csv_err = |e| match e {
         CsvError::NotUtf8 { line } => ImportError::Encodage { line },
         CsvError::Empty => ImportError::Vide,
         CsvError::UnclosedQuote { line } => ImportError::GuillemetNonFerme { line },
-    })?;
+    };
+    let text = csvfile::decode(bytes).map_err(csv_err)?;
+    // Records are read one at a time: only the parsed appellations are kept.
+    let mut reader = csvfile::Reader::new(text).map_err(csv_err)?;
     // Header.
-    if table.delimiter != ';' {
-        let found = if table.delimiter == '\t' {
+    if reader.delimiter != ';' {
+        let found = if reader.delimiter == '\t' {
             "tabulation".to_string()
         } else {
-            table.delimiter.to_string()
+            reader.delimiter.to_string()
         };
         return Err(ImportError::Separateur { found });
     }
-    let names: Vec<String> = table
+    let names: Vec<String> = reader
         .header
         .iter()
         .map(|c| c.trim().to_lowercase())
         .collect();
     if names.len() != 4 || names.iter().zip(HEADER).any(|(n, h)| n != h) {
         return Err(ImportError::EnTete {
-            found: table.header.join(";").chars().take(120).collect(),
+            found: reader.header.join(";").chars().take(120).collect(),
         });
     }
-    let data = &table.records;
-    let total = data.len();
-    if total == 0 {
-        return Err(ImportError::AucuneDonnee);
-    }
-
-    let mut report = ImportReport {
-        total,
-        ..Default::default()
-    };
-    let mut parsed: Vec<(usize, Appellation)> = Vec::with_capacity(total);
-    progress(0, total);
-    for (done, record) in data.iter().enumerate() {
-        if done % 512 == 511 {
-            progress(done + 1, total);
+    // For the progress bar: lines after the header (blank ones included).
+    let expected = text.bytes().filter(|&b| b == b'\n').count().max(1);
+    let mut report = ImportReport::default();
+    let mut parsed: Vec<(usize, Appellation)> = Vec::with_capacity(expected);
+    progress(0, expected);
+    let mut total = 0;
+    while let Some(record) = reader.next_record().map_err(csv_err)? {
+        total += 1;
+        if total % 512 == 0 {
+            progress(total, expected.max(total));
         }
         match parse_fields(&record.fields) {
             Ok(a) => parsed.push((record.line, a)),
             Err(reason) => report.rejected.push((record.line, reason)),
         }
     }
+    if total == 0 {
+        return Err(ImportError::AucuneDonnee);
+    }
+    report.total = total;
 
     // Duplicated OGR codes: reject every occurrence.
     let mut lines_of: HashMap<u32, Vec<usize>> = HashMap::new();

@@ -19,12 +19,13 @@ pub mod fold;
 pub mod import;
 pub mod mobilite;
 pub mod search;
+mod snapshot;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::{
     is_rome_code, rome_family, Appellation, Branch, Branches, Referentiel, RomeFiche, TargetMetier,
@@ -42,6 +43,15 @@ const FICHES_TSV: &str = include_str!("../../assets/rome_fiches.tsv");
 const APPELLATIONS_TSV: &str = include_str!("../../assets/appellations.tsv");
 const PASSERELLES_TSV: &str = include_str!("../../assets/passerelles.tsv");
 const SIGLES_TSV: &str = include_str!("../../assets/sigles.tsv");
+/// Every asset the catalogue is built from (its snapshot's fingerprint).
+const ASSET_TEXTS: [&str; 6] = [
+    CATALOGUE_TOML,
+    BRANCHES_TOML,
+    FICHES_TSV,
+    APPELLATIONS_TSV,
+    PASSERELLES_TSV,
+    SIGLES_TSV,
+];
 
 /// Start of the synthetic OGR range (real OGR codes are far below).
 pub const SYNTHETIC_OGR_BASE: u32 = 900_000_000;
@@ -82,7 +92,7 @@ fn asset_err(file: &'static str, line: usize, reason: impl Into<String>) -> Cata
 }
 
 /// Provenance of the referential, shown in "à propos" and the Métiers header.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CatalogInfo {
     /// e.g. `ROME — référentiel France Travail, instantané du 2026-08-07`.
     pub version: String,
@@ -99,7 +109,7 @@ pub struct CatalogInfo {
 }
 
 /// A curated career bridge between two ROME fiches.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Passerelle {
     pub from: String,
     pub to: String,
@@ -378,18 +388,37 @@ fn parse_sigles(text: &str) -> Result<Vec<Sigle>, CatalogError> {
     Ok(out)
 }
 
+/// Position of each fiche by code.
+fn positions(fiches: &[RomeFiche]) -> HashMap<String, usize> {
+    fiches
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.code.clone(), i))
+        .collect()
+}
+
 impl Catalog {
-    /// The catalogue shipped in the binary.
+    /// The catalogue shipped in the binary: decoded from its embedded
+    /// snapshot (a few milliseconds), or parsed and indexed from the assets
+    /// ([`Catalog::from_assets`]) should the snapshot not match them.
     pub fn builtin() -> Result<Catalog, CatalogError> {
+        match snapshot::decode(snapshot::EMBEDDED, snapshot::assets_fingerprint()) {
+            Some(parts) => Ok(Catalog::from_parts(parts)),
+            None => {
+                tracing::warn!("catalogue snapshot stale or unreadable: rebuilt from the assets");
+                Catalog::from_assets()
+            }
+        }
+    }
+
+    /// The shipped catalogue parsed and indexed from the assets (what the
+    /// embedded snapshot was made from).
+    pub fn from_assets() -> Result<Catalog, CatalogError> {
         let info: CatalogInfo = toml::from_str(CATALOGUE_TOML)
             .map_err(|e| asset_err("catalogue.toml", 0, e.to_string()))?;
         let branches = parse_branches(BRANCHES_TOML)?;
         let fiches = parse_fiches(FICHES_TSV)?;
-        let pos: HashMap<String, usize> = fiches
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.code.clone(), i))
-            .collect();
+        let pos = positions(&fiches);
         let appellations = parse_appellations(APPELLATIONS_TSV, &pos, &branches)?;
         let passerelles = parse_passerelles(PASSERELLES_TSV, &pos)?;
         let sigles = parse_sigles(SIGLES_TSV)?;
@@ -403,7 +432,11 @@ impl Catalog {
         ))
     }
 
-    /// The shipped catalogue, parsed once per process and shared.
+    /// The shipped catalogue, loaded once per process and shared. Cheap
+    /// after the first call; the first one decodes the embedded snapshot
+    /// (≈ 10 ms in release), and may be made from a background thread
+    /// (`std::thread::spawn(Catalog::builtin_shared)`) so that the first
+    /// frame never waits for it: later callers block until it is ready.
     pub fn builtin_shared() -> Result<&'static Catalog, CatalogError> {
         Catalog::builtin_once()
             .as_ref()
@@ -519,6 +552,50 @@ impl Catalog {
         )
     }
 
+    /// The compact serialized form of this catalogue (data and search
+    /// index) under `fingerprint`, see `snapshot.rs`.
+    fn snapshot(&self, fingerprint: u64) -> Result<Vec<u8>, String> {
+        snapshot::encode(
+            &snapshot::PartsRef {
+                info: &self.info,
+                fiches: &self.fiches,
+                appellations: &self.appellations,
+                branches: &self.branches.list,
+                passerelles: &self.passerelles,
+                sigles: &self.sigles,
+                index: &self.index,
+            },
+            fingerprint,
+        )
+    }
+
+    /// This (imported) catalogue's snapshot, to store next to its
+    /// referential: [`Catalog::from_stored_snapshot`] reads it back instead of
+    /// rebuilding the index.
+    pub fn stored_snapshot(&self) -> Result<Vec<u8>, String> {
+        self.snapshot(snapshot::stored_fingerprint())
+    }
+
+    /// The catalogue of a snapshot made by [`Catalog::stored_snapshot`] by
+    /// this build of Passerelle; `None` when it is damaged or was made by
+    /// another build or from other shipped assets: rebuild it then with
+    /// [`Catalog::from_referentiel`].
+    pub fn from_stored_snapshot(bytes: &[u8]) -> Option<Catalog> {
+        snapshot::decode(bytes, snapshot::stored_fingerprint()).map(Catalog::from_parts)
+    }
+
+    fn from_parts(p: snapshot::Parts) -> Catalog {
+        Catalog::finish(
+            p.info,
+            p.fiches,
+            p.appellations,
+            Branches { list: p.branches },
+            p.passerelles,
+            p.sigles,
+            p.index,
+        )
+    }
+
     fn assemble(
         info: CatalogInfo,
         mut fiches: Vec<RomeFiche>,
@@ -539,11 +616,7 @@ impl Catalog {
         for a in &mut appellations {
             a.branches.sort_by_cached_key(order);
         }
-        let fiche_pos: HashMap<String, usize> = fiches
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.code.clone(), i))
-            .collect();
+        let fiche_pos = positions(&fiches);
         let bit: HashMap<&str, u32> = branches
             .list
             .iter()
@@ -566,6 +639,28 @@ impl Catalog {
             }),
             &sigles,
         );
+        Catalog::finish(
+            info,
+            fiches,
+            appellations,
+            branches,
+            passerelles,
+            sigles,
+            index,
+        )
+    }
+
+    /// The lookup tables of an assembled (or decoded) catalogue.
+    fn finish(
+        info: CatalogInfo,
+        fiches: Vec<RomeFiche>,
+        appellations: Vec<Appellation>,
+        branches: Branches,
+        passerelles: Vec<Passerelle>,
+        sigles: Vec<Sigle>,
+        index: Index,
+    ) -> Catalog {
+        let fiche_pos = positions(&fiches);
         let mut by_fiche = vec![Vec::new(); fiches.len()];
         for &i in index.alphabetical() {
             if let Some(&p) = fiche_pos.get(&appellations[i as usize].rome) {
@@ -834,6 +929,12 @@ impl Searcher {
         );
         self.hits = out.hits;
         self.total = out.total;
+        if let Some(old) = self.state.take() {
+            self.scratch.recycle(old.mono);
+        }
+        if !out.narrowable {
+            return &self.hits;
+        }
         self.state = Some(SearchState {
             generation: catalog.generation,
             branch: filter,
@@ -868,6 +969,22 @@ impl Searcher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn narrowing_after_a_precomputed_first_keystroke() {
+        let c = Catalog::builtin_shared().unwrap();
+        let mut s = Searcher::default();
+        for typed in ["m", "ma", "mai", "mais", "maiso"] {
+            let hits = s.update(c, typed, None).to_vec();
+            assert_eq!(hits, c.search(typed, None, 500), "{typed}");
+            assert_eq!(
+                s.total(),
+                c.search(typed, None, usize::MAX).len(),
+                "{typed}"
+            );
+        }
+        assert!(s.narrowed(), "maiso narrows from mais");
+    }
 
     #[test]
     fn shipped_assets_parse() {

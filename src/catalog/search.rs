@@ -44,6 +44,7 @@ use std::collections::HashMap;
 
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
+use serde::{Deserialize, Serialize};
 
 use super::fold::{char_mask, fold, fold_with_map, words};
 
@@ -104,10 +105,25 @@ pub(crate) struct IndexInput<'a> {
     pub branch_mask: u32,
 }
 
+/// Serialized in catalogue snapshots (see `snapshot.rs`): `vocab_chars` is
+/// derived from `vocab` by [`Index::finish`] after reading.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct Index {
     n: usize,
     vocab: Vec<Box<str>>,
+    #[serde(skip)]
     vocab_chars: Vec<Box<[char]>>,
+    /// Items holding each vocabulary word, ascending: `word_items[word_start[w]..word_start[w + 1]]`
+    /// (derived, like `vocab_chars`).
+    #[serde(skip)]
+    word_items: Vec<u32>,
+    #[serde(skip)]
+    word_start: Vec<u32>,
+    /// Items holding each acronym of `acr_vocab`, ascending (derived).
+    #[serde(skip)]
+    acr_items: Vec<u32>,
+    #[serde(skip)]
+    acr_item_start: Vec<u32>,
     refs: Vec<u32>,
     ref_start: Vec<u32>,
     nwords: Vec<u8>,
@@ -128,6 +144,55 @@ pub(crate) struct Index {
     /// Items in alphabetical order.
     alpha: Vec<u32>,
     branch_mask: Vec<u32>,
+    /// Answers to the one-character queries, made at build (see
+    /// [`Index::first_keystroke`]).
+    first_keys: Vec<FirstKey>,
+}
+
+/// The best [`FIRST_KEY_HITS`] hits (sorted) and the number of matches of a
+/// one-character query (its folded text `key`), without a branch filter.
+#[derive(Serialize, Deserialize)]
+struct FirstKey {
+    key: char,
+    hits: Vec<(u32, i32)>,
+    total: u32,
+}
+
+/// Hits kept per one-character query (the Métiers screen shows at most 500).
+const FIRST_KEY_HITS: usize = 500;
+
+/// Inverts per-item lists of packed ids (`id << shift | flags`) into
+/// per-id lists of items (ascending, an item once per id): (items, starts).
+fn invert(item_start: &[u32], packed: &[u32], shift: u32, ids: usize) -> (Vec<u32>, Vec<u32>) {
+    let mut start = vec![0u32; ids + 1];
+    let mut last = vec![u32::MAX; ids];
+    let items = item_start.len().saturating_sub(1);
+    for i in 0..items {
+        for &p in &packed[item_start[i] as usize..item_start[i + 1] as usize] {
+            let id = (p >> shift) as usize;
+            if last[id] != i as u32 {
+                last[id] = i as u32;
+                start[id + 1] += 1;
+            }
+        }
+    }
+    for k in 0..ids {
+        start[k + 1] += start[k];
+    }
+    let mut fill: Vec<u32> = start[..ids].to_vec();
+    let mut out = vec![0u32; start[ids] as usize];
+    last.iter_mut().for_each(|l| *l = u32::MAX);
+    for i in 0..items {
+        for &p in &packed[item_start[i] as usize..item_start[i + 1] as usize] {
+            let id = (p >> shift) as usize;
+            if last[id] != i as u32 {
+                last[id] = i as u32;
+                out[fill[id] as usize] = i as u32;
+                fill[id] += 1;
+            }
+        }
+    }
+    (out, start)
 }
 
 /// Label words grouped into variants, as indices into `ws`:
@@ -179,7 +244,7 @@ fn find_run(ws: &[(usize, &str)], sig: &[usize], needle: &[String]) -> Option<us
 }
 
 /// A sigle (`aes`) and the significant folded words it stands for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Sigle {
     pub sigle: String,
     pub words: Vec<String>,
@@ -314,7 +379,6 @@ impl Index {
             .iter()
             .map(|&o| tmp_vocab[o as usize].clone())
             .collect();
-        let vocab_chars = vocab.iter().map(|w| w.chars().collect()).collect();
 
         let mut acr_vocab: Vec<Box<str>> =
             acr.iter().map(|a: &(Box<str>, bool)| a.0.clone()).collect();
@@ -340,10 +404,14 @@ impl Index {
             rank[i as usize] = r as u32;
         }
 
-        Index {
+        let mut index = Index {
             n,
             vocab,
-            vocab_chars,
+            vocab_chars: Vec::new(),
+            word_items: Vec::new(),
+            word_start: Vec::new(),
+            acr_items: Vec::new(),
+            acr_item_start: Vec::new(),
             refs,
             ref_start,
             nwords,
@@ -358,11 +426,129 @@ impl Index {
             rank,
             alpha,
             branch_mask,
+            first_keys: Vec::new(),
+        };
+        index.derive();
+        index.first_keys = index.first_keystrokes();
+        index
+    }
+
+    /// A first keystroke matches most items of a large list (`a`: 60 % of
+    /// 100 000): its answers are computed once here, for every character a
+    /// word or an acronym starts with, rather than at every first keystroke.
+    fn first_keystrokes(&self) -> Vec<FirstKey> {
+        let mut keys: Vec<char> = self
+            .vocab
+            .iter()
+            .filter_map(|w| w.chars().next())
+            .chain(self.acr_vocab.iter().filter_map(|a| a.chars().next()))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let mut scratch = Scratch::default();
+        keys.into_iter()
+            .filter_map(|key| {
+                let q = Query::parse(&key.to_string());
+                // Only keys that are a query of their own, folded as typed.
+                if q.folded != key.to_string() || q.tokens.len() != 1 {
+                    return None;
+                }
+                let out = self.run(&q, None, None, FIRST_KEY_HITS, &mut scratch);
+                Some(FirstKey {
+                    key,
+                    hits: out.hits.iter().map(|h| (h.idx as u32, h.score)).collect(),
+                    total: u32::try_from(out.total).unwrap_or(u32::MAX),
+                })
+            })
+            .collect()
+    }
+
+    /// The precomputed answer to `q` when it is one character, without a
+    /// branch filter, for at most [`FIRST_KEY_HITS`] hits.
+    fn first_keystroke(&self, q: &Query, filter: Option<u32>, limit: usize) -> Option<RunOutput> {
+        let mut chars = q.folded.chars();
+        let (Some(c), None, None) = (chars.next(), chars.next(), filter) else {
+            return None;
+        };
+        if limit > FIRST_KEY_HITS {
+            return None;
         }
+        let k = self.first_keys.binary_search_by_key(&c, |f| f.key).ok()?;
+        let f = &self.first_keys[k];
+        Some(RunOutput {
+            hits: f
+                .hits
+                .iter()
+                .take(limit)
+                .map(|&(i, s)| Hit {
+                    idx: i as usize,
+                    score: s,
+                })
+                .collect(),
+            total: f.total as usize,
+            mono: Vec::new(),
+            fuzzy_done: false,
+            narrowable: false,
+        })
+    }
+
+    /// The derived (not serialized) tables: words as chars, posting lists.
+    fn derive(&mut self) {
+        self.vocab_chars = self.vocab.iter().map(|w| w.chars().collect()).collect();
+        (self.word_items, self.word_start) =
+            invert(&self.ref_start, &self.refs, 3, self.vocab.len());
+        (self.acr_items, self.acr_item_start) =
+            invert(&self.acr_start, &self.acr, 1, self.acr_vocab.len());
     }
 
     pub(crate) fn len(&self) -> usize {
         self.n
+    }
+
+    /// After reading a snapshot: checks that every offset and id stays in
+    /// bounds for `n` items (so that a damaged snapshot cannot make a search
+    /// panic) and derives `vocab_chars`. False when inconsistent.
+    pub(crate) fn finish(&mut self, n: usize) -> bool {
+        fn spans(start: &[u32], len: usize, n: usize) -> bool {
+            start.len() == n + 1
+                && start.first() == Some(&0)
+                && start.last().is_some_and(|&l| l as usize == len)
+                && start.windows(2).all(|w| w[0] <= w[1])
+        }
+        let nv = self.vocab.len();
+        let na = self.acr_vocab.len();
+        let ok = self.n == n
+            && spans(&self.ref_start, self.refs.len(), n)
+            && spans(&self.acr_start, self.acr.len(), n)
+            && spans(&self.phrase_start, self.phrases.len(), n)
+            && self.refs.iter().all(|&r| ((r >> 3) as usize) < nv)
+            && self.acr.iter().all(|&a| ((a >> 1) as usize) < na)
+            && self.acr_curated.len() == na
+            && [
+                self.nwords.len(),
+                self.hay.len(),
+                self.hay_mask.len(),
+                self.rank.len(),
+                self.alpha.len(),
+                self.branch_mask.len(),
+            ]
+            .iter()
+            .all(|&l| l == n)
+            && self
+                .rank
+                .iter()
+                .chain(&self.alpha)
+                .chain(
+                    self.first_keys
+                        .iter()
+                        .flat_map(|f| f.hits.iter().map(|h| &h.0)),
+                )
+                .all(|&i| (i as usize) < n)
+            && self.first_keys.windows(2).all(|w| w[0].key < w[1].key);
+        if ok {
+            self.derive();
+        }
+        ok
     }
 
     /// Number of items carrying this curated sigle.
@@ -464,6 +650,8 @@ impl Index {
     /// not the other label acronyms that start with it.
     /// Muted matches still count for narrowing (third value), so a longer
     /// query that is no longer strong can narrow from this one's candidates.
+    /// With `all_words`, stops at the first query word that matches neither
+    /// way (the item then matters to neither tier 1 nor narrowing).
     #[inline]
     fn score_item(
         &self,
@@ -472,6 +660,7 @@ impl Index {
         classes: &[Vec<u8>],
         acr_r: &[AcrRange],
         strong: &[bool],
+        all_words: bool,
     ) -> (i32, usize, usize) {
         let refs = &self.refs[self.ref_start[i] as usize..self.ref_start[i + 1] as usize];
         let acrs = &self.acr[self.acr_start[i] as usize..self.acr_start[i + 1] as usize];
@@ -531,6 +720,8 @@ impl Index {
             }
             if best > 0 || muted {
                 loose += 1;
+            } else if all_words {
+                return (0, 0, 0);
             }
         }
         (total, matched, loose)
@@ -563,6 +754,48 @@ impl Index {
         }
     }
 
+    /// Marks in `mark` the items holding a word or acronym matched by the
+    /// query word with the shortest posting lists: a superset of what tier 1
+    /// and narrowing can keep. `None` when they hold `bound` entries or more.
+    fn fewest_candidates<'m>(
+        &self,
+        classes: &[Vec<u8>],
+        acr_r: &[AcrRange],
+        bound: usize,
+        mark: &'m mut Vec<bool>,
+    ) -> Option<&'m [bool]> {
+        let post_len = |start: &[u32], k: usize| (start[k + 1] - start[k]) as usize;
+        let (cls, r) = classes
+            .iter()
+            .zip(acr_r)
+            .map(|(cls, r)| {
+                let words: usize = cls
+                    .iter()
+                    .enumerate()
+                    .filter(|c| *c.1 != C_NONE)
+                    .map(|(w, _)| post_len(&self.word_start, w))
+                    .sum();
+                let acrs: usize = (r.lo..r.hi)
+                    .map(|a| post_len(&self.acr_item_start, a as usize))
+                    .sum();
+                (words + acrs, (cls, r))
+            })
+            .min_by_key(|c| c.0)
+            .filter(|c| c.0 < bound)?
+            .1;
+        mark.clear();
+        mark.resize(self.n, false);
+        let mut set = |items: &[u32]| items.iter().for_each(|&i| mark[i as usize] = true);
+        for (w, _) in cls.iter().enumerate().filter(|c| *c.1 != C_NONE) {
+            set(&self.word_items[self.word_start[w] as usize..self.word_start[w + 1] as usize]);
+        }
+        for a in r.lo as usize..r.hi as usize {
+            set(&self.acr_items
+                [self.acr_item_start[a] as usize..self.acr_item_start[a + 1] as usize]);
+        }
+        Some(mark)
+    }
+
     /// Runs a query. `prev` = candidates of a previous, narrower-compatible query
     /// and whether its fuzzy tier had been computed.
     pub(crate) fn run(
@@ -573,6 +806,9 @@ impl Index {
         limit: usize,
         scratch: &mut Scratch,
     ) -> RunOutput {
+        if let Some(out) = self.first_keystroke(q, filter, limit) {
+            return out;
+        }
         let in_branch = |i: usize| filter.is_none_or(|m| self.branch_mask[i] & m != 0);
         if q.tokens.is_empty() {
             let all: Vec<u32> = self
@@ -594,6 +830,7 @@ impl Index {
                 total: all.len(),
                 mono: Vec::new(),
                 fuzzy_done: false,
+                narrowable: true,
             };
         }
 
@@ -611,10 +848,13 @@ impl Index {
 
         // Tier 1: every query word matches. `mono` also keeps the items
         // matched only through muted typos (see `score_item`) for narrowing.
-        let mut tier1: Vec<(u32, i32)> = Vec::new();
-        let mut mono: Vec<u32> = Vec::new();
+        // Buffers reused from one keystroke to the next.
+        let mut tier1 = std::mem::take(&mut scratch.results);
+        tier1.clear();
+        let mut mono = std::mem::take(&mut scratch.spare);
+        mono.clear();
         let mut eval = |i: usize| {
-            let (s, m, loose) = self.score_item(i, q, classes, &acr_r, &strong);
+            let (s, m, loose) = self.score_item(i, q, classes, &acr_r, &strong, true);
             if m == ntok {
                 let s = TIER_WORDS + s + self.phrase_bonus(i, q) + self.curated_bonus(i)
                     - self.nwords[i] as i32;
@@ -624,15 +864,28 @@ impl Index {
                 mono.push(i as u32);
             }
         };
-        match prev {
-            Some((cands, _)) => {
+        // Both the previous candidates and the posting lists of the most
+        // selective query word hold every item that can match: the shorter wins.
+        let bound = prev.map_or(self.n / 2, |(cands, _)| cands.len());
+        match (
+            self.fewest_candidates(classes, &acr_r, bound, &mut scratch.mark),
+            prev,
+        ) {
+            (Some(mark), _) => {
+                for (i, _) in mark.iter().enumerate().filter(|m| *m.1) {
+                    if in_branch(i) {
+                        eval(i);
+                    }
+                }
+            }
+            (None, Some((cands, _))) => {
                 for &i in cands {
                     if in_branch(i as usize) {
                         eval(i as usize);
                     }
                 }
             }
-            None => {
+            (None, None) => {
                 for i in 0..self.n {
                     if in_branch(i) {
                         eval(i);
@@ -642,14 +895,14 @@ impl Index {
         }
         mono.sort_unstable();
 
-        let mut results = tier1.clone();
+        let mut results = tier1;
         let mut fuzzy_done = false;
 
         if word_fail && q.skim.chars().count() >= 2 {
             fuzzy_done = true;
             scratch.mark.clear();
             scratch.mark.resize(self.n, false);
-            for &(i, _) in &tier1 {
+            for &(i, _) in &results {
                 scratch.mark[i as usize] = true;
             }
             let pmask = char_mask(&q.skim);
@@ -689,7 +942,7 @@ impl Index {
                 if scratch.mark[i] || !in_branch(i) {
                     continue;
                 }
-                let (s, m, _) = self.score_item(i, q, classes, &acr_r, &strong);
+                let (s, m, _) = self.score_item(i, q, classes, &acr_r, &strong, false);
                 if m + 1 >= ntok && m > 0 {
                     let s = (s + self.phrase_bonus(i, q) - self.nwords[i] as i32)
                         .clamp(1, TIER_FUZZY - 1);
@@ -710,17 +963,20 @@ impl Index {
             results.clear();
         }
         results.sort_unstable_by(cmp);
+        let hits = results
+            .iter()
+            .map(|&(i, s)| Hit {
+                idx: i as usize,
+                score: s,
+            })
+            .collect();
+        scratch.results = results;
         RunOutput {
-            hits: results
-                .into_iter()
-                .map(|(i, s)| Hit {
-                    idx: i as usize,
-                    score: s,
-                })
-                .collect(),
+            hits,
             total,
             mono,
             fuzzy_done,
+            narrowable: true,
         }
     }
 }
@@ -969,12 +1225,20 @@ pub(crate) struct RunOutput {
     /// Items matching tiers 1–2 (ascending), for narrowing.
     pub mono: Vec<u32>,
     pub fuzzy_done: bool,
+    /// False when `mono` was not computed (a precomputed first keystroke):
+    /// the next query cannot narrow from it.
+    pub narrowable: bool,
 }
 
 /// Reusable buffers.
 pub(crate) struct Scratch {
     classes: Vec<Vec<u8>>,
     mark: Vec<bool>,
+    /// Scored items of the running query.
+    results: Vec<(u32, i32)>,
+    /// A candidate list no longer needed (see [`Scratch::recycle`]), filled
+    /// by the next run instead of allocating one.
+    spare: Vec<u32>,
     matcher: SkimMatcherV2,
 }
 
@@ -983,8 +1247,18 @@ impl Default for Scratch {
         Scratch {
             classes: Vec::new(),
             mark: Vec::new(),
+            results: Vec::new(),
+            spare: Vec::new(),
             matcher: SkimMatcherV2::default().ignore_case(),
         }
+    }
+}
+
+impl Scratch {
+    /// Gives back the candidates (`RunOutput::mono`) of a run that will not
+    /// be narrowed from any more.
+    pub(crate) fn recycle(&mut self, mono: Vec<u32>) {
+        self.spare = mono;
     }
 }
 
@@ -1169,6 +1443,49 @@ mod tests {
         let first = index.run(&Query::parse("tisf"), None, None, 50, &mut s);
         assert_eq!(first.hits.len(), 1);
         assert_eq!(first.mono, vec![0, 1], "muted matches stay candidates");
+    }
+
+    #[test]
+    fn first_keystrokes_answer_like_a_scan() {
+        let labels = [
+            "Maçon",
+            "Aide à domicile",
+            "Animateur",
+            "Éducateur",
+            "Agent de tri",
+            "Magasinier",
+            "Assistant RH",
+        ];
+        let build = || {
+            Index::build(
+                labels.iter().map(|l| IndexInput {
+                    label: l,
+                    rome_label: "Métier",
+                    code: "X0000",
+                    branch_mask: 1,
+                }),
+                &[],
+            )
+        };
+        let with = build();
+        let mut without = build();
+        without.first_keys.clear();
+        assert!(with.first_keys.iter().any(|f| f.key == 'a'));
+        for text in ["a", "A", "m", "É", "e", "x", "r", "maç", "1"] {
+            let q = Query::parse(text);
+            for limit in [1, 3, 50] {
+                let a = with.run(&q, None, None, limit, &mut Scratch::default());
+                let b = without.run(&q, None, None, limit, &mut Scratch::default());
+                assert_eq!((&a.hits, a.total), (&b.hits, b.total), "{text} {limit}");
+            }
+            // With a branch filter the answer is computed.
+            let a = with.run(&q, Some(1), None, 50, &mut Scratch::default());
+            let b = without.run(&q, Some(1), None, 50, &mut Scratch::default());
+            assert_eq!(a.hits, b.hits, "{text}");
+        }
+        let a = with.run(&Query::parse("a"), None, None, 50, &mut Scratch::default());
+        assert!(!a.narrowable);
+        assert_eq!(a.total, 4, "Aide, Animateur, Agent, Assistant");
     }
 
     #[test]

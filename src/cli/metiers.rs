@@ -80,12 +80,24 @@ pub enum BenchCmd {
         /// Écrit aussi la liste de stress dans ce fichier (une ligne par entrée, pour fzf --filter)
         #[arg(long, value_name = "FICHIER")]
         liste: Option<PathBuf>,
+        /// Écrit aussi la liste de stress en fichier de référentiel importable (CSV « ; »)
+        #[arg(long, value_name = "FICHIER.csv")]
+        referentiel: Option<PathBuf>,
     },
     /// Temps par frappe de la recherche dans la liste des dossiers, et du tri
     Dossiers {
         /// Nombre de dossiers fictifs générés en mémoire (100 000 au plus)
         #[arg(long, value_name = "N", default_value_t = 10_000)]
         nombre: usize,
+    },
+    /// Démarrage de l'interface : première image, base ouverte, dossiers chargés
+    Demarrage {
+        /// Nombre de dossiers de la base générée (sinon : 0, 10 000 et 100 000)
+        #[arg(long, value_name = "N")]
+        dossiers: Option<usize>,
+        /// (interne) le processus mesuré
+        #[arg(long, hide = true)]
+        enfant: bool,
     },
     /// Coût du chiffrement : enregistrement et liste, base chiffrée ou en clair ; déverrouillage
     Base {
@@ -95,8 +107,17 @@ pub enum BenchCmd {
     },
 }
 
-/// The catalogue in force: the shipped one, or the imported referential.
+/// The catalogue in force: the shipped one, or the imported referential,
+/// read from the snapshot stored with it when that one is usable (no index
+/// to rebuild), else rebuilt from its rows. Reads only the public
+/// `referentiel` tree: usable on a locked store, from any thread.
 pub fn load_catalog(store: &Store) -> Result<Arc<Catalog>, Failure> {
+    if let Some(bytes) = store.referentiel_index().map_err(Failure::from)? {
+        if let Some(c) = Catalog::from_stored_snapshot(&bytes) {
+            return Ok(Arc::new(c));
+        }
+        tracing::info!("stored catalogue snapshot not usable by this build: index rebuilt");
+    }
     let builtin = crate::app::metiers::builtin_catalog();
     match store.referentiel().map_err(Failure::from)? {
         Some(r) => Ok(Arc::new(Catalog::from_referentiel(r, &builtin))),
@@ -110,6 +131,17 @@ pub fn load_catalog(store: &Store) -> Result<Arc<Catalog>, Failure> {
 /// read-only, damaged) only costs the imported referential, with a
 /// warning, never the search.
 pub fn catalog_of(data_dir: &std::path::Path) -> Result<Arc<Catalog>, Failure> {
+    Ok(catalog_and_store(data_dir).0)
+}
+
+/// [`catalog_of`], and the store it was read from (`Ok(None)`: no store),
+/// or why it could not be opened: one open for both.
+fn catalog_and_store(
+    data_dir: &std::path::Path,
+) -> (
+    Arc<Catalog>,
+    Result<Option<Store>, crate::store::StoreError>,
+) {
     let builtin = crate::app::metiers::builtin_catalog;
     let unreadable = |why: String| {
         out::warn(&format!(
@@ -120,13 +152,13 @@ pub fn catalog_of(data_dir: &std::path::Path) -> Result<Arc<Catalog>, Failure> {
     };
     match Store::open_existing(&Store::dir_in(data_dir)) {
         Ok(store) => match load_catalog(&store) {
-            Ok(c) => Ok(c),
-            Err(f) => Ok(unreadable(f.message)),
+            Ok(c) => (c, Ok(Some(store))),
+            Err(f) => (unreadable(f.message), Ok(Some(store))),
         },
-        Err(crate::store::StoreError::Missing { .. }) => Ok(builtin()),
+        Err(crate::store::StoreError::Missing { .. }) => (builtin(), Ok(None)),
         Err(e) => {
             tracing::error!("catalogue: {}", e.log_detail());
-            Ok(unreadable(e.to_string()))
+            (unreadable(e.to_string()), Err(e))
         }
     }
 }
@@ -222,11 +254,10 @@ const VERSION_MAX: usize = 100;
 pub fn referentiel(cmd: ReferentielCmd, setup: &Setup) -> Result<(), Failure> {
     match cmd {
         ReferentielCmd::Info => {
-            let catalog = catalog_of(&setup.data_dir)?;
-            let mobilites = match Store::open_existing(&Store::dir_in(&setup.data_dir)) {
-                Ok(store) => store.mobilites().map_err(Failure::from)?,
-                Err(crate::store::StoreError::Missing { .. }) => None,
-                Err(e) => return Err(Failure::store_unusable(e)),
+            let (catalog, store) = catalog_and_store(&setup.data_dir);
+            let mobilites = match store.map_err(Failure::store_unusable)? {
+                Some(store) => store.mobilites().map_err(Failure::from)?,
+                None => None,
             };
             let mobilites = match mobilites {
                 Some(m) => format!(
@@ -303,13 +334,26 @@ pub fn referentiel(cmd: ReferentielCmd, setup: &Setup) -> Result<(), Failure> {
             if let Some(b) = &bar {
                 b.finish_and_clear();
             }
+            // The current catalogue (100 000 appellations and their index
+            // after a previous import) is not needed for saving.
+            drop(current);
             match result {
                 Ok(imported) => {
                     if store.counts()?.values().any(|n| *n > 0) {
                         super::backup_before(&store, "avant-referentiel", setup)?;
                     }
+                    let snapshot = Catalog::from_referentiel(
+                        imported.referentiel.clone(),
+                        &crate::app::metiers::builtin_catalog(),
+                    )
+                    .stored_snapshot()
+                    .unwrap_or_else(|e| {
+                        // Only a cache: searching rebuilds the index without it.
+                        tracing::warn!("catalogue snapshot not made: {e}");
+                        Vec::new()
+                    });
                     store
-                        .save_referentiel(&imported.referentiel)
+                        .save_referentiel_indexed(&imported.referentiel, &snapshot)
                         .map_err(Failure::from)?;
                     let r = &imported.report;
                     // What was done is shown first: a report file that
@@ -433,14 +477,24 @@ fn import_mobilites(
 
 pub fn bench(cmd: BenchCmd, setup: &Setup) -> Result<(), Failure> {
     match cmd {
-        BenchCmd::Recherche { stress, liste } => {
+        BenchCmd::Recherche {
+            stress,
+            liste,
+            referentiel,
+        } => {
             let catalog = catalog_of(&setup.data_dir)?;
             if cfg!(debug_assertions) {
                 out::warn("Attention : binaire de mise au point ; mesurez avec `cargo run --release -- bench recherche`.");
             }
             let mut out = std::io::stdout().lock();
-            crate::catalog::bench::run_search_bench(&catalog, &mut out, stress, liste.as_deref())
-                .map_err(|e| Failure::runtime(format!("banc d'essai : {e}")))
+            crate::catalog::bench::run_search_bench(
+                &catalog,
+                &mut out,
+                stress,
+                liste.as_deref(),
+                referentiel.as_deref(),
+            )
+            .map_err(|e| Failure::runtime(format!("banc d'essai : {e}")))
         }
         BenchCmd::Dossiers { nombre } => {
             let max = crate::app::beneficiaires::bench::MAX_FILES;
@@ -453,6 +507,17 @@ pub fn bench(cmd: BenchCmd, setup: &Setup) -> Result<(), Failure> {
             let catalog = crate::app::metiers::builtin_catalog();
             let mut out = std::io::stdout().lock();
             crate::app::beneficiaires::bench::run_list_bench(catalog.branches(), nombre, &mut out)
+                .map_err(|e| Failure::runtime(format!("banc d'essai : {e}")))
+        }
+        BenchCmd::Demarrage { enfant: true, .. } => super::demarrage::child(setup),
+        BenchCmd::Demarrage {
+            dossiers,
+            enfant: false,
+        } => {
+            let catalog = crate::app::metiers::builtin_catalog();
+            let sizes = dossiers.map_or(vec![0, 10_000, 100_000], |n| vec![n]);
+            let mut out = std::io::stdout().lock();
+            super::demarrage::run(&sizes, catalog.branches(), &mut out)
                 .map_err(|e| Failure::runtime(format!("banc d'essai : {e}")))
         }
         BenchCmd::Base { dossiers } => {

@@ -39,6 +39,7 @@ pub mod agenda;
 pub mod audit;
 pub mod base;
 pub mod beneficiaires;
+pub mod demarrage;
 pub mod export;
 pub mod french;
 pub mod metiers;
@@ -486,7 +487,21 @@ pub fn backup_before(store: &Store, reason: &str, setup: &Setup) -> Result<(), F
     Ok(())
 }
 
-fn run_tui(setup: Setup) -> Result<(), Failure> {
+/// What the TUI needs before its first frame, and what its exit needs.
+pub(crate) struct TuiParts {
+    pub app: App,
+    pub runtime: Runtime,
+    pub theme: Theme,
+    /// Erased files in the store at start (more at exit: compact).
+    erased_before: usize,
+}
+
+/// Opens the store and builds the app and its runtime, without any slow
+/// work: no passphrase derivation (the lock screen asks, or a scripted
+/// passphrase is derived after the first frame) and no file loaded (the
+/// runtime loads them on a thread once the loop runs). `run_tui` and the
+/// start-up benchmark share it.
+pub(crate) fn prepare_tui(setup: &Setup) -> Result<TuiParts, Failure> {
     crate::catalog::Catalog::builtin_shared()
         .map_err(|e| Failure::runtime(format!("catalogue des métiers embarqué illisible : {e}")))?;
     let advisor = setup.config.conseiller.nom.clone();
@@ -496,15 +511,14 @@ fn run_tui(setup: Setup) -> Result<(), Failure> {
     let protection = store.protection()?;
     let erased_before = store.erased_ids()?.len();
     let catalog = metiers::load_catalog(&store)?;
-    tracing::info!("TUI started");
     let clock: Box<dyn Clock> = Box::new(SystemClock);
     let mut runtime = Runtime::new(store, clock, advisor);
     runtime.structure = setup.config.conseiller.structure.clone();
-    let keep = setup.config.sauvegardes.garder as usize;
-    let data_dir = setup.data_dir.clone();
-    let mut app = App::new(setup.keymap, runtime.local_now());
+    // The files load on a thread: the first frame does not wait for them.
+    runtime.background = true;
+    let mut app = App::new(setup.keymap.clone(), runtime.local_now());
     app.set_time(runtime.clock.now());
-    app.data_dir = data_dir.display().to_string();
+    app.data_dir = setup.data_dir.display().to_string();
     app.protection = Some(protection);
     app.set_idle_limit(setup.config.securite.idle_lock());
     match start {
@@ -514,8 +528,24 @@ fn run_tui(setup: Setup) -> Result<(), Failure> {
     }
     crate::app::metiers::set_catalog(&mut app, catalog);
     crate::app::tui::start(&mut app, &mut runtime);
-    let theme = Theme::named(setup.config.interface.theme);
-    install_panic_hook(log_dir(&data_dir).join("passerelle.log"));
+    Ok(TuiParts {
+        app,
+        runtime,
+        theme: Theme::named(setup.config.interface.theme),
+        erased_before,
+    })
+}
+
+fn run_tui(setup: Setup) -> Result<(), Failure> {
+    let TuiParts {
+        mut app,
+        runtime,
+        theme,
+        erased_before,
+    } = prepare_tui(&setup)?;
+    tracing::info!("TUI started");
+    let keep = setup.config.sauvegardes.garder as usize;
+    install_panic_hook(log_dir(&setup.data_dir).join("passerelle.log"));
     let runtime = crate::app::tui::run(&mut app, &theme, runtime).map_err(|e| match e {
         crate::app::tui::RunError::Terminal(e) => {
             tracing::error!("terminal: {e}");
@@ -540,7 +570,7 @@ fn run_tui(setup: Setup) -> Result<(), Failure> {
         tracing::info!("TUI closed before the store was opened");
         return Ok(());
     }
-    let store = runtime.store;
+    let store = runtime.into_store()?;
     store.flush()?;
     tracing::info!("TUI closed");
     // Erasures of the session: rewrite the store so that no byte of the

@@ -23,7 +23,7 @@
 //! | `idx_journal_by_beneficiary` | beneficiary id ++ journal key | empty |
 //! | `settings` | `recent` | envelope(RecentList) |
 //! | `erased` | beneficiary id | day of the erasure (i32 BE): the register that a restore replays |
-//! | `referentiel` | `h` / `f`++u32 BE / `a`++u32 BE | header / fiche / appellation |
+//! | `referentiel` | `h` / `f`++u32 BE / `a`++u32 BE / `i`++u32 BE | header / fiche / appellation / chunk of the catalogue snapshot (search index) |
 //! | `mobilites` | `h` / `m`++u32 BE | header / row of France Travail's mobility file |
 //!
 //! Journal keys start with the instant and hold the store's random id and
@@ -134,6 +134,8 @@ pub(crate) const RECORD_INDEXES: [usize; 5] = [
 pub(crate) const META_TREE: &str = "meta";
 pub(crate) const REFERENTIEL_TREE: &str = "referentiel";
 pub(crate) const MOBILITES_TREE: &str = "mobilites";
+/// Size of the values the referential's catalogue snapshot is cut into.
+const INDEX_CHUNK: usize = 1 << 20;
 const FORMAT_KEY: &[u8] = b"format";
 const ID_KEY: &[u8] = b"id";
 const GEN_KEY: &[u8] = b"gen";
@@ -1986,6 +1988,18 @@ impl Store {
 
     /// Replaces the stored referential atomically (one batch), then flushes.
     pub fn save_referentiel(&self, r: &Referentiel) -> Result<(), StoreError> {
+        self.save_referentiel_indexed(r, &[])
+    }
+
+    /// [`Store::save_referentiel`] with the catalogue snapshot built from it
+    /// (`catalog::Catalog::stored_snapshot`, empty for none), kept in the
+    /// same public tree and the same batch: [`Store::referentiel_index`]
+    /// reads it back so that searching needs no rebuild.
+    pub fn save_referentiel_indexed(
+        &self,
+        r: &Referentiel,
+        index: &[u8],
+    ) -> Result<(), StoreError> {
         let too_big = || StoreError::Corrupt {
             kind: RecordKind::Referentiel,
             detail: "trop de lignes".into(),
@@ -2001,6 +2015,9 @@ impl Store {
         }
         for (i, a) in r.appellations.iter().enumerate() {
             rows.push((keys::cat(b"a", &(i as u32).to_be_bytes()), encode(a)?));
+        }
+        for (i, chunk) in index.chunks(INDEX_CHUNK).enumerate() {
+            rows.push((keys::cat(b"i", &(i as u32).to_be_bytes()), chunk.to_vec()));
         }
         self.replace_counted_tree(&self.referentiel, REFERENTIEL_TREE, rows)
     }
@@ -2043,6 +2060,16 @@ impl Store {
             version: header.version,
             rows,
         }))
+    }
+
+    /// The catalogue snapshot stored with the imported referential (its
+    /// chunks put back together), if any. Reads only those keys.
+    pub fn referentiel_index(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut out = Vec::new();
+        for kv in self.referentiel.scan_prefix(b"i") {
+            out.extend_from_slice(&kv?.1);
+        }
+        Ok((!out.is_empty()).then_some(out))
     }
 
     /// The imported referential, if any.

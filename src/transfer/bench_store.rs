@@ -16,10 +16,10 @@ use std::time::{Duration, Instant};
 
 /// A directory removed when dropped (the bench cleans up after itself,
 /// even when it fails midway).
-struct TempDir(PathBuf);
+pub(crate) struct TempDir(pub PathBuf);
 
 impl TempDir {
-    fn new() -> io::Result<TempDir> {
+    pub(crate) fn new() -> io::Result<TempDir> {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
@@ -36,7 +36,8 @@ impl Drop for TempDir {
     }
 }
 
-fn ms(d: Duration) -> String {
+/// Milliseconds with three decimals, French style (« 12,345 »).
+pub(crate) fn ms(d: Duration) -> String {
     format!("{:.3}", d.as_secs_f64() * 1000.0).replace('.', ",")
 }
 

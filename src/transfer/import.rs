@@ -578,7 +578,7 @@ fn read(bytes: &[u8]) -> Result<(HeaderMap, csvfile::Reader<'_>), ImportError> {
 /// refused file (undecodable, bad header, unclosed quote anywhere) is an
 /// error.
 pub fn plan_csv(store: &Store, bytes: &[u8], opts: &ImportOptions) -> Result<Planned, ImportError> {
-    let (header, reader) = read(bytes)?;
+    let (header, mut reader) = read(bytes)?;
     let header_line = reader.header_line;
     let mut dup = DuplicateIndex::default();
     store
@@ -596,8 +596,7 @@ pub fn plan_csv(store: &Store, bytes: &[u8], opts: &ImportOptions) -> Result<Pla
     let mut lines = Vec::new();
     // The id is given when the file is written.
     let unsaved = Id([0; 16]);
-    for r in reader {
-        let r = r?;
+    while let Some(r) = reader.next_record()? {
         report.lines += 1;
         match checker.check(&r, unsaved) {
             Verdict::Rejected(reason) => report.rejected.push((r.line, reason)),
@@ -631,7 +630,7 @@ pub fn write_planned(
     } = planned;
     let total = lines.len();
     progress(0, total);
-    let (header, reader) = read(bytes)?;
+    let (header, mut reader) = read(bytes)?;
     let mut bulk = Bulk::new(store, BATCH);
     let mut written: Vec<(usize, Id)> = Vec::with_capacity(total);
     let mut batch: Vec<Write> = Vec::with_capacity(BATCH);
@@ -645,8 +644,7 @@ pub fn write_planned(
             report: Box::new(report),
         }
     };
-    for r in reader {
-        let r = r?;
+    while let Some(r) = reader.next_record()? {
         // An id is drawn for every line, as `prepare` does.
         let id = ids.next_id(opts.now);
         if planned_lines.peek() != Some(&r.line) {

@@ -1,0 +1,145 @@
+//! Start-up without waiting for the files (issue 12): the real terminal's
+//! runtime loads every file on a thread while the loop draws and reads
+//! keys; a write waits for that load, and the app hears the load first, so
+//! a file saved during the start is never hidden by a list read before it.
+
+mod common;
+
+use chrono::{TimeZone, Utc};
+use common::{render, screen_text};
+use passerelle::app::runtime::Runtime;
+use passerelle::app::tui::{self, drive, run_loop, EventSource, Polled};
+use passerelle::app::undo::{Change, Direction};
+use passerelle::app::{Action, App, Effect, Keymap, Screen};
+use passerelle::domain::time::FixedClock;
+use passerelle::domain::{Beneficiary, Id, Meta};
+use passerelle::store::{AnyRecord, Store, Write};
+use passerelle::ui::Theme;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use std::time::Duration;
+
+fn file(n: u32, last: &str) -> Beneficiary {
+    let now = Utc.timestamp_opt(1_793_000_000 + i64::from(n), 0).unwrap();
+    let mut raw = [0u8; 10];
+    raw[6..].copy_from_slice(&n.to_be_bytes());
+    Beneficiary::new(
+        Id::new_v7(1_795_000_000_000 + u64::from(n), raw),
+        last,
+        "Alex",
+        Meta::new(now, "test"),
+    )
+}
+
+/// A store of `n` files and a runtime that loads in the background.
+fn runtime(dir: &std::path::Path, n: u32) -> Runtime {
+    let store = Store::open(&dir.join("base")).unwrap();
+    for i in 0..n {
+        store
+            .apply(&[Write::Put(AnyRecord::from(file(i, &format!("Fichier{i}"))))])
+            .unwrap();
+    }
+    let at = Utc.with_ymd_and_hms(2026, 11, 28, 9, 30, 0).unwrap();
+    let mut rt = Runtime::new(store, Box::new(FixedClock(at)), "Camille Conseil".into());
+    rt.background = true;
+    rt
+}
+
+/// Waits (as a terminal with no key pressed) until the files are loaded,
+/// then ends the loop; counts the frames drawn before that.
+struct UntilLoaded {
+    frames_before: usize,
+    loaded: bool,
+    waits: usize,
+}
+
+impl EventSource for UntilLoaded {
+    fn next(&mut self, timeout: Duration) -> std::io::Result<Polled> {
+        if self.loaded || self.waits > 3_000 {
+            return Ok(Polled::End);
+        }
+        self.waits += 1;
+        std::thread::sleep(timeout.min(Duration::from_millis(5)));
+        Ok(Polled::Timeout)
+    }
+    fn drawn(&mut self, app: &App) {
+        if app.benef.loaded {
+            self.loaded = true;
+        } else {
+            self.frames_before += 1;
+        }
+    }
+}
+
+#[test]
+fn the_loop_draws_then_the_list_fills_in_from_the_background_load() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rt = runtime(tmp.path(), 40);
+    let mut app = App::new(Keymap::default(), rt.local_now());
+    tui::start(&mut app, &mut rt);
+    // The load was handed to a thread: `start` returned without the files.
+    assert!(!app.benef.loaded);
+    let mut term = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    let mut events = UntilLoaded {
+        frames_before: 0,
+        loaded: false,
+        waits: 0,
+    };
+    run_loop(&mut term, &mut events, &mut app, &Theme::default(), &mut rt).unwrap();
+    assert!(events.loaded, "the files never arrived");
+    assert!(!rt.busy());
+    assert_eq!(app.benef.list.len(), 40);
+    app.update(Action::GoTo(Screen::Beneficiaires));
+    let text = screen_text(&render(&app, 100, 30));
+    assert!(text.contains("FICHIER0"), "{text}");
+    assert!(!text.contains("Chargement des dossiers"), "{text}");
+}
+
+#[test]
+fn while_loading_the_list_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let rt = runtime(tmp.path(), 0);
+    let mut app = App::new(Keymap::default(), rt.local_now());
+    // No load has reported yet (the thread's outcome not collected).
+    app.update(Action::GoTo(Screen::Beneficiaires));
+    let text = screen_text(&render(&app, 100, 30));
+    assert!(text.contains("Chargement des dossiers…"), "{text}");
+    assert!(!text.contains("Aucun dossier"), "{text}");
+}
+
+#[test]
+fn a_save_during_the_load_waits_for_it_and_is_heard_after_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rt = runtime(tmp.path(), 300);
+    let mut app = App::new(Keymap::default(), rt.local_now());
+    tui::start(&mut app, &mut rt);
+    // A new file saved at once, before the loop collected the load.
+    let new = file(999, "Nouveau");
+    let effect = Effect::Apply {
+        change: Box::new(Change::one(
+            "création du dossier",
+            "création",
+            None,
+            Some(AnyRecord::from(new.clone())),
+        )),
+        direction: Direction::Do,
+        owner: Screen::Beneficiaires,
+    };
+    assert!(!effect.reads_only());
+    drive(&mut app, &mut rt, vec![effect]);
+    // The load ended before the write, and the app heard it first: the
+    // list holds the 300 files and the new one.
+    assert!(!rt.busy());
+    assert!(app.benef.loaded);
+    assert_eq!(app.benef.list.len(), 301);
+    assert!(app.benef.list.get(new.id).is_some());
+    assert!(rt.store.beneficiary(new.id).unwrap().is_some());
+    // A read does not wait: loading again runs beside the loop.
+    assert!(Effect::LoadBeneficiaries.reads_only());
+    drive(&mut app, &mut rt, vec![Effect::LoadBeneficiaries]);
+    let outcomes = rt.finished(true);
+    assert_eq!(outcomes.len(), 1, "{outcomes:?}");
+    // Exit: the store comes back whole once the runtime is done.
+    let store = rt.into_store().unwrap();
+    assert_eq!(store.beneficiary_count().unwrap(), 301);
+}
