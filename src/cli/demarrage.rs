@@ -98,14 +98,13 @@ fn generate(
         .map_err(|e| err(&e))?;
     let mut bulk = Bulk::new(&store, 1_000);
     let mut failed = None;
-    let files = crate::transfer::demo::build_for_bench(branches, n).files;
-    for b in files.into_iter().map(|f| f.beneficiary) {
+    crate::app::beneficiaires::bench::each_file(branches, n, |b| {
         if failed.is_none() {
-            if let Err(e) = bulk.write(&[Write::Put(AnyRecord::from(b))], "") {
+            if let Err(e) = bulk.write(&[Write::Put(AnyRecord::from(b.clone()))], "") {
                 failed = Some(e.source.to_string());
             }
         }
-    }
+    });
     if let Some(e) = failed {
         return Err(e);
     }

@@ -515,7 +515,13 @@ pub fn bench(cmd: BenchCmd, setup: &Setup) -> Result<(), Failure> {
             enfant: false,
         } => {
             let catalog = crate::app::metiers::builtin_catalog();
-            let sizes = dossiers.map_or(vec![0, 10_000, 100_000], |n| vec![n]);
+            let max = crate::app::beneficiaires::bench::MAX_FILES;
+            if dossiers.is_some_and(|n| n > max) {
+                return Err(Failure::usage(format!(
+                    "--dossiers : au plus {max} dossiers"
+                )));
+            }
+            let sizes = dossiers.map_or(vec![0, 10_000, max], |n| vec![n]);
             let mut out = std::io::stdout().lock();
             super::demarrage::run(&sizes, catalog.branches(), &mut out)
                 .map_err(|e| Failure::runtime(format!("banc d'essai : {e}")))

@@ -36,7 +36,7 @@ fn ms(d: Duration) -> String {
 /// `n` files (at most [`MAX_FILES`]): the fixed demo's files (up to its
 /// cap), then copies of them (see [`extended`]), each handed to `f` as it
 /// is made (the bench never holds more than the demo).
-fn each_file(branches: &Branches, n: usize, f: impl FnMut(&Beneficiary)) {
+pub(crate) fn each_file(branches: &Branches, n: usize, f: impl FnMut(&Beneficiary)) {
     let base: Vec<Beneficiary> = build_for_bench(branches, n.min(demo::MAX_COUNT))
         .files
         .into_iter()
