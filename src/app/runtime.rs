@@ -49,6 +49,11 @@ pub fn encrypt_store(
     Ok((store, audited.err()))
 }
 
+/// The name of the background loading thread: a panic there is logged
+/// and reported as a failed load, the terminal stays as it is (see the
+/// panic hook in `cli`).
+pub const LOADER_THREAD: &str = "chargement";
+
 /// An effect's result as the loop hears it: a failure becomes
 /// [`Outcome::Failed`] with its French message (and a line in the log).
 fn reported(result: Result<Option<Outcome>, String>) -> Option<Outcome> {
@@ -205,9 +210,17 @@ impl Runtime {
         }
         if self.background && matches!(effect, Effect::LoadBeneficiaries) {
             let store = Arc::clone(&self.store);
-            self.jobs
-                .push_back(std::thread::spawn(move || reported(load_files(&store))));
-            return None;
+            let spawned = std::thread::Builder::new()
+                .name(LOADER_THREAD.into())
+                .spawn(move || reported(load_files(&store)));
+            match spawned {
+                Ok(job) => {
+                    self.jobs.push_back(job);
+                    return None;
+                }
+                // No thread to be had: load in line instead.
+                Err(e) => tracing::warn!("background load not started: {e}"),
+            }
         }
         reported(self.run_one(effect))
     }

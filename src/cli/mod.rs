@@ -620,6 +620,11 @@ fn daily_backup(store: &Store, keep: usize) {
 fn install_panic_hook(log_file: PathBuf) {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().name() == Some(crate::app::runtime::LOADER_THREAD) {
+            // The interface goes on: the loop hears a failed load.
+            tracing::error!("panic in the background load: {info}");
+            return;
+        }
         crate::app::tui::restore_terminal();
         tracing::error!("panic: {info}");
         out::warn(&format!(
