@@ -12,7 +12,7 @@ use super::beneficiaires::immersions::{
     apply_or_report, registration_change, unregistration_by_id,
 };
 use super::beneficiaires::interview_form::{fmt_when, parse_when, to_local, to_utc};
-use super::form::{Ctx, Field, Form, Validation};
+use super::form::{Ctx, Field, Form, FormKeys, Validation};
 use super::parcours::saved_status;
 use super::screen::{FieldKind, Focus, ScreenLogic};
 use super::undo::Direction;
@@ -756,30 +756,18 @@ fn open_session_form(app: &mut App, s: Option<InfoSession>) {
 }
 
 fn form_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
-    let width = app.size.0;
-    let sf = app.agenda.form.as_mut()?;
-    if let Some(e) = sf.form.apply_edit(action, super::form::area_width(width)) {
-        if let Some((level, msg)) = e.message {
-            app.set_status(level, msg);
-        }
-        return Some(Vec::new());
+    match super::form::form_keys(
+        app,
+        action,
+        Screen::Agenda,
+        "Abandonner les modifications de cette séance ?",
+        |a| a.agenda.form.as_mut().map(|sf| &mut sf.form),
+        |a| a.agenda.form = None,
+    )? {
+        FormKeys::Save => Some(save_session(app)),
+        FormKeys::Pass => None,
+        FormKeys::Done => Some(Vec::new()),
     }
-    match action {
-        Action::Save => return Some(save_session(app)),
-        Action::Back => {
-            if sf.form.is_dirty() {
-                app.modals.push(Modal::Confirm(Confirm::discard_form(
-                    Screen::Agenda,
-                    "Abandonner les modifications de cette séance ?",
-                )));
-            } else {
-                app.agenda.form = None;
-            }
-        }
-        a if a.passes_form() => return None,
-        _ => {}
-    }
-    Some(Vec::new())
 }
 
 fn save_session(app: &mut App) -> Vec<Effect> {

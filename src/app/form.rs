@@ -317,6 +317,57 @@ pub struct Form {
 /// Width of the label column, shared by the widget and the text-area wrap width.
 pub const LABEL_WIDTH: usize = 24;
 
+/// What a screen does after [`form_keys`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormKeys {
+    /// The key was handled (an edit, `Échap`, or nothing to do).
+    Done,
+    /// Save the form (the screen checks and writes it).
+    Save,
+    /// Not the form's: the shell handles it (screens, help, quit…).
+    Pass,
+}
+
+/// The half every screen's open form shares: the edits (their message
+/// shown), `Échap` (asks `question` before dropping changes; `close` drops
+/// an unchanged form), save, and the keys that pass to the shell. `None`
+/// when `form` finds no open form.
+pub fn form_keys(
+    app: &mut super::App,
+    action: &super::Action,
+    owner: super::Screen,
+    question: &str,
+    form: fn(&mut super::App) -> Option<&mut Form>,
+    close: fn(&mut super::App),
+) -> Option<FormKeys> {
+    use super::Action;
+    let width = area_width(app.size.0);
+    let f = form(app)?;
+    if let Some(edit) = f.apply_edit(action, width) {
+        if let Some((level, msg)) = edit.message {
+            app.set_status(level, msg);
+        }
+        return Some(FormKeys::Done);
+    }
+    let dirty = f.is_dirty();
+    Some(match action {
+        Action::Save => FormKeys::Save,
+        Action::Back => {
+            if dirty {
+                app.modals
+                    .push(super::Modal::Confirm(super::Confirm::discard_form(
+                        owner, question,
+                    )));
+            } else {
+                close(app);
+            }
+            FormKeys::Done
+        }
+        a if a.passes_form() => FormKeys::Pass,
+        _ => FormKeys::Done,
+    })
+}
+
 /// Columns left for a field's value in a form drawn `total_width` wide
 /// (borders and the label column removed). Used by the widget and by
 /// `update` for the text-area wrap width, so both agree.

@@ -191,21 +191,23 @@ pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 /// Writes a referential as a file `passerelle referentiel import` reads
-/// (see `import.rs`).
+/// (see `import.rs`), with the one CSV writer of the exports.
 pub fn write_referentiel_csv(r: &Referentiel, path: &Path) -> io::Result<()> {
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(b';')
-        .from_writer(io::BufWriter::new(std::fs::File::create(path)?));
-    w.write_record(super::import::HEADER)?;
-    for a in &r.appellations {
-        w.write_record([
-            a.ogr.to_string().as_str(),
-            &a.rome,
-            &a.label,
-            &a.short_label,
-        ])?;
-    }
-    w.flush()
+    let rows: Vec<[String; 4]> = r
+        .appellations
+        .iter()
+        .map(|a| {
+            [
+                a.ogr.to_string(),
+                a.rome.clone(),
+                a.label.clone(),
+                a.short_label.clone(),
+            ]
+        })
+        .collect();
+    let text = crate::transfer::csv_out::write_csv(&super::import::HEADER, &rows)
+        .map_err(io::Error::other)?;
+    std::fs::write(path, text)
 }
 
 /// Runs the benchmark and prints a French table to `out`. `stress_n` entries
@@ -341,6 +343,36 @@ pub fn run_search_bench(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_written_referential_imports_back_unchanged() {
+        let c = Catalog::builtin_shared().unwrap();
+        let r = stress_referentiel(c, 2_000);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("referentiel.csv");
+        write_referentiel_csv(&r, &path).unwrap();
+        let opts = super::super::import::ImportOptions {
+            version: "essai".into(),
+            accept_rejected_lines: false,
+            replace: true,
+        };
+        let back = super::super::import::import_file(&path, c, &opts, |_, _| {}).unwrap();
+        assert!(back.report.rejected.is_empty());
+        let key = |r: &Referentiel| {
+            r.appellations
+                .iter()
+                .map(|a| {
+                    (
+                        a.ogr,
+                        a.rome.clone(),
+                        a.label.clone(),
+                        a.short_label.clone(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(key(&back.referentiel), key(&r));
+    }
 
     #[test]
     fn stress_list_is_deterministic() {

@@ -33,7 +33,10 @@ pub fn cell(s: &str) -> String {
 }
 
 /// A whole CSV document: BOM, header, rows (each cell guarded by [`cell`]).
-pub fn write_csv<S: AsRef<str>>(header: &[&str], rows: &[Vec<S>]) -> Result<String, String> {
+pub fn write_csv<S: AsRef<str>>(
+    header: &[&str],
+    rows: &[impl AsRef<[S]>],
+) -> Result<String, String> {
     let mut w = csv::WriterBuilder::new()
         .delimiter(b';')
         .terminator(csv::Terminator::CRLF)
@@ -41,7 +44,7 @@ pub fn write_csv<S: AsRef<str>>(header: &[&str], rows: &[Vec<S>]) -> Result<Stri
     let fail = |e: csv::Error| format!("écriture CSV impossible : {e}");
     w.write_record(header).map_err(fail)?;
     for r in rows {
-        w.write_record(r.iter().map(|c| cell(c.as_ref())))
+        w.write_record(r.as_ref().iter().map(|c| cell(c.as_ref())))
             .map_err(fail)?;
     }
     let bytes = w

@@ -15,7 +15,7 @@
 pub mod plan_forms;
 pub mod suggest;
 
-use super::form::Form;
+use super::form::{Form, FormKeys};
 use super::screen::{Focus, ScreenLogic};
 use super::undo::{Change, Direction};
 use super::{capitalize, Action, App, Confirm, Effect, Modal, Outcome, Reply, Screen, StatusLevel};
@@ -464,30 +464,18 @@ fn nothing_to_save(app: &mut App) -> Vec<Effect> {
 }
 
 fn form_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
-    let width = super::form::area_width(app.size.0);
-    let pf = app.parcours.form.as_mut()?;
-    if let Some(edit) = pf.form.apply_edit(action, width) {
-        if let Some((level, msg)) = edit.message {
-            app.set_status(level, msg);
-        }
-        return Some(Vec::new());
+    match super::form::form_keys(
+        app,
+        action,
+        Screen::Parcours,
+        "Abandonner les modifications de ce formulaire ?",
+        |a| a.parcours.form.as_mut().map(|pf| &mut pf.form),
+        |a| a.parcours.form = None,
+    )? {
+        FormKeys::Save => Some(save_form(app)),
+        FormKeys::Pass => None,
+        FormKeys::Done => Some(Vec::new()),
     }
-    match action {
-        Action::Save => return Some(save_form(app)),
-        Action::Back => {
-            if pf.form.is_dirty() {
-                app.modals.push(Modal::Confirm(Confirm::discard_form(
-                    Screen::Parcours,
-                    "Abandonner les modifications de ce formulaire ?",
-                )));
-            } else {
-                app.parcours.form = None;
-            }
-        }
-        a if a.passes_form() => return None,
-        _ => {}
-    }
-    Some(Vec::new())
 }
 
 fn picker_update(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
