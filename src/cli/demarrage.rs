@@ -79,7 +79,37 @@ pub fn child(setup: &Setup) -> Result<(), Failure> {
         &mut parts.runtime,
     )
     .map_err(|e| Failure::runtime(format!("banc d'essai : {e}")))?;
+    // The parent reads the process's memory from this line.
+    if let Some((peak, resident)) = memory_kib() {
+        let mut out = io::stdout().lock();
+        let _ = writeln!(out, "{MEMORY} {peak} {resident}");
+        let _ = out.flush();
+    }
     Ok(())
+}
+
+/// Prefix of the child's memory line: peak and current resident size, KiB.
+const MEMORY: &str = "memoire";
+
+/// This process's peak resident size and current resident size in KiB
+/// (`VmHWM`, `VmRSS` of `/proc/self/status`; `None` where there is none).
+fn memory_kib() -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+    };
+    Some((field("VmHWM:")?, field("VmRSS:")?))
+}
+
+/// The memory line of the child's output, if any: (peak, resident) KiB.
+fn parse_memory(line: &str) -> Option<(u64, u64)> {
+    let mut words = line.strip_prefix(MEMORY)?.split_whitespace();
+    let peak = words.next()?.parse().ok()?;
+    let resident = words.next()?.parse().ok()?;
+    Some((peak, resident))
 }
 
 /// An encrypted store of `n` generated files in `data_dir`.
@@ -112,8 +142,16 @@ fn generate(
     Ok(())
 }
 
-/// One run of the child on `data_dir`: the time of each mark from spawn.
-fn one_run(data_dir: &std::path::Path) -> Result<Vec<Duration>, String> {
+/// What one run of the child measured.
+struct Run {
+    /// The time of each mark from spawn.
+    times: Vec<Duration>,
+    /// Peak and final resident memory, KiB, when the system tells.
+    memory: Option<(u64, u64)>,
+}
+
+/// One run of the child on `data_dir`.
+fn one_run(data_dir: &std::path::Path) -> Result<Run, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let config = data_dir.join("config-banc.toml");
     std::fs::write(&config, "").map_err(|e| e.to_string())?;
@@ -131,11 +169,14 @@ fn one_run(data_dir: &std::path::Path) -> Result<Vec<Duration>, String> {
         .spawn()
         .map_err(|e| e.to_string())?;
     let mut times = Vec::new();
+    let mut memory = None;
     if let Some(out) = child.stdout.take() {
         for line in BufReader::new(out).lines() {
             let line = line.map_err(|e| e.to_string())?;
             if MARKS.get(times.len()) == Some(&line.as_str()) {
                 times.push(t0.elapsed());
+            } else if let Some(m) = parse_memory(&line) {
+                memory = Some(m);
             }
         }
     }
@@ -148,7 +189,12 @@ fn one_run(data_dir: &std::path::Path) -> Result<Vec<Duration>, String> {
             String::from_utf8_lossy(&output.stderr).trim()
         ));
     }
-    Ok(times)
+    Ok(Run { times, memory })
+}
+
+/// KiB as decimal megabytes, one decimal, French comma.
+fn mb(kib: u64) -> String {
+    format!("{:.1}", kib as f64 * 1024.0 / 1e6).replace('.', ",")
 }
 
 fn median(v: &mut [Duration]) -> Duration {
@@ -178,9 +224,16 @@ pub fn run(
         let tmp = TempDir::new().map_err(err)?;
         generate(&tmp.0, n, branches)?;
         let mut marks: Vec<Vec<Duration>> = vec![Vec::new(); MARKS.len()];
+        let mut peaks = Vec::new();
+        let mut residents = Vec::new();
         for _ in 0..RUNS {
-            for (i, t) in one_run(&tmp.0)?.into_iter().enumerate() {
+            let run = one_run(&tmp.0)?;
+            for (i, t) in run.times.into_iter().enumerate() {
                 marks[i].push(t);
+            }
+            if let Some((peak, resident)) = run.memory {
+                peaks.push(peak);
+                residents.push(resident);
             }
         }
         let [image, open, files] = [0, 1, 2].map(|i| median(&mut marks[i]));
@@ -193,6 +246,42 @@ pub fn run(
             ms(files.saturating_sub(open))
         )
         .map_err(err)?;
+        if !peaks.is_empty() {
+            peaks.sort_unstable();
+            residents.sort_unstable();
+            writeln!(
+                out,
+                "    mémoire : pic {} Mo (dérivation Argon2id de {} Mio comprise), résidente une fois les dossiers chargés {} Mo",
+                mb(peaks[peaks.len() / 2]),
+                KdfParams::for_new_store().m_cost / 1024,
+                mb(residents[residents.len() / 2])
+            )
+            .map_err(err)?;
+        }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_memory_line_reads_back() {
+        assert_eq!(parse_memory("memoire 91234 45678"), Some((91_234, 45_678)));
+        assert_eq!(parse_memory("memoire 12"), None);
+        assert_eq!(parse_memory("memoire x 3"), None);
+        assert_eq!(parse_memory("dossiers"), None);
+        assert_eq!(mb(48_828), "50,0");
+    }
+
+    #[test]
+    fn this_process_memory_is_read_where_the_system_tells() {
+        if !std::path::Path::new("/proc/self/status").exists() {
+            assert_eq!(memory_kib(), None);
+            return;
+        }
+        let (peak, resident) = memory_kib().expect("VmHWM and VmRSS");
+        assert!(resident > 0 && peak >= resident, "{peak} {resident}");
+    }
 }

@@ -1573,6 +1573,13 @@ impl Store {
         self.all(PLAN)
     }
 
+    /// Every plan handed to `f` one at a time (nothing is kept: the agenda
+    /// takes only the steps due in its window); returns the plans that
+    /// could not be read.
+    pub fn each_plan(&self, f: impl FnMut(Plan)) -> Result<Vec<Damaged>, StoreError> {
+        self.each(PLAN, f)
+    }
+
     // ----- immersions ----------------------------------------------------
 
     pub fn save_immersion(&self, i: &Immersion) -> Result<(), StoreError> {
@@ -1602,6 +1609,12 @@ impl Store {
     /// Every immersion (agenda).
     pub fn immersions(&self) -> Result<Scan<Immersion>, StoreError> {
         self.all(IMM)
+    }
+
+    /// Every immersion handed to `f` one at a time; returns the ones that
+    /// could not be read.
+    pub fn each_immersion(&self, f: impl FnMut(Immersion)) -> Result<Vec<Damaged>, StoreError> {
+        self.each(IMM, f)
     }
 
     /// Immersions whose start date is in `[from, to]`, by start date (from

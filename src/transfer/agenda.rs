@@ -83,10 +83,10 @@ pub fn load(
     let interviews = store.interviews_between(lo, hi)?;
     let immersions = store.immersions_running_between(from, to)?;
     let (sessions, registrations, mut damaged) = sessions_with_registrations(store)?;
-    let plans = store.plans()?;
-    damaged.extend(plans.damaged);
+    // Plans and immersions are read one at a time: only what the window
+    // needs is kept (8 000 plans of a large portfolio stay on disk).
     let mut steps = Vec::new();
-    for p in &plans.records {
+    damaged.extend(store.each_plan(|p| {
         for s in &p.steps {
             let Some(due) = s.deadline() else { continue };
             if s.status.is_closed() || s.immersion.is_some() || due < from || due > to {
@@ -99,14 +99,13 @@ pub fn load(
                 due,
             });
         }
-    }
-    let all = store.immersions()?;
-    damaged.extend(all.damaged);
-    let mut debriefs_due: Vec<Immersion> = all
-        .records
-        .into_iter()
-        .filter(|i| i.debrief_overdue(today))
-        .collect();
+    })?);
+    let mut debriefs_due: Vec<Immersion> = Vec::new();
+    damaged.extend(store.each_immersion(|i| {
+        if i.debrief_overdue(today) {
+            debriefs_due.push(i);
+        }
+    })?);
     debriefs_due.sort_by_key(|i| (i.end, i.id));
     Ok(AgendaData {
         interviews,
