@@ -234,10 +234,10 @@ fn init_logging(data_dir: &Path) -> Option<tracing_appender::non_blocking::Worke
     ));
     // The default queue holds 128 000 lines, allocated and touched at
     // start (4 MB of resident memory); a few thousand are plenty for this
-    // app's log, and a full queue waits rather than dropping lines.
+    // app's log (the interface never waits on it: lines beyond a full
+    // queue are dropped, as before).
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .buffered_lines_limit(4_096)
-        .lossy(false)
         .finish(file);
     let subscriber = tracing_subscriber::fmt()
         .with_writer(writer)
