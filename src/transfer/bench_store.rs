@@ -41,18 +41,6 @@ pub(crate) fn ms(d: Duration) -> String {
     format!("{:.3}", d.as_secs_f64() * 1000.0).replace('.', ",")
 }
 
-fn dir_size(p: &Path) -> u64 {
-    std::fs::read_dir(p).map_or(0, |rd| {
-        rd.flatten()
-            .map(|e| match e.metadata() {
-                Ok(m) if m.is_dir() => dir_size(&e.path()),
-                Ok(m) => m.len(),
-                Err(_) => 0,
-            })
-            .sum()
-    })
-}
-
 /// Figures of one store.
 struct Figures {
     saves: Vec<Duration>,
@@ -88,7 +76,7 @@ fn measure(store: &Store, batches: &[Vec<Write>], data: &Path) -> Result<Figures
     Ok(Figures {
         saves,
         lists,
-        bytes: dir_size(data),
+        bytes: crate::store::backup::dir_size(data),
     })
 }
 
@@ -133,6 +121,8 @@ pub fn run(
         .map_err(|e| err(&e))?;
     let creation = t.elapsed();
     let enc = measure(&s, &batches, &enc_dir).map_err(|e| err(&e))?;
+    let export = export_size(&s, branches, stamp.and_utc()).map_err(|e| err(&e))?;
+    let (s, compacted) = crate::store::backup::compact(s).map_err(|e| err(&e))?;
     drop(s);
     // Unlocks: open, then derive the key from the passphrase.
     let mut opens = Vec::new();
@@ -202,7 +192,52 @@ pub fn run(
             ),
         ),
     )?;
+    let times = |a: u64, b: u64| format!("{:.2}", a as f64 / b.max(1) as f64).replace('.', ",");
+    w(
+        out,
+        format!(
+            "Export JSON de chaque dossier (droit d'accès, tel que `beneficiaires export` l'écrit) : \
+             {} Kio en tout ({} Kio sans mise en forme) ; base chiffrée ×{} de l'export \
+             (×{} sans mise en forme), {} Kio après `compacter` (×{} de l'export sans mise en forme)",
+            export.pretty / 1024,
+            export.compact / 1024,
+            times(enc.bytes, export.pretty),
+            times(enc.bytes, export.compact),
+            compacted.bytes_after / 1024,
+            times(compacted.bytes_after, export.compact),
+        ),
+    )?;
     Ok(())
+}
+
+/// Bytes of the JSON exports of every file of `store`.
+struct ExportSize {
+    /// As `beneficiaires export` writes them (indented).
+    pretty: u64,
+    /// The same JSON without indentation.
+    compact: u64,
+}
+
+fn export_size(
+    store: &Store,
+    branches: &Branches,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<ExportSize, StoreError> {
+    let mut ids = Vec::new();
+    store.each_beneficiary(|b| ids.push(b.id))?;
+    let mut size = ExportSize {
+        pretty: 0,
+        compact: 0,
+    };
+    for id in ids {
+        if let Some(e) = crate::transfer::export::PersonExport::load(store, id)? {
+            let json = e.to_json(now, branches);
+            let len = |r: serde_json::Result<String>| r.map_or(0, |t| t.len() as u64);
+            size.pretty += len(serde_json::to_string_pretty(&json));
+            size.compact += len(serde_json::to_string(&json));
+        }
+    }
+    Ok(size)
 }
 
 #[cfg(test)]
@@ -221,6 +256,8 @@ mod tests {
             "Base en clair",
             "Base chiffrée",
             "Rapport chiffrée",
+            "Export JSON de chaque dossier (droit d'accès, tel que `beneficiaires export` l'écrit) : ",
+            " Kio après `compacter` (×",
         ] {
             assert!(text.contains(needle), "{needle} in {text}");
         }
@@ -234,5 +271,36 @@ mod tests {
             })
             .count();
         assert_eq!(left, 0, "the temporary stores are removed");
+    }
+
+    #[test]
+    fn the_export_size_is_that_of_the_files_exports() {
+        let catalog = crate::app::metiers::builtin_catalog();
+        let tmp = TempDir::new().unwrap();
+        let store = Store::open(&Store::dir_in(&tmp.0)).unwrap();
+        let files = build_for_bench(catalog.branches(), 3).files;
+        let ids: Vec<_> = files.iter().map(|f| f.beneficiary.id).collect();
+        for f in files {
+            let mut w = vec![Write::Put(AnyRecord::from(f.beneficiary))];
+            w.extend(
+                f.interviews
+                    .into_iter()
+                    .map(|i| Write::Put(AnyRecord::from(i))),
+            );
+            store.apply(&w).unwrap();
+        }
+        let now = chrono::DateTime::from_timestamp(1_795_000_000, 0).unwrap();
+        let size = export_size(&store, catalog.branches(), now).unwrap();
+        let expected: u64 = ids
+            .iter()
+            .map(|id| {
+                crate::transfer::export::person_json(&store, *id, now, catalog.branches())
+                    .unwrap()
+                    .unwrap()
+                    .len() as u64
+            })
+            .sum();
+        assert_eq!(size.pretty, expected);
+        assert!(size.compact > 0 && size.compact < size.pretty);
     }
 }
