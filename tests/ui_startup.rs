@@ -6,17 +6,21 @@
 mod common;
 
 use chrono::{TimeZone, Utc};
-use common::{render, screen_text};
+use common::{press, render, screen_text, type_text};
 use passerelle::app::runtime::Runtime;
 use passerelle::app::tui::{self, drive, run_loop, EventSource, Polled};
 use passerelle::app::undo::{Change, Direction};
 use passerelle::app::{Action, App, Effect, Keymap, Screen};
+use passerelle::catalog::Catalog;
 use passerelle::domain::time::FixedClock;
+use passerelle::domain::Appellation;
 use passerelle::domain::{Beneficiary, Id, Meta};
 use passerelle::store::{AnyRecord, Store, Write};
 use passerelle::ui::Theme;
 use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::KeyCode;
 use ratatui::Terminal;
+use std::sync::Arc;
 use std::time::Duration;
 
 fn file(n: u32, last: &str) -> Beneficiary {
@@ -142,4 +146,163 @@ fn a_save_during_the_load_waits_for_it_and_is_heard_after_it() {
     // Exit: the store comes back whole once the runtime is done.
     let store = rt.into_store().unwrap();
     assert_eq!(store.beneficiary_count().unwrap(), 301);
+}
+
+/// A small imported referential: the shipped fiches, three appellations.
+fn imported() -> Arc<Catalog> {
+    let builtin = passerelle::app::metiers::builtin_catalog();
+    let mut r = builtin.referentiel();
+    r.version = "ROME essai".into();
+    r.appellations.truncate(2);
+    r.appellations.push(Appellation {
+        ogr: 999_001,
+        rome: "K1202".into(),
+        label: "Zythologue de quartier".into(),
+        short_label: "Zythologue de quartier".into(),
+        branches: Vec::new(),
+    });
+    Arc::new(Catalog::from_referentiel(r, &builtin))
+}
+
+/// An imported referential that takes a while to read.
+fn slow_referential(_: &Store) -> Result<Arc<Catalog>, String> {
+    std::thread::sleep(Duration::from_millis(150));
+    Ok(imported())
+}
+
+fn unreadable_referential(_: &Store) -> Result<Arc<Catalog>, String> {
+    Err("illisible".into())
+}
+
+fn panicking_referential(_: &Store) -> Result<Arc<Catalog>, String> {
+    panic!("lecture du référentiel")
+}
+
+/// Waits (no key pressed) until the catalogue in force has arrived.
+struct UntilCatalog {
+    frames_before: usize,
+    waits: usize,
+}
+
+impl EventSource for UntilCatalog {
+    fn next(&mut self, timeout: Duration) -> std::io::Result<Polled> {
+        if self.waits > 3_000 {
+            return Ok(Polled::End);
+        }
+        self.waits += 1;
+        std::thread::sleep(timeout.min(Duration::from_millis(5)));
+        Ok(Polled::Timeout)
+    }
+    fn drawn(&mut self, app: &App) {
+        if app.catalog_loading {
+            self.frames_before += 1;
+        } else {
+            self.waits = usize::MAX / 2;
+        }
+    }
+}
+
+#[test]
+fn the_imported_referential_loads_behind_the_first_frame_and_searches_what_was_typed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rt = runtime(tmp.path(), 0);
+    rt.catalog_source = slow_referential;
+    let mut app = App::new(Keymap::default(), rt.local_now());
+    tui::start(&mut app, &mut rt);
+    assert!(
+        app.catalog_loading,
+        "start did not wait for the referential"
+    );
+    app.update(Action::GoTo(Screen::Metiers));
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "zytho");
+    let text = screen_text(&render(&app, 100, 30));
+    assert!(
+        text.contains("Chargement du catalogue des métiers…"),
+        "{text}"
+    );
+    assert!(!text.contains("Aucun métier"), "{text}");
+    assert_eq!(
+        app.metiers.searcher.total(),
+        0,
+        "no search before it arrives"
+    );
+
+    let mut term = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    let mut events = UntilCatalog {
+        frames_before: 0,
+        waits: 0,
+    };
+    run_loop(&mut term, &mut events, &mut app, &Theme::default(), &mut rt).unwrap();
+    assert!(!app.catalog_loading, "the referential never arrived");
+    assert!(
+        events.frames_before >= 1,
+        "frames were drawn while it loaded"
+    );
+    assert_eq!(app.catalog.info().version, "ROME essai");
+    assert_eq!(app.metiers.query.text, "zytho");
+    let text = screen_text(&render(&app, 100, 30));
+    assert!(text.contains("Zythologue de quartier"), "{text}");
+    assert!(!text.contains("Chargement du catalogue"), "{text}");
+}
+
+#[test]
+fn an_unreadable_referential_leaves_the_shipped_catalogue_and_says_so() {
+    for (source, says) in [
+        (
+            unreadable_referential as passerelle::app::runtime::CatalogSource,
+            "Référentiel importé illisible (illisible)",
+        ),
+        (
+            panicking_referential,
+            "Le chargement du référentiel importé a échoué",
+        ),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut rt = runtime(tmp.path(), 0);
+        rt.catalog_source = source;
+        let mut app = App::new(Keymap::default(), rt.local_now());
+        tui::start(&mut app, &mut rt);
+        for outcome in rt.finished(true) {
+            let effects = app.effect_done(outcome);
+            drive(&mut app, &mut rt, effects);
+        }
+        assert!(!app.catalog_loading);
+        assert!(Arc::ptr_eq(
+            &app.catalog,
+            &passerelle::app::metiers::builtin_catalog()
+        ));
+        let status = app
+            .visible_status()
+            .map(|s| s.text.clone())
+            .unwrap_or_default();
+        assert!(status.contains(says), "{status}");
+        assert!(status.contains("catalogue intégré"), "{status}");
+        app.update(Action::GoTo(Screen::Metiers));
+        press(&mut app, KeyCode::Char('/'));
+        type_text(&mut app, "educ");
+        assert!(app.metiers.searcher.total() > 0, "the shipped one searches");
+    }
+}
+
+#[test]
+fn the_catalogue_loads_behind_the_lock_screen_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rt = runtime(tmp.path(), 0);
+    rt.background = false;
+    rt.catalog_source = slow_referential;
+    let mut app = App::new(Keymap::default(), rt.local_now());
+    app.lock_at_start(None);
+    let effects = app.startup_effects();
+    assert_eq!(
+        effects,
+        vec![Effect::LoadCatalog],
+        "only the public catalogue"
+    );
+    assert!(Effect::LoadCatalog.runs_locked() && Effect::LoadCatalog.reads_only());
+    drive(&mut app, &mut rt, effects);
+    assert_eq!(app.catalog.info().version, "ROME essai");
+    // Asked once: the start after the unlock does not read it again.
+    app.lock = None;
+    assert!(!app.startup_effects().contains(&Effect::LoadCatalog));
 }

@@ -459,6 +459,10 @@ pub enum Effect {
     LoadPlan(Id),
     /// Load France Travail's mobility file, when imported.
     LoadMobilities,
+    /// Load the métier catalogue in force: the imported referential (its
+    /// stored index), or the shipped one. Public data: it runs while the
+    /// store is locked, so it is ready by the time the passphrase is typed.
+    LoadCatalog,
     /// Write a file's synthesis into the data directory's `documents`.
     WriteSynthesis {
         beneficiary: Id,
@@ -502,7 +506,10 @@ impl Effect {
     /// Effects the runtime runs while the store is locked: only those of
     /// the lock itself (see [`super::runtime::Runtime::run`]).
     pub fn runs_locked(&self) -> bool {
-        matches!(self, Effect::Unlock { .. } | Effect::ForgetKey)
+        matches!(
+            self,
+            Effect::Unlock { .. } | Effect::ForgetKey | Effect::LoadCatalog
+        )
     }
 
     /// Reads the store without writing nor changing its key: may run while
@@ -514,6 +521,7 @@ impl Effect {
                 | Effect::LoadFile(_)
                 | Effect::LoadPlan(_)
                 | Effect::LoadMobilities
+                | Effect::LoadCatalog
                 | Effect::LoadAgenda { .. }
                 | Effect::LoadFileImmersions(_)
                 | Effect::OpenExternal(_)
@@ -560,6 +568,8 @@ pub enum Outcome {
     PlanLoaded { beneficiary: Id, plan: Option<Plan> },
     /// France Travail's mobility file (None: not imported).
     MobilitiesLoaded(Option<std::sync::Arc<Mobilities>>),
+    /// The catalogue in force ([`Effect::LoadCatalog`]).
+    CatalogLoaded(LoadedCatalog),
     /// A document was written (0600) at `path`.
     DocumentWritten {
         beneficiary: Id,
@@ -592,4 +602,30 @@ pub enum Outcome {
     Unlocked { warning: Option<String> },
     /// The passphrase is not the store's (nothing was written).
     UnlockRefused,
+}
+
+/// The catalogue [`Effect::LoadCatalog`] read, and why it is the shipped one
+/// when an imported referential could not be read.
+#[derive(Clone)]
+pub struct LoadedCatalog {
+    pub catalog: std::sync::Arc<crate::catalog::Catalog>,
+    /// A French message when the imported referential was unreadable and
+    /// the shipped catalogue stands in for it.
+    pub warning: Option<String>,
+}
+
+impl PartialEq for LoadedCatalog {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.catalog, &other.catalog) && self.warning == other.warning
+    }
+}
+
+impl std::fmt::Debug for LoadedCatalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadedCatalog")
+            .field("version", &self.catalog.info().short_version)
+            .field("appellations", &self.catalog.len())
+            .field("warning", &self.warning)
+            .finish()
+    }
 }

@@ -154,6 +154,10 @@ pub fn builtin_catalog() -> Arc<Catalog> {
 
 /// Re-runs the search after the query, the branch or the catalogue changed.
 pub fn refresh(app: &mut App) {
+    if app.catalog_loading {
+        // Searched when the catalogue in force arrives (`set_catalog`).
+        return;
+    }
     let m = &mut app.metiers;
     m.searcher
         .update(&app.catalog, &m.query.text, m.branch.as_deref());

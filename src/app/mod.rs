@@ -154,6 +154,12 @@ pub struct App {
     /// The métier catalogue in force (shipped, or rebuilt from an imported
     /// referential), parsed once and shared: searches and forms use it.
     pub catalog: std::sync::Arc<crate::catalog::Catalog>,
+    /// The catalogue in force is being read ([`Effect::LoadCatalog`], on
+    /// the loading thread): the Métiers screen says so and searches once
+    /// it arrives, rather than searching the shipped one meanwhile.
+    pub catalog_loading: bool,
+    /// [`Effect::LoadCatalog`] was asked for (once per session).
+    catalog_asked: bool,
     /// Changes saved in this session, for undo / redo (any record kind).
     pub undo: UndoStack,
     pub accueil: accueil::AccueilState,
@@ -218,6 +224,8 @@ impl App {
             should_quit: false,
             data_dir: String::new(),
             catalog: metiers::builtin_catalog(),
+            catalog_loading: false,
+            catalog_asked: false,
             undo: UndoStack::default(),
             accueil: Default::default(),
             metiers: Default::default(),
@@ -444,10 +452,18 @@ impl App {
     /// What to load before the first draw (nothing while the store is
     /// locked: the unlock asks for it).
     pub fn startup_effects(&mut self) -> Vec<Effect> {
-        if self.lock.is_some() {
-            return Vec::new();
+        let mut v = Vec::new();
+        // The catalogue is public: it loads behind the lock screen too.
+        if !self.catalog_asked {
+            self.catalog_asked = true;
+            self.catalog_loading = true;
+            self.metiers.searcher.reset();
+            v.push(Effect::LoadCatalog);
         }
-        let mut v = vec![Effect::LoadBeneficiaries, Effect::LoadMobilities];
+        if self.lock.is_some() {
+            return v;
+        }
+        v.extend([Effect::LoadBeneficiaries, Effect::LoadMobilities]);
         v.extend(screen::logic(self.screen).on_show(self));
         v
     }
@@ -745,6 +761,13 @@ impl App {
                 return Vec::new();
             }
             _ => {}
+        }
+        if let Outcome::CatalogLoaded(loaded) = &mut outcome {
+            self.catalog_loading = false;
+            if let Some(w) = loaded.warning.take() {
+                self.set_status(StatusLevel::Error, w);
+            }
+            metiers::set_catalog(self, std::sync::Arc::clone(&loaded.catalog));
         }
         if let Outcome::BeneficiariesLoaded { beneficiaries, .. } = &mut outcome {
             // Moved into the list, not copied (tens of MB at 100 000 files).

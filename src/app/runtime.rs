@@ -7,9 +7,11 @@
 //! once the data is on disk. A failure becomes [`Outcome::Failed`] with a
 //! French message, and nothing moves (undo stacks included).
 
+use super::action::LoadedCatalog;
 use super::beneficiaires::FileBatch;
 use super::undo::{Change, Direction};
 use super::{Effect, Outcome};
+use crate::catalog::Catalog;
 use crate::domain::time::Clock;
 use crate::domain::{Id, Meta};
 use crate::store::audit::AuditAction;
@@ -77,6 +79,63 @@ fn sole(store: Arc<Store>) -> Result<Store, crate::store::StoreError> {
     })
 }
 
+/// Where [`Effect::LoadCatalog`] reads the catalogue in force: the shipped
+/// one by default; the interface sets the store's imported referential
+/// (`cli::metiers::load_catalog`). A French message on failure.
+pub type CatalogSource = fn(&Store) -> Result<Arc<Catalog>, String>;
+
+/// The shipped catalogue (the default [`CatalogSource`]).
+fn shipped_catalog(_: &Store) -> Result<Arc<Catalog>, String> {
+    Ok(super::metiers::builtin_catalog())
+}
+
+/// The catalogue in force ([`Effect::LoadCatalog`]), in line or on a
+/// background thread: when the imported referential cannot be read, the
+/// shipped catalogue stands in, and the outcome says why.
+fn load_catalog(source: CatalogSource, store: &Store) -> Option<Outcome> {
+    Some(Outcome::CatalogLoaded(match source(store) {
+        Ok(catalog) => LoadedCatalog {
+            catalog,
+            warning: None,
+        },
+        Err(why) => {
+            tracing::warn!("imported referential not loaded: {why}");
+            catalog_fallback(format!(
+                "Référentiel importé illisible ({why}) : recherche dans le catalogue intégré"
+            ))
+        }
+    }))
+}
+
+/// The shipped catalogue, standing in for an imported one, with `warning`.
+fn catalog_fallback(warning: String) -> LoadedCatalog {
+    LoadedCatalog {
+        catalog: super::metiers::builtin_catalog(),
+        warning: Some(warning),
+    }
+}
+
+/// What the loop hears from a background load that panicked.
+fn files_load_panicked() -> Outcome {
+    Outcome::Failed {
+        message: "Le chargement des dossiers a échoué (voir le journal)".into(),
+    }
+}
+
+fn catalog_load_panicked() -> Outcome {
+    Outcome::CatalogLoaded(catalog_fallback(
+        "Le chargement du référentiel importé a échoué (voir le journal) : recherche dans le \
+         catalogue intégré"
+            .into(),
+    ))
+}
+
+/// A background load: its thread, and what the loop hears if it panics.
+struct Job {
+    handle: JoinHandle<Option<Outcome>>,
+    panicked: fn() -> Outcome,
+}
+
 /// Every file and the recent list ([`Effect::LoadBeneficiaries`]), in line
 /// or on a background thread.
 fn load_files(store: &Store) -> Result<Option<Outcome>, String> {
@@ -107,8 +166,10 @@ pub struct Runtime {
     /// and reading keys (the real terminal); `false` (tests) runs it in
     /// line, so a script sees the same order every time.
     pub background: bool,
+    /// Where [`Effect::LoadCatalog`] reads the catalogue.
+    pub catalog_source: CatalogSource,
     /// Background loads still running, in the order they started.
-    jobs: VecDeque<JoinHandle<Option<Outcome>>>,
+    jobs: VecDeque<Job>,
 }
 
 impl Runtime {
@@ -123,6 +184,7 @@ impl Runtime {
             structure: String::new(),
             kdf: crate::store::crypto::KdfParams::for_new_store(),
             background: false,
+            catalog_source: shipped_catalog,
             jobs: VecDeque::new(),
         }
     }
@@ -139,18 +201,16 @@ impl Runtime {
     pub fn finished(&mut self, wait: bool) -> Vec<Outcome> {
         let mut done = Vec::new();
         while let Some(job) = self.jobs.front() {
-            if !wait && !job.is_finished() {
+            if !wait && !job.handle.is_finished() {
                 break;
             }
             let Some(job) = self.jobs.pop_front() else {
                 break;
             };
-            match job.join() {
+            match job.handle.join() {
                 Ok(Some(outcome)) => done.push(outcome),
                 Ok(None) => {}
-                Err(_) => done.push(Outcome::Failed {
-                    message: "Le chargement des dossiers a échoué (voir le journal)".into(),
-                }),
+                Err(_) => done.push((job.panicked)()),
             }
         }
         done
@@ -179,6 +239,7 @@ impl Runtime {
             structure,
             kdf,
             background,
+            catalog_source,
             jobs: _,
         } = self;
         let (store, extra) = rewrite(sole(store)?)?;
@@ -186,6 +247,7 @@ impl Runtime {
         runtime.structure = structure;
         runtime.kdf = kdf;
         runtime.background = background;
+        runtime.catalog_source = catalog_source;
         Ok((runtime, extra))
     }
 
@@ -208,27 +270,52 @@ impl Runtime {
                 message: "Base verrouillée : rien n'a été lu ni écrit".into(),
             });
         }
-        if self.background && matches!(effect, Effect::LoadBeneficiaries) {
-            let store = Arc::clone(&self.store);
-            let spawned = std::thread::Builder::new()
-                .name(LOADER_THREAD.into())
-                .spawn(move || reported(load_files(&store)));
-            match spawned {
-                Ok(job) => {
-                    self.jobs.push_back(job);
-                    return None;
+        if self.background {
+            let source = self.catalog_source;
+            let started = match effect {
+                Effect::LoadBeneficiaries => {
+                    self.spawn(move |s| reported(load_files(s)), files_load_panicked)
                 }
-                // No thread to be had: load in line instead.
-                Err(e) => tracing::warn!("background load not started: {e}"),
+                Effect::LoadCatalog => {
+                    self.spawn(move |s| load_catalog(source, s), catalog_load_panicked)
+                }
+                _ => false,
+            };
+            if started {
+                return None;
             }
         }
         reported(self.run_one(effect))
+    }
+
+    /// Runs `load` on the loading thread with a share of the store; false
+    /// when no thread could be had (the caller runs it in line).
+    fn spawn(
+        &mut self,
+        load: impl FnOnce(&Store) -> Option<Outcome> + Send + 'static,
+        panicked: fn() -> Outcome,
+    ) -> bool {
+        let store = Arc::clone(&self.store);
+        let spawned = std::thread::Builder::new()
+            .name(LOADER_THREAD.into())
+            .spawn(move || load(&store));
+        match spawned {
+            Ok(handle) => {
+                self.jobs.push_back(Job { handle, panicked });
+                true
+            }
+            Err(e) => {
+                tracing::warn!("background load not started: {e}");
+                false
+            }
+        }
     }
 
     fn run_one(&mut self, effect: Effect) -> Result<Option<Outcome>, String> {
         let err = |e: crate::store::StoreError| e.to_string();
         Ok(Some(match effect {
             Effect::LoadBeneficiaries => return load_files(&self.store),
+            Effect::LoadCatalog => return Ok(load_catalog(self.catalog_source, &self.store)),
             Effect::LoadBeneficiary(id) => Outcome::BeneficiaryLoaded {
                 id,
                 record: self.store.beneficiary(id).map_err(err)?.map(Box::new),

@@ -516,12 +516,13 @@ pub(crate) fn prepare_tui(setup: &Setup) -> Result<TuiParts, Failure> {
     let (store, start) = secret::open_for_tui(&setup.data_dir, &advisor)?;
     let protection = store.protection()?;
     let erased_before = store.erased_ids()?.len();
-    let catalog = metiers::load_catalog(&store)?;
     let clock: Box<dyn Clock> = Box::new(SystemClock);
     let mut runtime = Runtime::new(store, clock, advisor);
     runtime.structure = setup.config.conseiller.structure.clone();
-    // The files load on a thread: the first frame does not wait for them.
+    // The files and an imported referential load on a thread: the first
+    // frame waits for neither.
     runtime.background = true;
+    runtime.catalog_source = |store| metiers::load_catalog(store).map_err(|f| f.message);
     let mut app = App::new(setup.keymap.clone(), runtime.local_now());
     app.set_time(runtime.clock.now());
     app.data_dir = setup.data_dir.display().to_string();
@@ -532,7 +533,6 @@ pub(crate) fn prepare_tui(setup: &Setup) -> Result<TuiParts, Failure> {
         secret::TuiStart::Unlock(scripted) => app.lock_at_start(scripted),
         secret::TuiStart::Setup { files } => app.setup_at_start(files),
     }
-    crate::app::metiers::set_catalog(&mut app, catalog);
     crate::app::tui::start(&mut app, &mut runtime);
     Ok(TuiParts {
         app,

@@ -43,10 +43,14 @@ fn draw_search_line(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
         ),
         None => ("toutes".to_string(), theme.base, " (b pour filtrer)"),
     };
-    let version = format!(
-        "  Référentiel {}",
-        truncate(&app.catalog.info().short_version, 32)
-    );
+    let version = if app.catalog_loading {
+        "  Référentiel : chargement…".to_string()
+    } else {
+        format!(
+            "  Référentiel {}",
+            truncate(&app.catalog.info().short_version, 32)
+        )
+    };
     let total = area.width as usize;
     let fixed = text_width(LABEL) + text_width("Branche : ") + text_width(&name) + 1;
     let mut right = vec![
@@ -117,6 +121,19 @@ fn draw_results(app: &App, theme: &Theme, area: Rect, frame: &mut Frame) {
                 theme.border
             });
     let inner = block.inner(area);
+    if app.catalog_loading {
+        frame.render_widget(block.title(" Chargement… "), area);
+        let lines = vec![
+            Line::raw(""),
+            Line::raw(" Chargement du catalogue des métiers…"),
+            Line::styled(
+                " La recherche part dès qu'il est prêt, avec ce que vous avez tapé.",
+                theme.dim,
+            ),
+        ];
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        return;
+    }
     // One line for the column headings, the rest for rows.
     let h = (inner.height as usize).saturating_sub(1);
     let offset = if m.selected >= h {
