@@ -41,6 +41,7 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
@@ -109,6 +110,10 @@ pub(crate) struct IndexInput<'a> {
 /// derived from `vocab` by [`Index::finish`] after reading.
 #[derive(Serialize, Deserialize)]
 pub(crate) struct Index {
+    /// Identity of this index in the process (derived, never 0): what
+    /// [`Scratch`] keys its cached classes on.
+    #[serde(skip)]
+    id: u64,
     n: usize,
     vocab: Vec<Box<str>>,
     #[serde(skip)]
@@ -405,6 +410,7 @@ impl Index {
         }
 
         let mut index = Index {
+            id: 0,
             n,
             vocab,
             vocab_chars: Vec::new(),
@@ -494,6 +500,8 @@ impl Index {
 
     /// The derived (not serialized) tables: words as chars, posting lists.
     fn derive(&mut self) {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        self.id = NEXT_ID.fetch_add(1, AtomicOrdering::Relaxed);
         self.vocab_chars = self.vocab.iter().map(|w| w.chars().collect()).collect();
         (self.word_items, self.word_start) =
             invert(&self.ref_start, &self.refs, 3, self.vocab.len());
@@ -593,7 +601,10 @@ impl Index {
     /// whether it matched any word, or is a prefix of some label acronym, and
     /// whether it matched strongly: as an exact word, a word prefix, or a
     /// prefix of a sigle / acronym (no typo involved).
-    fn classify(&self, t: &Token, out: &mut Vec<u8>) -> (bool, bool) {
+    ///
+    /// `within`: the classes of a query word `t` extends (see
+    /// [`ClassKey::narrows_to`]); only the words it matched can match `t`.
+    fn classify(&self, t: &Token, out: &mut Vec<u8>, within: Option<&[u8]>) -> (bool, bool) {
         out.clear();
         out.resize(self.vocab.len(), C_NONE);
         let s = t.text.as_str();
@@ -627,14 +638,94 @@ impl Index {
         let next_s: &str = next.encode_utf8(&mut buf2);
         let b = self.vocab.partition_point(|w| &**w < next_s);
         let m = t.chars.len();
-        for (o, wc) in out[a..b].iter_mut().zip(&self.vocab_chars[a..b]) {
-            if *o != C_NONE || wc.len() + 1 < m {
+        for (k, (o, wc)) in out[a..b]
+            .iter_mut()
+            .zip(&self.vocab_chars[a..b])
+            .enumerate()
+        {
+            if *o != C_NONE
+                || wc.len() + 1 < m
+                || within.is_some_and(|w| w.get(a + k) == Some(&C_NONE))
+            {
                 continue;
             }
             *o = typo_class(&t.chars, wc);
             any |= *o != C_NONE;
         }
         (any, strong)
+    }
+
+    /// Classifies every query word into `scratch.classes[..q.tokens.len()]`
+    /// (see [`Index::classify`]), reusing the previous run's classes of the
+    /// words that did not change, and narrowing from them the words that grew
+    /// (`peri` → `peris`): typing in the last word of `animateur peri`
+    /// re-classifies that word only, against the words its prefix matched.
+    /// Returns whether some word matched nothing, and which matched strongly.
+    fn classify_tokens(&self, q: &Query, scratch: &mut Scratch) -> (bool, Vec<bool>) {
+        if scratch.class_index != self.id || scratch.full_scan {
+            scratch.class_keys.clear();
+        }
+        scratch.class_index = self.id;
+        let old_keys = std::mem::take(&mut scratch.class_keys);
+        let mut old_cls = std::mem::take(&mut scratch.classes);
+        let mut spare = old_cls.split_off(old_keys.len().min(old_cls.len()));
+        let mut used = vec![false; old_keys.len()];
+        // Per query word: its new classes, or the index of the old ones.
+        let mut parts: Vec<Result<(Vec<u8>, ClassKey), usize>> = Vec::with_capacity(q.tokens.len());
+        let mut reuse: Vec<Option<usize>> = Vec::with_capacity(q.tokens.len());
+        for t in &q.tokens {
+            let same = (0..old_keys.len()).find(|&k| !used[k] && old_keys[k].is(t));
+            if let Some(k) = same {
+                used[k] = true;
+            }
+            reuse.push(same);
+        }
+        for (t, &same) in q.tokens.iter().zip(&reuse) {
+            if let Some(k) = same {
+                parts.push(Err(k));
+                continue;
+            }
+            let within = old_keys
+                .iter()
+                .zip(&old_cls)
+                .filter(|(key, _)| key.narrows_to(t))
+                .max_by_key(|(key, _)| key.text.len())
+                .map(|(_, cls)| cls.as_slice());
+            let mut out = spare.pop().unwrap_or_default();
+            let (any, strong) = self.classify(t, &mut out, within);
+            parts.push(Ok((
+                out,
+                ClassKey {
+                    text: t.text.clone(),
+                    typo: t.typo,
+                    any,
+                    strong,
+                },
+            )));
+        }
+        let mut word_fail = false;
+        let mut strong = Vec::with_capacity(q.tokens.len());
+        for part in parts {
+            let (cls, key) = match part {
+                Ok(p) => p,
+                Err(k) => (std::mem::take(&mut old_cls[k]), old_keys[k].clone()),
+            };
+            word_fail |= !key.any;
+            strong.push(key.strong);
+            scratch.classes.push(cls);
+            scratch.class_keys.push(key);
+        }
+        // Buffers of words no longer in the query, for the next new words.
+        spare.extend(
+            old_cls
+                .into_iter()
+                .zip(&used)
+                .filter(|(_, u)| !**u)
+                .map(|(c, _)| c),
+        );
+        spare.truncate(4);
+        scratch.classes.extend(spare);
+        (word_fail, strong)
     }
 
     /// Scores item `i` against the classified query words. Returns (score,
@@ -754,6 +845,35 @@ impl Index {
         }
     }
 
+    /// Number of posting entries (items, with repeats across words) of the
+    /// words and acronyms a classified query word matches.
+    fn postings(&self, cls: &[u8], r: &AcrRange) -> usize {
+        let post_len = |start: &[u32], k: usize| (start[k + 1] - start[k]) as usize;
+        let words: usize = cls
+            .iter()
+            .enumerate()
+            .filter(|c| *c.1 != C_NONE)
+            .map(|(w, _)| post_len(&self.word_start, w))
+            .sum();
+        let acrs: usize = (r.lo..r.hi)
+            .map(|a| post_len(&self.acr_item_start, a as usize))
+            .sum();
+        words + acrs
+    }
+
+    /// Marks in `mark` the items holding a word or acronym the classified
+    /// query word matches: every item where it can score.
+    fn mark_postings(&self, cls: &[u8], r: &AcrRange, mark: &mut [bool]) {
+        let mut set = |items: &[u32]| items.iter().for_each(|&i| mark[i as usize] = true);
+        for (w, _) in cls.iter().enumerate().filter(|c| *c.1 != C_NONE) {
+            set(&self.word_items[self.word_start[w] as usize..self.word_start[w + 1] as usize]);
+        }
+        for a in r.lo as usize..r.hi as usize {
+            set(&self.acr_items
+                [self.acr_item_start[a] as usize..self.acr_item_start[a + 1] as usize]);
+        }
+    }
+
     /// Marks in `mark` the items holding a word or acronym matched by the
     /// query word with the shortest posting lists: a superset of what tier 1
     /// and narrowing can keep. `None` when they hold `bound` entries or more.
@@ -764,36 +884,36 @@ impl Index {
         bound: usize,
         mark: &'m mut Vec<bool>,
     ) -> Option<&'m [bool]> {
-        let post_len = |start: &[u32], k: usize| (start[k + 1] - start[k]) as usize;
         let (cls, r) = classes
             .iter()
             .zip(acr_r)
-            .map(|(cls, r)| {
-                let words: usize = cls
-                    .iter()
-                    .enumerate()
-                    .filter(|c| *c.1 != C_NONE)
-                    .map(|(w, _)| post_len(&self.word_start, w))
-                    .sum();
-                let acrs: usize = (r.lo..r.hi)
-                    .map(|a| post_len(&self.acr_item_start, a as usize))
-                    .sum();
-                (words + acrs, (cls, r))
-            })
+            .map(|(cls, r)| (self.postings(cls, r), (cls, r)))
             .min_by_key(|c| c.0)
             .filter(|c| c.0 < bound)?
             .1;
         mark.clear();
         mark.resize(self.n, false);
-        let mut set = |items: &[u32]| items.iter().for_each(|&i| mark[i as usize] = true);
-        for (w, _) in cls.iter().enumerate().filter(|c| *c.1 != C_NONE) {
-            set(&self.word_items[self.word_start[w] as usize..self.word_start[w + 1] as usize]);
-        }
-        for a in r.lo as usize..r.hi as usize {
-            set(&self.acr_items
-                [self.acr_item_start[a] as usize..self.acr_item_start[a + 1] as usize]);
-        }
+        self.mark_postings(cls, r, mark);
         Some(mark)
+    }
+
+    /// Marks in `mark` the candidates of tier 3 (all query words but one):
+    /// an item matching all but one of `ntok >= 2` words matches at least
+    /// one of any two of them, so the union of the posting lists of the two
+    /// most selective words holds them all.
+    fn partial_candidates(&self, classes: &[Vec<u8>], acr_r: &[AcrRange], mark: &mut Vec<bool>) {
+        let mut sizes: Vec<(usize, usize)> = classes
+            .iter()
+            .zip(acr_r)
+            .enumerate()
+            .map(|(k, (cls, r))| (self.postings(cls, r), k))
+            .collect();
+        sizes.sort_unstable();
+        mark.clear();
+        mark.resize(self.n, false);
+        for &(_, k) in sizes.iter().take(2) {
+            self.mark_postings(&classes[k], &acr_r[k], mark);
+        }
     }
 
     /// Runs a query. `prev` = candidates of a previous, narrower-compatible query
@@ -806,7 +926,10 @@ impl Index {
         limit: usize,
         scratch: &mut Scratch,
     ) -> RunOutput {
-        if let Some(out) = self.first_keystroke(q, filter, limit) {
+        if let Some(out) = self
+            .first_keystroke(q, filter, limit)
+            .filter(|_| !scratch.full_scan)
+        {
             return out;
         }
         let in_branch = |i: usize| filter.is_none_or(|m| self.branch_mask[i] & m != 0);
@@ -834,14 +957,7 @@ impl Index {
             };
         }
 
-        scratch.classes.resize_with(q.tokens.len(), Vec::new);
-        let mut word_fail = false;
-        let mut strong = Vec::with_capacity(q.tokens.len());
-        for (t, out) in q.tokens.iter().zip(scratch.classes.iter_mut()) {
-            let (any, s) = self.classify(t, out);
-            word_fail |= !any;
-            strong.push(s);
-        }
+        let (word_fail, strong) = self.classify_tokens(q, scratch);
         let acr_r: Vec<AcrRange> = q.tokens.iter().map(|t| self.acr_range(t)).collect();
         let classes = &scratch.classes[..q.tokens.len()];
         let ntok = q.tokens.len();
@@ -933,13 +1049,15 @@ impl Index {
 
         if results.is_empty() && ntok >= 2 {
             // Tier 3: all but one query word (not part of the narrowing set).
-            scratch.mark.clear();
-            scratch.mark.resize(self.n, false);
-            for &(i, _) in &results {
-                scratch.mark[i as usize] = true;
+            // `results` is empty: every candidate is new.
+            if scratch.full_scan {
+                scratch.mark.clear();
+                scratch.mark.resize(self.n, true);
+            } else {
+                self.partial_candidates(classes, &acr_r, &mut scratch.mark);
             }
             for i in 0..self.n {
-                if scratch.mark[i] || !in_branch(i) {
+                if !scratch.mark[i] || !in_branch(i) {
                     continue;
                 }
                 let (s, m, _) = self.score_item(i, q, classes, &acr_r, &strong, false);
@@ -1230,9 +1348,39 @@ pub(crate) struct RunOutput {
     pub narrowable: bool,
 }
 
+/// What [`Index::classify`] answered for one query word, kept for the next run.
+#[derive(Clone)]
+struct ClassKey {
+    text: String,
+    typo: bool,
+    any: bool,
+    strong: bool,
+}
+
+impl ClassKey {
+    /// Whether these are the classes of query word `t`.
+    fn is(&self, t: &Token) -> bool {
+        self.text == t.text && self.typo == t.typo
+    }
+
+    /// Whether every vocabulary word `t` can match was matched by this word:
+    /// `t` extends it, and typo matching did not switch on in between. (A
+    /// word within one typo of a prefix of `w`, shortened by its last
+    /// letter, still is; a word starting `t` starts this one.)
+    fn narrows_to(&self, t: &Token) -> bool {
+        t.text.starts_with(&self.text) && (self.typo || !t.typo)
+    }
+}
+
 /// Reusable buffers.
 pub(crate) struct Scratch {
+    /// Classes of each word of the last query (see [`Index::classify_tokens`]),
+    /// then spare buffers.
     classes: Vec<Vec<u8>>,
+    /// What `classes` holds, one per word of the last query.
+    class_keys: Vec<ClassKey>,
+    /// [`Index::id`] of the index `class_keys` were computed on.
+    class_index: u64,
     mark: Vec<bool>,
     /// Scored items of the running query.
     results: Vec<(u32, i32)>,
@@ -1240,16 +1388,22 @@ pub(crate) struct Scratch {
     /// by the next run instead of allocating one.
     spare: Vec<u32>,
     matcher: SkimMatcherV2,
+    /// Tests only: answer without any shortcut (the reference the shortcuts
+    /// must agree with).
+    full_scan: bool,
 }
 
 impl Default for Scratch {
     fn default() -> Self {
         Scratch {
             classes: Vec::new(),
+            class_keys: Vec::new(),
+            class_index: 0,
             mark: Vec::new(),
             results: Vec::new(),
             spare: Vec::new(),
             matcher: SkimMatcherV2::default().ignore_case(),
+            full_scan: false,
         }
     }
 }
@@ -1486,6 +1640,125 @@ mod tests {
         let a = with.run(&Query::parse("a"), None, None, 50, &mut Scratch::default());
         assert!(!a.narrowable);
         assert_eq!(a.total, 4, "Aide, Animateur, Agent, Assistant");
+    }
+
+    /// The answer without any shortcut: no precomputed keystroke, no cached
+    /// classes, no narrowing, tier 3 over every item.
+    fn full_scan(index: &Index, text: &str, filter: Option<u32>, limit: usize) -> RunOutput {
+        let mut s = Scratch {
+            full_scan: true,
+            ..Scratch::default()
+        };
+        index.run(&Query::parse(text), filter, None, limit, &mut s)
+    }
+
+    /// A generated list (the bench's generator) of 20 000 appellations.
+    fn generated() -> &'static crate::catalog::Catalog {
+        use crate::catalog::{bench, Catalog};
+        static C: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+        C.get_or_init(|| {
+            let b = Catalog::builtin_shared().unwrap();
+            Catalog::from_referentiel(bench::stress_referentiel(b, 20_000), b)
+        })
+    }
+
+    fn catalogues() -> [&'static crate::catalog::Catalog; 2] {
+        [
+            crate::catalog::Catalog::builtin_shared().unwrap(),
+            generated(),
+        ]
+    }
+
+    #[test]
+    fn partial_matches_are_found_among_the_two_rarest_words() {
+        let queries = [
+            "animateur periscolaire",
+            "animateur periscolaire nuit",
+            "jardinier informatique",
+            "educateur pilote",
+            "agent tri xqzw",
+            "aide domicile ferroviaire",
+            "conseiller insertion soudeur",
+            "maraicher comptable",
+            "tisf menuisier",
+            "k1202 boulanger",
+            "charge clientele ebeniste",
+        ];
+        let mut partial = 0;
+        for c in catalogues() {
+            let index = &c.index;
+            for text in queries {
+                for filter in [None, Some(1u32)] {
+                    let q = Query::parse(text);
+                    let a = index.run(&q, filter, None, usize::MAX, &mut Scratch::default());
+                    let b = full_scan(index, text, filter, usize::MAX);
+                    assert_eq!((&a.hits, a.total), (&b.hits, b.total), "{text} {filter:?}");
+                    if !a.hits.is_empty() && a.hits.iter().all(|h| h.score < TIER_FUZZY) {
+                        partial += 1;
+                    }
+                }
+            }
+        }
+        assert!(partial >= 8, "only {partial} queries reached tier 3");
+    }
+
+    #[test]
+    fn cached_classes_answer_like_a_scan() {
+        use crate::catalog::Searcher;
+        let [builtin, gen] = catalogues();
+        // Typed char by char, then edited in the middle, back and forth
+        // between two catalogues with the same searcher.
+        let mut steps: Vec<(usize, String)> = Vec::new();
+        let typed = |text: &str| -> Vec<String> {
+            let chars: Vec<char> = text.chars().collect();
+            (1..=chars.len())
+                .map(|e| chars[..e].iter().collect())
+                .collect()
+        };
+        for (k, text) in [
+            "animateur periscolaire",
+            "gardein d'imeuble",
+            "educatrice jeunes enfants",
+            "charge de clientele",
+            "agent de tri",
+        ]
+        .iter()
+        .enumerate()
+        {
+            steps.extend(typed(text).into_iter().map(|t| (k % 2, t)));
+        }
+        for (cat, t) in [
+            (0, "animateur periscolaire"),
+            (0, "animatrice periscolaire"),
+            (0, "animatric periscolaire"),
+            (0, "animatri periscolaire"),
+            (0, "animatrice periscol"),
+            (0, "periscolaire animatrice"),
+            (0, "peri animatrice"),
+            (1, "peri animatrice"),
+            (1, "perisco animatrice"),
+            (0, "perisco animatrice"),
+            (0, "educateur educateur"),
+            (0, "educateur educatrice"),
+            (1, "educateur educatrice"),
+            (1, "educ"),
+            (0, "educa"),
+            (0, "edu"),
+            (0, "educ"),
+            (0, "educ1"),
+            (0, "educ12"),
+            (0, "educ1"),
+        ] {
+            steps.push((cat, t.to_string()));
+        }
+        let mut s = Searcher::new(500);
+        for (cat, text) in &steps {
+            let c = [builtin, gen][*cat];
+            let got = s.update(c, text, None).to_vec();
+            let want = full_scan(&c.index, text, None, 500);
+            assert_eq!(got, want.hits, "{text} on catalogue {cat}");
+            assert_eq!(s.total(), want.total, "{text} on catalogue {cat}");
+        }
     }
 
     #[test]
