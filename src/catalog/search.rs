@@ -152,19 +152,51 @@ pub(crate) struct Index {
     /// Answers to the one-character queries, made at build (see
     /// [`Index::first_keystroke`]).
     first_keys: Vec<FirstKey>,
+    /// Answers to the two- and three-character queries that match many
+    /// items (`co`, `au`, `con`), made at build, sorted by key (see
+    /// [`Index::prefix_keystrokes`]).
+    prefix_keys: Vec<FirstKey<Box<str>>>,
 }
 
 /// The best [`FIRST_KEY_HITS`] hits (sorted) and the number of matches of a
-/// one-character query (its folded text `key`), without a branch filter.
+/// short query (its folded text `key`), without a branch filter.
 #[derive(Serialize, Deserialize)]
-struct FirstKey {
-    key: char,
+struct FirstKey<K = char> {
+    key: K,
     hits: Vec<(u32, i32)>,
     total: u32,
 }
 
+impl<K> FirstKey<K> {
+    fn output(&self, limit: usize) -> RunOutput {
+        RunOutput {
+            hits: self
+                .hits
+                .iter()
+                .take(limit)
+                .map(|&(i, s)| Hit {
+                    idx: i as usize,
+                    score: s,
+                })
+                .collect(),
+            total: self.total as usize,
+            mono: Vec::new(),
+            fuzzy_done: false,
+            narrowable: false,
+        }
+    }
+}
+
 /// Hits kept per one-character query (the Métiers screen shows at most 500).
 const FIRST_KEY_HITS: usize = 500;
+/// Longest query (in chars) answered from [`Index::prefix_keys`].
+const PREFIX_KEY_MAX: usize = 3;
+/// A two- or three-character query gets a precomputed answer when the words
+/// and acronyms it starts hold at least this many posting entries, and at
+/// least 1/[`PREFIX_KEY_SHARE`] of the items: below that, scoring its
+/// candidates takes about a millisecond on a 100 000-item list.
+const PREFIX_KEY_MIN_POSTINGS: usize = 2_000;
+const PREFIX_KEY_SHARE: usize = 25;
 
 /// Inverts per-item lists of packed ids (`id << shift | flags`) into
 /// per-id lists of items (ascending, an item once per id): (items, starts).
@@ -433,10 +465,71 @@ impl Index {
             alpha,
             branch_mask,
             first_keys: Vec::new(),
+            prefix_keys: Vec::new(),
         };
         index.derive();
         index.first_keys = index.first_keystrokes();
+        index.prefix_keys = index.prefix_keystrokes();
         index
+    }
+
+    /// The best [`FIRST_KEY_HITS`] hits and the number of matches of the
+    /// query `key`, when `key` is a query of its own (one word, folded as
+    /// typed).
+    fn precompute<K>(&self, key: K, text: &str, scratch: &mut Scratch) -> Option<FirstKey<K>> {
+        let q = Query::parse(text);
+        if q.folded != text || q.tokens.len() != 1 {
+            return None;
+        }
+        let out = self.run(&q, None, None, FIRST_KEY_HITS, scratch);
+        Some(FirstKey {
+            key,
+            hits: out.hits.iter().map(|h| (h.idx as u32, h.score)).collect(),
+            total: u32::try_from(out.total).unwrap_or(u32::MAX),
+        })
+    }
+
+    /// The second and third keystrokes of a broad word (`co`, `con`) still
+    /// match tens of thousands of items of a large list: their answers are
+    /// computed here too, for every two- or three-character start of a word
+    /// or an acronym whose posting lists hold many entries (see
+    /// [`PREFIX_KEY_MIN_POSTINGS`]).
+    fn prefix_keystrokes(&self) -> Vec<FirstKey<Box<str>>> {
+        let bound = PREFIX_KEY_MIN_POSTINGS.max(self.n / PREFIX_KEY_SHARE);
+        let post_len = |start: &[u32], k: usize| (start[k + 1] - start[k]) as usize;
+        // Posting entries per start, from the sorted vocabularies.
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        for len in 2..=PREFIX_KEY_MAX {
+            let mut add = |list: &[Box<str>], start: &[u32]| {
+                let mut per: Vec<(String, usize)> = Vec::new();
+                for (k, w) in list.iter().enumerate() {
+                    if w.chars().count() < len {
+                        continue;
+                    }
+                    let p: String = w.chars().take(len).collect();
+                    match per.last_mut() {
+                        Some(last) if last.0 == p => last.1 += post_len(start, k),
+                        _ => per.push((p, post_len(start, k))),
+                    }
+                }
+                counts.extend(per);
+            };
+            add(&self.vocab, &self.word_start);
+            add(&self.acr_vocab, &self.acr_item_start);
+        }
+        counts.sort_unstable();
+        let mut keys: Vec<(String, usize)> = Vec::new();
+        for (p, c) in counts {
+            match keys.last_mut() {
+                Some(last) if last.0 == p => last.1 += c,
+                _ => keys.push((p, c)),
+            }
+        }
+        let mut scratch = Scratch::default();
+        keys.into_iter()
+            .filter(|k| k.1 >= bound)
+            .filter_map(|(p, _)| self.precompute(p.clone().into_boxed_str(), &p, &mut scratch))
+            .collect()
     }
 
     /// A first keystroke matches most items of a large list (`a`: 60 % of
@@ -453,49 +546,35 @@ impl Index {
         keys.dedup();
         let mut scratch = Scratch::default();
         keys.into_iter()
-            .filter_map(|key| {
-                let q = Query::parse(&key.to_string());
-                // Only keys that are a query of their own, folded as typed.
-                if q.folded != key.to_string() || q.tokens.len() != 1 {
-                    return None;
-                }
-                let out = self.run(&q, None, None, FIRST_KEY_HITS, &mut scratch);
-                Some(FirstKey {
-                    key,
-                    hits: out.hits.iter().map(|h| (h.idx as u32, h.score)).collect(),
-                    total: u32::try_from(out.total).unwrap_or(u32::MAX),
-                })
-            })
+            .filter_map(|key| self.precompute(key, &key.to_string(), &mut scratch))
             .collect()
     }
 
-    /// The precomputed answer to `q` when it is one character, without a
-    /// branch filter, for at most [`FIRST_KEY_HITS`] hits.
+    /// The precomputed answer to `q` when it is one character, or two or
+    /// three that match many items, without a branch filter, for at most
+    /// [`FIRST_KEY_HITS`] hits.
     fn first_keystroke(&self, q: &Query, filter: Option<u32>, limit: usize) -> Option<RunOutput> {
-        let mut chars = q.folded.chars();
-        let (Some(c), None, None) = (chars.next(), chars.next(), filter) else {
-            return None;
-        };
-        if limit > FIRST_KEY_HITS {
+        if filter.is_some() || limit > FIRST_KEY_HITS {
             return None;
         }
-        let k = self.first_keys.binary_search_by_key(&c, |f| f.key).ok()?;
-        let f = &self.first_keys[k];
-        Some(RunOutput {
-            hits: f
-                .hits
-                .iter()
-                .take(limit)
-                .map(|&(i, s)| Hit {
-                    idx: i as usize,
-                    score: s,
-                })
-                .collect(),
-            total: f.total as usize,
-            mono: Vec::new(),
-            fuzzy_done: false,
-            narrowable: false,
-        })
+        let mut chars = q.folded.chars();
+        match (chars.next(), chars.next()) {
+            (None, _) => None,
+            (Some(c), None) => {
+                let k = self.first_keys.binary_search_by_key(&c, |f| f.key).ok()?;
+                Some(self.first_keys[k].output(limit))
+            }
+            (Some(_), Some(_)) => {
+                if q.folded.chars().count() > PREFIX_KEY_MAX {
+                    return None;
+                }
+                let k = self
+                    .prefix_keys
+                    .binary_search_by(|f| (*f.key).cmp(q.folded.as_str()))
+                    .ok()?;
+                Some(self.prefix_keys[k].output(limit))
+            }
+        }
     }
 
     /// The derived (not serialized) tables: words as chars, posting lists.
@@ -551,8 +630,14 @@ impl Index {
                         .iter()
                         .flat_map(|f| f.hits.iter().map(|h| &h.0)),
                 )
+                .chain(
+                    self.prefix_keys
+                        .iter()
+                        .flat_map(|f| f.hits.iter().map(|h| &h.0)),
+                )
                 .all(|&i| (i as usize) < n)
-            && self.first_keys.windows(2).all(|w| w[0].key < w[1].key);
+            && self.first_keys.windows(2).all(|w| w[0].key < w[1].key)
+            && self.prefix_keys.windows(2).all(|w| w[0].key < w[1].key);
         if ok {
             self.derive();
         }
@@ -1700,6 +1785,52 @@ mod tests {
             }
         }
         assert!(partial >= 8, "only {partial} queries reached tier 3");
+    }
+
+    #[test]
+    fn precomputed_keystrokes_answer_like_a_scan() {
+        for c in catalogues() {
+            let index = &c.index;
+            let keys: Vec<String> = index
+                .first_keys
+                .iter()
+                .map(|f| f.key.to_string())
+                .chain(index.prefix_keys.iter().map(|f| f.key.to_string()))
+                .collect();
+            assert!(
+                index.prefix_keys.iter().any(|f| &*f.key == "co"),
+                "co is a broad start"
+            );
+            assert!(!index.prefix_keys.iter().any(|f| &*f.key == "zy"));
+            for key in &keys {
+                let upper = key.to_uppercase();
+                for text in [key.as_str(), upper.as_str()] {
+                    let q = Query::parse(text);
+                    for limit in [1, 37, 500] {
+                        let a = index.run(&q, None, None, limit, &mut Scratch::default());
+                        assert!(!a.narrowable, "{text}: not computed");
+                        let b = full_scan(index, text, None, limit);
+                        assert_eq!((&a.hits, a.total), (&b.hits, b.total), "{text} {limit}");
+                    }
+                }
+            }
+            // Above the stored hits, with a branch filter, or longer: computed.
+            let q = Query::parse("co");
+            let a = index.run(&q, None, None, 501, &mut Scratch::default());
+            assert!(a.narrowable);
+            assert_eq!(a.hits, full_scan(index, "co", None, 501).hits);
+            let a = index.run(&q, Some(1), None, 50, &mut Scratch::default());
+            assert!(a.narrowable);
+            assert_eq!(a.hits, full_scan(index, "co", Some(1), 50).hits);
+            let four = index.run(
+                &Query::parse("cons"),
+                None,
+                None,
+                50,
+                &mut Scratch::default(),
+            );
+            assert!(four.narrowable);
+        }
     }
 
     #[test]
