@@ -140,7 +140,12 @@ pub(crate) struct Index {
     acr_vocab: Vec<Box<str>>,
     /// Per `acr_vocab` id: a curated sigle of some appellation.
     acr_curated: Vec<bool>,
-    phrases: Vec<Box<str>>,
+    /// The phrase variants (see `variants`) of all items, one after the
+    /// other: phrase `k` is `phrase_text[phrase_off[k]..phrase_off[k + 1]]`,
+    /// the phrases of item `i` are `phrase_start[i]..phrase_start[i + 1]`.
+    /// One buffer, read in item order, rather than one allocation per phrase.
+    phrase_text: String,
+    phrase_off: Vec<u32>,
     phrase_start: Vec<u32>,
     hay: Vec<Box<str>>,
     hay_mask: Vec<u64>,
@@ -152,8 +157,8 @@ pub(crate) struct Index {
     /// Answers to the one-character queries, made at build (see
     /// [`Index::first_keystroke`]).
     first_keys: Vec<FirstKey>,
-    /// Answers to the two- and three-character queries that match many
-    /// items (`co`, `au`, `con`), made at build, sorted by key (see
+    /// Answers to the two- to four-character queries that match many
+    /// items (`co`, `au`, `con`, `cons`), made at build, sorted by key (see
     /// [`Index::prefix_keystrokes`]).
     prefix_keys: Vec<FirstKey<Box<str>>>,
 }
@@ -189,10 +194,12 @@ impl<K> FirstKey<K> {
 
 /// Hits kept per one-character query (the Métiers screen shows at most 500).
 const FIRST_KEY_HITS: usize = 500;
-/// Longest query (in chars) answered from [`Index::prefix_keys`].
-const PREFIX_KEY_MAX: usize = 3;
-/// A two- or three-character query gets a precomputed answer when the words
-/// and acronyms it starts hold at least this many posting entries, and at
+/// Longest query (in chars) answered from [`Index::prefix_keys`]: four
+/// letters is the first keystroke with typos, which cannot narrow from the
+/// third.
+const PREFIX_KEY_MAX: usize = 4;
+/// A two- to four-character query gets a precomputed answer when the words
+/// and acronyms it matches hold at least this many posting entries, and at
 /// least 1/[`PREFIX_KEY_SHARE`] of the items: below that, scoring its
 /// candidates takes about a millisecond on a 100 000-item list.
 const PREFIX_KEY_MIN_POSTINGS: usize = 2_000;
@@ -326,7 +333,8 @@ impl Index {
         let mut nwords = Vec::new();
         let mut acr = Vec::new();
         let mut acr_start = vec![0u32];
-        let mut phrases = Vec::new();
+        let mut phrase_text = String::new();
+        let mut phrase_off = vec![0u32];
         let mut phrase_start = vec![0u32];
         let mut hay = Vec::new();
         let mut hay_mask = Vec::new();
@@ -368,9 +376,10 @@ impl Index {
                     }
                 }
                 let phrase: Vec<&str> = v.iter().map(|&k| ws[k].1).collect();
-                phrases.push(phrase.join(" ").into_boxed_str());
+                phrase_text.push_str(&phrase.join(" "));
+                phrase_off.push(phrase_text.len() as u32);
             }
-            phrase_start.push(phrases.len() as u32);
+            phrase_start.push((phrase_off.len() - 1) as u32);
             acr.extend(my_acr);
             acr_start.push(acr.len() as u32);
             keys.push(
@@ -457,7 +466,8 @@ impl Index {
             acr_start,
             acr_vocab,
             acr_curated,
-            phrases,
+            phrase_text,
+            phrase_off,
             phrase_start,
             hay,
             hay_mask,
@@ -489,11 +499,11 @@ impl Index {
         })
     }
 
-    /// The second and third keystrokes of a broad word (`co`, `con`) still
+    /// The next keystrokes of a broad word (`co`, `con`, `cons`) still
     /// match tens of thousands of items of a large list: their answers are
-    /// computed here too, for every two- or three-character start of a word
-    /// or an acronym whose posting lists hold many entries (see
-    /// [`PREFIX_KEY_MIN_POSTINGS`]).
+    /// computed here too, for every start of two to [`PREFIX_KEY_MAX`]
+    /// characters of a word or an acronym whose posting lists (typos
+    /// included) hold many entries (see [`PREFIX_KEY_MIN_POSTINGS`]).
     fn prefix_keystrokes(&self) -> Vec<FirstKey<Box<str>>> {
         let bound = PREFIX_KEY_MIN_POSTINGS.max(self.n / PREFIX_KEY_SHARE);
         let post_len = |start: &[u32], k: usize| (start[k + 1] - start[k]) as usize;
@@ -525,9 +535,20 @@ impl Index {
                 _ => keys.push((p, c)),
             }
         }
+        // A four-letter word also matches by typo: count those postings too
+        // when the start alone comes near the bound.
+        let mut cls = Vec::new();
+        let mut broad = |p: &str, count: usize| {
+            let t = Token::new(p);
+            if count >= bound || !t.typo || count < bound / 8 {
+                return count >= bound;
+            }
+            self.classify(&t, &mut cls, None);
+            self.postings(&cls, &self.acr_range(&t)) >= bound
+        };
         let mut scratch = Scratch::default();
         keys.into_iter()
-            .filter(|k| k.1 >= bound)
+            .filter(|k| broad(&k.0, k.1))
             .filter_map(|(p, _)| self.precompute(p.clone().into_boxed_str(), &p, &mut scratch))
             .collect()
     }
@@ -550,8 +571,8 @@ impl Index {
             .collect()
     }
 
-    /// The precomputed answer to `q` when it is one character, or two or
-    /// three that match many items, without a branch filter, for at most
+    /// The precomputed answer to `q` when it is one character, or two to
+    /// four that match many items, without a branch filter, for at most
     /// [`FIRST_KEY_HITS`] hits.
     fn first_keystroke(&self, q: &Query, filter: Option<u32>, limit: usize) -> Option<RunOutput> {
         if filter.is_some() || limit > FIRST_KEY_HITS {
@@ -607,7 +628,18 @@ impl Index {
         let ok = self.n == n
             && spans(&self.ref_start, self.refs.len(), n)
             && spans(&self.acr_start, self.acr.len(), n)
-            && spans(&self.phrase_start, self.phrases.len(), n)
+            && spans(
+                &self.phrase_start,
+                self.phrase_off.len().saturating_sub(1),
+                n,
+            )
+            && self.phrase_off.first() == Some(&0)
+            && self.phrase_off.windows(2).all(|w| w[0] <= w[1])
+            && self
+                .phrase_off
+                .iter()
+                .all(|&o| self.phrase_text.is_char_boundary(o as usize))
+            && self.phrase_off.last() == Some(&(self.phrase_text.len() as u32))
             && self.refs.iter().all(|&r| ((r >> 3) as usize) < nv)
             && self.acr.iter().all(|&a| ((a >> 1) as usize) < na)
             && self.acr_curated.len() == na
@@ -908,7 +940,11 @@ impl Index {
             return 0;
         }
         let mut bonus = 0;
-        for p in &self.phrases[self.phrase_start[i] as usize..self.phrase_start[i + 1] as usize] {
+        for k in self.phrase_start[i] as usize..self.phrase_start[i + 1] as usize {
+            let p = self
+                .phrase_text
+                .get(self.phrase_off[k] as usize..self.phrase_off[k + 1] as usize)
+                .unwrap_or("");
             if p.starts_with(&q.phrase) {
                 return 60;
             }
@@ -1001,6 +1037,76 @@ impl Index {
         }
     }
 
+    /// Tier 1 without the phrase bonus, for the query words of `q`: the
+    /// items matching every word with their score, and the candidates for
+    /// narrowing (see `run`). `classes` are the words' classes; the buffers
+    /// of the previous answer in `scratch` are reused.
+    #[allow(clippy::too_many_arguments)]
+    fn words_tier(
+        &self,
+        q: &Query,
+        filter: Option<u32>,
+        prev: Option<(&[u32], bool)>,
+        classes: &[Vec<u8>],
+        acr_r: &[AcrRange],
+        strong: &[bool],
+        scratch_mark: &mut Vec<bool>,
+        old: WordsTier,
+    ) -> WordsTier {
+        let in_branch = |i: usize| filter.is_none_or(|m| self.branch_mask[i] & m != 0);
+        let ntok = q.tokens.len();
+        let WordsTier {
+            mut base, mut mono, ..
+        } = old;
+        base.clear();
+        mono.clear();
+        let mark = scratch_mark;
+        let mut eval = |i: usize| {
+            let (s, m, loose) = self.score_item(i, q, classes, acr_r, strong, true);
+            if m == ntok {
+                let s = TIER_WORDS + s + self.curated_bonus(i) - self.nwords[i] as i32;
+                base.push((i as u32, s));
+            }
+            if loose == ntok {
+                mono.push(i as u32);
+            }
+        };
+        // Both the previous candidates and the posting lists of the most
+        // selective query word hold every item that can match: the shorter wins.
+        let bound = prev.map_or(self.n / 2, |(cands, _)| cands.len());
+        match (self.fewest_candidates(classes, acr_r, bound, mark), prev) {
+            (Some(mark), _) => {
+                for (i, _) in mark.iter().enumerate().filter(|m| *m.1) {
+                    if in_branch(i) {
+                        eval(i);
+                    }
+                }
+            }
+            (None, Some((cands, _))) => {
+                for &i in cands {
+                    if in_branch(i as usize) {
+                        eval(i as usize);
+                    }
+                }
+            }
+            (None, None) => {
+                for i in 0..self.n {
+                    if in_branch(i) {
+                        eval(i);
+                    }
+                }
+            }
+        }
+        mono.sort_unstable();
+        WordsTier {
+            index: self.id,
+            filter,
+            tokens: q.tokens.iter().map(|t| (t.text.clone(), t.typo)).collect(),
+            base,
+            mono,
+        }
+    }
+
     /// Runs a query. `prev` = candidates of a previous, narrower-compatible query
     /// and whether its fuzzy tier had been computed.
     pub(crate) fn run(
@@ -1050,51 +1156,34 @@ impl Index {
         // Tier 1: every query word matches. `mono` also keeps the items
         // matched only through muted typos (see `score_item`) for narrowing.
         // Buffers reused from one keystroke to the next.
+        // When the query words are those of the previous run (only a
+        // stopword or a space changed: `agent d`, `agent de`), its scores
+        // stand: only the phrase bonus is computed again.
         let mut tier1 = std::mem::take(&mut scratch.results);
         tier1.clear();
         let mut mono = std::mem::take(&mut scratch.spare);
         mono.clear();
-        let mut eval = |i: usize| {
-            let (s, m, loose) = self.score_item(i, q, classes, &acr_r, &strong, true);
-            if m == ntok {
-                let s = TIER_WORDS + s + self.phrase_bonus(i, q) + self.curated_bonus(i)
-                    - self.nwords[i] as i32;
-                tier1.push((i as u32, s));
-            }
-            if loose == ntok {
-                mono.push(i as u32);
-            }
-        };
-        // Both the previous candidates and the posting lists of the most
-        // selective query word hold every item that can match: the shorter wins.
-        let bound = prev.map_or(self.n / 2, |(cands, _)| cands.len());
-        match (
-            self.fewest_candidates(classes, &acr_r, bound, &mut scratch.mark),
-            prev,
-        ) {
-            (Some(mark), _) => {
-                for (i, _) in mark.iter().enumerate().filter(|m| *m.1) {
-                    if in_branch(i) {
-                        eval(i);
-                    }
-                }
-            }
-            (None, Some((cands, _))) => {
-                for &i in cands {
-                    if in_branch(i as usize) {
-                        eval(i as usize);
-                    }
-                }
-            }
-            (None, None) => {
-                for i in 0..self.n {
-                    if in_branch(i) {
-                        eval(i);
-                    }
-                }
-            }
+        if scratch.full_scan || !scratch.words.is_for(self.id, filter, q) {
+            let old = std::mem::take(&mut scratch.words);
+            scratch.words = self.words_tier(
+                q,
+                filter,
+                prev,
+                classes,
+                &acr_r,
+                &strong,
+                &mut scratch.mark,
+                old,
+            );
         }
-        mono.sort_unstable();
+        tier1.extend(
+            scratch
+                .words
+                .base
+                .iter()
+                .map(|&(i, s)| (i, s + self.phrase_bonus(i as usize, q))),
+        );
+        mono.extend_from_slice(&scratch.words.mono);
 
         let mut results = tier1;
         let mut fuzzy_done = false;
@@ -1457,8 +1546,37 @@ impl ClassKey {
     }
 }
 
+/// Tier 1 of the last run before the phrase bonus (see `Index::words_tier`).
+#[derive(Default)]
+struct WordsTier {
+    /// [`Index::id`], branch filter and query words it answers.
+    index: u64,
+    filter: Option<u32>,
+    tokens: Vec<(String, bool)>,
+    /// Items matching every query word, with their score without the
+    /// phrase bonus.
+    base: Vec<(u32, i32)>,
+    /// Candidates for narrowing (ascending).
+    mono: Vec<u32>,
+}
+
+impl WordsTier {
+    fn is_for(&self, index: u64, filter: Option<u32>, q: &Query) -> bool {
+        self.index == index
+            && self.filter == filter
+            && self.tokens.len() == q.tokens.len()
+            && self
+                .tokens
+                .iter()
+                .zip(&q.tokens)
+                .all(|(a, t)| a.0 == t.text && a.1 == t.typo)
+    }
+}
+
 /// Reusable buffers.
 pub(crate) struct Scratch {
+    /// Tier 1 of the last run, reused while the query words stay the same.
+    words: WordsTier,
     /// Classes of each word of the last query (see [`Index::classify_tokens`]),
     /// then spare buffers.
     classes: Vec<Vec<u8>>,
@@ -1484,6 +1602,7 @@ impl Default for Scratch {
             classes: Vec::new(),
             class_keys: Vec::new(),
             class_index: 0,
+            words: WordsTier::default(),
             mark: Vec::new(),
             results: Vec::new(),
             spare: Vec::new(),
@@ -1822,19 +1941,25 @@ mod tests {
             let a = index.run(&q, Some(1), None, 50, &mut Scratch::default());
             assert!(a.narrowable);
             assert_eq!(a.hits, full_scan(index, "co", Some(1), 50).hits);
-            let four = index.run(
-                &Query::parse("cons"),
+            let five = index.run(
+                &Query::parse("conse"),
                 None,
                 None,
                 50,
                 &mut Scratch::default(),
             );
-            assert!(four.narrowable);
+            assert!(five.narrowable);
         }
+        // Four letters (typos included) on the larger list.
+        assert!(generated()
+            .index
+            .prefix_keys
+            .iter()
+            .any(|f| &*f.key == "cons"));
     }
 
     #[test]
-    fn cached_classes_answer_like_a_scan() {
+    fn cached_classes_and_scores_answer_like_a_scan() {
         use crate::catalog::Searcher;
         let [builtin, gen] = catalogues();
         // Typed char by char, then edited in the middle, back and forth
@@ -1882,12 +2007,27 @@ mod tests {
         ] {
             steps.push((cat, t.to_string()));
         }
+        // The same words with a branch filter, then without it again.
+        let branch = builtin.branches().list[0].short.clone();
+        let mut steps: Vec<(usize, String, Option<&str>)> =
+            steps.into_iter().map(|(c, t)| (c, t, None)).collect();
+        for (t, b) in [
+            ("agent d", None),
+            ("agent de", Some(branch.as_str())),
+            ("agent de ", Some(branch.as_str())),
+            ("agent de t", Some(branch.as_str())),
+            ("agent de t", None),
+            ("agent de ", None),
+        ] {
+            steps.push((0, t.to_string(), b));
+        }
         let mut s = Searcher::new(500);
-        for (cat, text) in &steps {
+        for (cat, text, branch) in &steps {
             let c = [builtin, gen][*cat];
-            let got = s.update(c, text, None).to_vec();
-            let want = full_scan(&c.index, text, None, 500);
-            assert_eq!(got, want.hits, "{text} on catalogue {cat}");
+            let got = s.update(c, text, *branch).to_vec();
+            let filter = c.branch_filter(*branch).unwrap();
+            let want = full_scan(&c.index, text, filter, 500);
+            assert_eq!(got, want.hits, "{text} on catalogue {cat} {branch:?}");
             assert_eq!(s.total(), want.total, "{text} on catalogue {cat}");
         }
     }
