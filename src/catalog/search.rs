@@ -38,6 +38,15 @@
 //! Tiers 1 and 2 only shrink when the query grows by appending characters
 //! (except when a word reaches 4 letters and typo matching switches on), which is
 //! what lets [`Searcher`] narrow from the previous hits.
+//!
+//! ## Shortcuts (same answers as a full scan, see the tests)
+//! - One-character queries, and two- to four-character ones whose words
+//!   hold many postings, are answered from tables made at build.
+//! - The classes of the query words are kept from one run to the next (per
+//!   index); a word that grew is classified among the words its prefix matched.
+//! - Tier 1 scores are kept while the query words stay the same (`agent d`
+//!   → `agent de`): only the phrase bonus is recomputed.
+//! - Tier 3 scores the items of the two rarest query words only.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
