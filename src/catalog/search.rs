@@ -38,9 +38,19 @@
 //! Tiers 1 and 2 only shrink when the query grows by appending characters
 //! (except when a word reaches 4 letters and typo matching switches on), which is
 //! what lets [`Searcher`] narrow from the previous hits.
+//!
+//! ## Shortcuts (same answers as a full scan, see the tests)
+//! - One-character queries, and two- to four-character ones whose words
+//!   hold many postings, are answered from tables made at build.
+//! - The classes of the query words are kept from one run to the next (per
+//!   index); a word that grew is classified among the words its prefix matched.
+//! - Tier 1 scores are kept while the query words stay the same (`agent d`
+//!   → `agent de`): only the phrase bonus is recomputed.
+//! - Tier 3 scores the items of the two rarest query words only.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
@@ -109,6 +119,10 @@ pub(crate) struct IndexInput<'a> {
 /// derived from `vocab` by [`Index::finish`] after reading.
 #[derive(Serialize, Deserialize)]
 pub(crate) struct Index {
+    /// Identity of this index in the process (derived, never 0): what
+    /// [`Scratch`] keys its cached classes on.
+    #[serde(skip)]
+    id: u64,
     n: usize,
     vocab: Vec<Box<str>>,
     #[serde(skip)]
@@ -135,7 +149,12 @@ pub(crate) struct Index {
     acr_vocab: Vec<Box<str>>,
     /// Per `acr_vocab` id: a curated sigle of some appellation.
     acr_curated: Vec<bool>,
-    phrases: Vec<Box<str>>,
+    /// The phrase variants (see `variants`) of all items, one after the
+    /// other: phrase `k` is `phrase_text[phrase_off[k]..phrase_off[k + 1]]`,
+    /// the phrases of item `i` are `phrase_start[i]..phrase_start[i + 1]`.
+    /// One buffer, read in item order, rather than one allocation per phrase.
+    phrase_text: String,
+    phrase_off: Vec<u32>,
     phrase_start: Vec<u32>,
     hay: Vec<Box<str>>,
     hay_mask: Vec<u64>,
@@ -147,19 +166,53 @@ pub(crate) struct Index {
     /// Answers to the one-character queries, made at build (see
     /// [`Index::first_keystroke`]).
     first_keys: Vec<FirstKey>,
+    /// Answers to the two- to four-character queries that match many
+    /// items (`co`, `au`, `con`, `cons`), made at build, sorted by key (see
+    /// [`Index::prefix_keystrokes`]).
+    prefix_keys: Vec<FirstKey<Box<str>>>,
 }
 
 /// The best [`FIRST_KEY_HITS`] hits (sorted) and the number of matches of a
-/// one-character query (its folded text `key`), without a branch filter.
+/// short query (its folded text `key`), without a branch filter.
 #[derive(Serialize, Deserialize)]
-struct FirstKey {
-    key: char,
+struct FirstKey<K = char> {
+    key: K,
     hits: Vec<(u32, i32)>,
     total: u32,
 }
 
+impl<K> FirstKey<K> {
+    fn output(&self, limit: usize) -> RunOutput {
+        RunOutput {
+            hits: self
+                .hits
+                .iter()
+                .take(limit)
+                .map(|&(i, s)| Hit {
+                    idx: i as usize,
+                    score: s,
+                })
+                .collect(),
+            total: self.total as usize,
+            mono: Vec::new(),
+            fuzzy_done: false,
+            narrowable: false,
+        }
+    }
+}
+
 /// Hits kept per one-character query (the Métiers screen shows at most 500).
 const FIRST_KEY_HITS: usize = 500;
+/// Longest query (in chars) answered from [`Index::prefix_keys`]: four
+/// letters is the first keystroke with typos, which cannot narrow from the
+/// third.
+const PREFIX_KEY_MAX: usize = 4;
+/// A two- to four-character query gets a precomputed answer when the words
+/// and acronyms it matches hold at least this many posting entries, and at
+/// least 1/[`PREFIX_KEY_SHARE`] of the items: below that, scoring its
+/// candidates takes about a millisecond on a 100 000-item list.
+const PREFIX_KEY_MIN_POSTINGS: usize = 2_000;
+const PREFIX_KEY_SHARE: usize = 25;
 
 /// Inverts per-item lists of packed ids (`id << shift | flags`) into
 /// per-id lists of items (ascending, an item once per id): (items, starts).
@@ -289,7 +342,8 @@ impl Index {
         let mut nwords = Vec::new();
         let mut acr = Vec::new();
         let mut acr_start = vec![0u32];
-        let mut phrases = Vec::new();
+        let mut phrase_text = String::new();
+        let mut phrase_off = vec![0u32];
         let mut phrase_start = vec![0u32];
         let mut hay = Vec::new();
         let mut hay_mask = Vec::new();
@@ -331,9 +385,10 @@ impl Index {
                     }
                 }
                 let phrase: Vec<&str> = v.iter().map(|&k| ws[k].1).collect();
-                phrases.push(phrase.join(" ").into_boxed_str());
+                phrase_text.push_str(&phrase.join(" "));
+                phrase_off.push(phrase_text.len() as u32);
             }
-            phrase_start.push(phrases.len() as u32);
+            phrase_start.push((phrase_off.len() - 1) as u32);
             acr.extend(my_acr);
             acr_start.push(acr.len() as u32);
             keys.push(
@@ -405,6 +460,7 @@ impl Index {
         }
 
         let mut index = Index {
+            id: 0,
             n,
             vocab,
             vocab_chars: Vec::new(),
@@ -419,7 +475,8 @@ impl Index {
             acr_start,
             acr_vocab,
             acr_curated,
-            phrases,
+            phrase_text,
+            phrase_off,
             phrase_start,
             hay,
             hay_mask,
@@ -427,10 +484,82 @@ impl Index {
             alpha,
             branch_mask,
             first_keys: Vec::new(),
+            prefix_keys: Vec::new(),
         };
         index.derive();
         index.first_keys = index.first_keystrokes();
+        index.prefix_keys = index.prefix_keystrokes();
         index
+    }
+
+    /// The best [`FIRST_KEY_HITS`] hits and the number of matches of the
+    /// query `key`, when `key` is a query of its own (one word, folded as
+    /// typed).
+    fn precompute<K>(&self, key: K, text: &str, scratch: &mut Scratch) -> Option<FirstKey<K>> {
+        let q = Query::parse(text);
+        if q.folded != text || q.tokens.len() != 1 {
+            return None;
+        }
+        let out = self.run(&q, None, None, FIRST_KEY_HITS, scratch);
+        Some(FirstKey {
+            key,
+            hits: out.hits.iter().map(|h| (h.idx as u32, h.score)).collect(),
+            total: u32::try_from(out.total).unwrap_or(u32::MAX),
+        })
+    }
+
+    /// The next keystrokes of a broad word (`co`, `con`, `cons`) still
+    /// match tens of thousands of items of a large list: their answers are
+    /// computed here too, for every start of two to [`PREFIX_KEY_MAX`]
+    /// characters of a word or an acronym whose posting lists (typos
+    /// included) hold many entries (see [`PREFIX_KEY_MIN_POSTINGS`]).
+    fn prefix_keystrokes(&self) -> Vec<FirstKey<Box<str>>> {
+        let bound = PREFIX_KEY_MIN_POSTINGS.max(self.n / PREFIX_KEY_SHARE);
+        let post_len = |start: &[u32], k: usize| (start[k + 1] - start[k]) as usize;
+        // Posting entries per start, from the sorted vocabularies.
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        for len in 2..=PREFIX_KEY_MAX {
+            let mut add = |list: &[Box<str>], start: &[u32]| {
+                let mut per: Vec<(String, usize)> = Vec::new();
+                for (k, w) in list.iter().enumerate() {
+                    if w.chars().count() < len {
+                        continue;
+                    }
+                    let p: String = w.chars().take(len).collect();
+                    match per.last_mut() {
+                        Some(last) if last.0 == p => last.1 += post_len(start, k),
+                        _ => per.push((p, post_len(start, k))),
+                    }
+                }
+                counts.extend(per);
+            };
+            add(&self.vocab, &self.word_start);
+            add(&self.acr_vocab, &self.acr_item_start);
+        }
+        counts.sort_unstable();
+        let mut keys: Vec<(String, usize)> = Vec::new();
+        for (p, c) in counts {
+            match keys.last_mut() {
+                Some(last) if last.0 == p => last.1 += c,
+                _ => keys.push((p, c)),
+            }
+        }
+        // A four-letter word also matches by typo: count those postings too
+        // when the start alone comes near the bound.
+        let mut cls = Vec::new();
+        let mut broad = |p: &str, count: usize| {
+            let t = Token::new(p);
+            if count >= bound || !t.typo || count < bound / 8 {
+                return count >= bound;
+            }
+            self.classify(&t, &mut cls, None);
+            self.postings(&cls, &self.acr_range(&t)) >= bound
+        };
+        let mut scratch = Scratch::default();
+        keys.into_iter()
+            .filter(|k| broad(&k.0, k.1))
+            .filter_map(|(p, _)| self.precompute(p.clone().into_boxed_str(), &p, &mut scratch))
+            .collect()
     }
 
     /// A first keystroke matches most items of a large list (`a`: 60 % of
@@ -447,53 +576,41 @@ impl Index {
         keys.dedup();
         let mut scratch = Scratch::default();
         keys.into_iter()
-            .filter_map(|key| {
-                let q = Query::parse(&key.to_string());
-                // Only keys that are a query of their own, folded as typed.
-                if q.folded != key.to_string() || q.tokens.len() != 1 {
-                    return None;
-                }
-                let out = self.run(&q, None, None, FIRST_KEY_HITS, &mut scratch);
-                Some(FirstKey {
-                    key,
-                    hits: out.hits.iter().map(|h| (h.idx as u32, h.score)).collect(),
-                    total: u32::try_from(out.total).unwrap_or(u32::MAX),
-                })
-            })
+            .filter_map(|key| self.precompute(key, &key.to_string(), &mut scratch))
             .collect()
     }
 
-    /// The precomputed answer to `q` when it is one character, without a
-    /// branch filter, for at most [`FIRST_KEY_HITS`] hits.
+    /// The precomputed answer to `q` when it is one character, or two to
+    /// four that match many items, without a branch filter, for at most
+    /// [`FIRST_KEY_HITS`] hits.
     fn first_keystroke(&self, q: &Query, filter: Option<u32>, limit: usize) -> Option<RunOutput> {
-        let mut chars = q.folded.chars();
-        let (Some(c), None, None) = (chars.next(), chars.next(), filter) else {
-            return None;
-        };
-        if limit > FIRST_KEY_HITS {
+        if filter.is_some() || limit > FIRST_KEY_HITS {
             return None;
         }
-        let k = self.first_keys.binary_search_by_key(&c, |f| f.key).ok()?;
-        let f = &self.first_keys[k];
-        Some(RunOutput {
-            hits: f
-                .hits
-                .iter()
-                .take(limit)
-                .map(|&(i, s)| Hit {
-                    idx: i as usize,
-                    score: s,
-                })
-                .collect(),
-            total: f.total as usize,
-            mono: Vec::new(),
-            fuzzy_done: false,
-            narrowable: false,
-        })
+        let mut chars = q.folded.chars();
+        match (chars.next(), chars.next()) {
+            (None, _) => None,
+            (Some(c), None) => {
+                let k = self.first_keys.binary_search_by_key(&c, |f| f.key).ok()?;
+                Some(self.first_keys[k].output(limit))
+            }
+            (Some(_), Some(_)) => {
+                if q.folded.chars().count() > PREFIX_KEY_MAX {
+                    return None;
+                }
+                let k = self
+                    .prefix_keys
+                    .binary_search_by(|f| (*f.key).cmp(q.folded.as_str()))
+                    .ok()?;
+                Some(self.prefix_keys[k].output(limit))
+            }
+        }
     }
 
     /// The derived (not serialized) tables: words as chars, posting lists.
     fn derive(&mut self) {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        self.id = NEXT_ID.fetch_add(1, AtomicOrdering::Relaxed);
         self.vocab_chars = self.vocab.iter().map(|w| w.chars().collect()).collect();
         (self.word_items, self.word_start) =
             invert(&self.ref_start, &self.refs, 3, self.vocab.len());
@@ -520,7 +637,18 @@ impl Index {
         let ok = self.n == n
             && spans(&self.ref_start, self.refs.len(), n)
             && spans(&self.acr_start, self.acr.len(), n)
-            && spans(&self.phrase_start, self.phrases.len(), n)
+            && spans(
+                &self.phrase_start,
+                self.phrase_off.len().saturating_sub(1),
+                n,
+            )
+            && self.phrase_off.first() == Some(&0)
+            && self.phrase_off.windows(2).all(|w| w[0] <= w[1])
+            && self
+                .phrase_off
+                .iter()
+                .all(|&o| self.phrase_text.is_char_boundary(o as usize))
+            && self.phrase_off.last() == Some(&(self.phrase_text.len() as u32))
             && self.refs.iter().all(|&r| ((r >> 3) as usize) < nv)
             && self.acr.iter().all(|&a| ((a >> 1) as usize) < na)
             && self.acr_curated.len() == na
@@ -543,8 +671,14 @@ impl Index {
                         .iter()
                         .flat_map(|f| f.hits.iter().map(|h| &h.0)),
                 )
+                .chain(
+                    self.prefix_keys
+                        .iter()
+                        .flat_map(|f| f.hits.iter().map(|h| &h.0)),
+                )
                 .all(|&i| (i as usize) < n)
-            && self.first_keys.windows(2).all(|w| w[0].key < w[1].key);
+            && self.first_keys.windows(2).all(|w| w[0].key < w[1].key)
+            && self.prefix_keys.windows(2).all(|w| w[0].key < w[1].key);
         if ok {
             self.derive();
         }
@@ -593,7 +727,10 @@ impl Index {
     /// whether it matched any word, or is a prefix of some label acronym, and
     /// whether it matched strongly: as an exact word, a word prefix, or a
     /// prefix of a sigle / acronym (no typo involved).
-    fn classify(&self, t: &Token, out: &mut Vec<u8>) -> (bool, bool) {
+    ///
+    /// `within`: the classes of a query word `t` extends (see
+    /// [`ClassKey::narrows_to`]); only the words it matched can match `t`.
+    fn classify(&self, t: &Token, out: &mut Vec<u8>, within: Option<&[u8]>) -> (bool, bool) {
         out.clear();
         out.resize(self.vocab.len(), C_NONE);
         let s = t.text.as_str();
@@ -627,14 +764,94 @@ impl Index {
         let next_s: &str = next.encode_utf8(&mut buf2);
         let b = self.vocab.partition_point(|w| &**w < next_s);
         let m = t.chars.len();
-        for (o, wc) in out[a..b].iter_mut().zip(&self.vocab_chars[a..b]) {
-            if *o != C_NONE || wc.len() + 1 < m {
+        for (k, (o, wc)) in out[a..b]
+            .iter_mut()
+            .zip(&self.vocab_chars[a..b])
+            .enumerate()
+        {
+            if *o != C_NONE
+                || wc.len() + 1 < m
+                || within.is_some_and(|w| w.get(a + k) == Some(&C_NONE))
+            {
                 continue;
             }
             *o = typo_class(&t.chars, wc);
             any |= *o != C_NONE;
         }
         (any, strong)
+    }
+
+    /// Classifies every query word into `scratch.classes[..q.tokens.len()]`
+    /// (see [`Index::classify`]), reusing the previous run's classes of the
+    /// words that did not change, and narrowing from them the words that grew
+    /// (`peri` → `peris`): typing in the last word of `animateur peri`
+    /// re-classifies that word only, against the words its prefix matched.
+    /// Returns whether some word matched nothing, and which matched strongly.
+    fn classify_tokens(&self, q: &Query, scratch: &mut Scratch) -> (bool, Vec<bool>) {
+        if scratch.class_index != self.id || scratch.full_scan {
+            scratch.class_keys.clear();
+        }
+        scratch.class_index = self.id;
+        let old_keys = std::mem::take(&mut scratch.class_keys);
+        let mut old_cls = std::mem::take(&mut scratch.classes);
+        let mut spare = old_cls.split_off(old_keys.len().min(old_cls.len()));
+        let mut used = vec![false; old_keys.len()];
+        // Per query word: its new classes, or the index of the old ones.
+        let mut parts: Vec<Result<(Vec<u8>, ClassKey), usize>> = Vec::with_capacity(q.tokens.len());
+        let mut reuse: Vec<Option<usize>> = Vec::with_capacity(q.tokens.len());
+        for t in &q.tokens {
+            let same = (0..old_keys.len()).find(|&k| !used[k] && old_keys[k].is(t));
+            if let Some(k) = same {
+                used[k] = true;
+            }
+            reuse.push(same);
+        }
+        for (t, &same) in q.tokens.iter().zip(&reuse) {
+            if let Some(k) = same {
+                parts.push(Err(k));
+                continue;
+            }
+            let within = old_keys
+                .iter()
+                .zip(&old_cls)
+                .filter(|(key, _)| key.narrows_to(t))
+                .max_by_key(|(key, _)| key.text.len())
+                .map(|(_, cls)| cls.as_slice());
+            let mut out = spare.pop().unwrap_or_default();
+            let (any, strong) = self.classify(t, &mut out, within);
+            parts.push(Ok((
+                out,
+                ClassKey {
+                    text: t.text.clone(),
+                    typo: t.typo,
+                    any,
+                    strong,
+                },
+            )));
+        }
+        let mut word_fail = false;
+        let mut strong = Vec::with_capacity(q.tokens.len());
+        for part in parts {
+            let (cls, key) = match part {
+                Ok(p) => p,
+                Err(k) => (std::mem::take(&mut old_cls[k]), old_keys[k].clone()),
+            };
+            word_fail |= !key.any;
+            strong.push(key.strong);
+            scratch.classes.push(cls);
+            scratch.class_keys.push(key);
+        }
+        // Buffers of words no longer in the query, for the next new words.
+        spare.extend(
+            old_cls
+                .into_iter()
+                .zip(&used)
+                .filter(|(_, u)| !**u)
+                .map(|(c, _)| c),
+        );
+        spare.truncate(4);
+        scratch.classes.extend(spare);
+        (word_fail, strong)
     }
 
     /// Scores item `i` against the classified query words. Returns (score,
@@ -732,7 +949,11 @@ impl Index {
             return 0;
         }
         let mut bonus = 0;
-        for p in &self.phrases[self.phrase_start[i] as usize..self.phrase_start[i + 1] as usize] {
+        for k in self.phrase_start[i] as usize..self.phrase_start[i + 1] as usize {
+            let p = self
+                .phrase_text
+                .get(self.phrase_off[k] as usize..self.phrase_off[k + 1] as usize)
+                .unwrap_or("");
             if p.starts_with(&q.phrase) {
                 return 60;
             }
@@ -754,6 +975,35 @@ impl Index {
         }
     }
 
+    /// Number of posting entries (items, with repeats across words) of the
+    /// words and acronyms a classified query word matches.
+    fn postings(&self, cls: &[u8], r: &AcrRange) -> usize {
+        let post_len = |start: &[u32], k: usize| (start[k + 1] - start[k]) as usize;
+        let words: usize = cls
+            .iter()
+            .enumerate()
+            .filter(|c| *c.1 != C_NONE)
+            .map(|(w, _)| post_len(&self.word_start, w))
+            .sum();
+        let acrs: usize = (r.lo..r.hi)
+            .map(|a| post_len(&self.acr_item_start, a as usize))
+            .sum();
+        words + acrs
+    }
+
+    /// Marks in `mark` the items holding a word or acronym the classified
+    /// query word matches: every item where it can score.
+    fn mark_postings(&self, cls: &[u8], r: &AcrRange, mark: &mut [bool]) {
+        let mut set = |items: &[u32]| items.iter().for_each(|&i| mark[i as usize] = true);
+        for (w, _) in cls.iter().enumerate().filter(|c| *c.1 != C_NONE) {
+            set(&self.word_items[self.word_start[w] as usize..self.word_start[w + 1] as usize]);
+        }
+        for a in r.lo as usize..r.hi as usize {
+            set(&self.acr_items
+                [self.acr_item_start[a] as usize..self.acr_item_start[a + 1] as usize]);
+        }
+    }
+
     /// Marks in `mark` the items holding a word or acronym matched by the
     /// query word with the shortest posting lists: a superset of what tier 1
     /// and narrowing can keep. `None` when they hold `bound` entries or more.
@@ -764,36 +1014,106 @@ impl Index {
         bound: usize,
         mark: &'m mut Vec<bool>,
     ) -> Option<&'m [bool]> {
-        let post_len = |start: &[u32], k: usize| (start[k + 1] - start[k]) as usize;
         let (cls, r) = classes
             .iter()
             .zip(acr_r)
-            .map(|(cls, r)| {
-                let words: usize = cls
-                    .iter()
-                    .enumerate()
-                    .filter(|c| *c.1 != C_NONE)
-                    .map(|(w, _)| post_len(&self.word_start, w))
-                    .sum();
-                let acrs: usize = (r.lo..r.hi)
-                    .map(|a| post_len(&self.acr_item_start, a as usize))
-                    .sum();
-                (words + acrs, (cls, r))
-            })
+            .map(|(cls, r)| (self.postings(cls, r), (cls, r)))
             .min_by_key(|c| c.0)
             .filter(|c| c.0 < bound)?
             .1;
         mark.clear();
         mark.resize(self.n, false);
-        let mut set = |items: &[u32]| items.iter().for_each(|&i| mark[i as usize] = true);
-        for (w, _) in cls.iter().enumerate().filter(|c| *c.1 != C_NONE) {
-            set(&self.word_items[self.word_start[w] as usize..self.word_start[w + 1] as usize]);
-        }
-        for a in r.lo as usize..r.hi as usize {
-            set(&self.acr_items
-                [self.acr_item_start[a] as usize..self.acr_item_start[a + 1] as usize]);
-        }
+        self.mark_postings(cls, r, mark);
         Some(mark)
+    }
+
+    /// Marks in `mark` the candidates of tier 3 (all query words but one):
+    /// an item matching all but one of `ntok >= 2` words matches at least
+    /// one of any two of them, so the union of the posting lists of the two
+    /// most selective words holds them all.
+    fn partial_candidates(&self, classes: &[Vec<u8>], acr_r: &[AcrRange], mark: &mut Vec<bool>) {
+        let mut sizes: Vec<(usize, usize)> = classes
+            .iter()
+            .zip(acr_r)
+            .enumerate()
+            .map(|(k, (cls, r))| (self.postings(cls, r), k))
+            .collect();
+        sizes.sort_unstable();
+        mark.clear();
+        mark.resize(self.n, false);
+        for &(_, k) in sizes.iter().take(2) {
+            self.mark_postings(&classes[k], &acr_r[k], mark);
+        }
+    }
+
+    /// Tier 1 without the phrase bonus, for the query words of `q`: the
+    /// items matching every word with their score, and the candidates for
+    /// narrowing (see `run`). `classes` are the words' classes; the buffers
+    /// of the previous answer in `scratch` are reused.
+    #[allow(clippy::too_many_arguments)]
+    fn words_tier(
+        &self,
+        q: &Query,
+        filter: Option<u32>,
+        prev: Option<(&[u32], bool)>,
+        classes: &[Vec<u8>],
+        acr_r: &[AcrRange],
+        strong: &[bool],
+        scratch_mark: &mut Vec<bool>,
+        old: WordsTier,
+    ) -> WordsTier {
+        let in_branch = |i: usize| filter.is_none_or(|m| self.branch_mask[i] & m != 0);
+        let ntok = q.tokens.len();
+        let WordsTier {
+            mut base, mut mono, ..
+        } = old;
+        base.clear();
+        mono.clear();
+        let mark = scratch_mark;
+        let mut eval = |i: usize| {
+            let (s, m, loose) = self.score_item(i, q, classes, acr_r, strong, true);
+            if m == ntok {
+                let s = TIER_WORDS + s + self.curated_bonus(i) - self.nwords[i] as i32;
+                base.push((i as u32, s));
+            }
+            if loose == ntok {
+                mono.push(i as u32);
+            }
+        };
+        // Both the previous candidates and the posting lists of the most
+        // selective query word hold every item that can match: the shorter wins.
+        let bound = prev.map_or(self.n / 2, |(cands, _)| cands.len());
+        match (self.fewest_candidates(classes, acr_r, bound, mark), prev) {
+            (Some(mark), _) => {
+                for (i, _) in mark.iter().enumerate().filter(|m| *m.1) {
+                    if in_branch(i) {
+                        eval(i);
+                    }
+                }
+            }
+            (None, Some((cands, _))) => {
+                for &i in cands {
+                    if in_branch(i as usize) {
+                        eval(i as usize);
+                    }
+                }
+            }
+            (None, None) => {
+                for i in 0..self.n {
+                    if in_branch(i) {
+                        eval(i);
+                    }
+                }
+            }
+        }
+        mono.sort_unstable();
+        WordsTier {
+            index: self.id,
+            filter,
+            tokens: q.tokens.iter().map(|t| (t.text.clone(), t.typo)).collect(),
+            base,
+            mono,
+        }
     }
 
     /// Runs a query. `prev` = candidates of a previous, narrower-compatible query
@@ -806,7 +1126,10 @@ impl Index {
         limit: usize,
         scratch: &mut Scratch,
     ) -> RunOutput {
-        if let Some(out) = self.first_keystroke(q, filter, limit) {
+        if let Some(out) = self
+            .first_keystroke(q, filter, limit)
+            .filter(|_| !scratch.full_scan)
+        {
             return out;
         }
         let in_branch = |i: usize| filter.is_none_or(|m| self.branch_mask[i] & m != 0);
@@ -834,14 +1157,7 @@ impl Index {
             };
         }
 
-        scratch.classes.resize_with(q.tokens.len(), Vec::new);
-        let mut word_fail = false;
-        let mut strong = Vec::with_capacity(q.tokens.len());
-        for (t, out) in q.tokens.iter().zip(scratch.classes.iter_mut()) {
-            let (any, s) = self.classify(t, out);
-            word_fail |= !any;
-            strong.push(s);
-        }
+        let (word_fail, strong) = self.classify_tokens(q, scratch);
         let acr_r: Vec<AcrRange> = q.tokens.iter().map(|t| self.acr_range(t)).collect();
         let classes = &scratch.classes[..q.tokens.len()];
         let ntok = q.tokens.len();
@@ -849,51 +1165,34 @@ impl Index {
         // Tier 1: every query word matches. `mono` also keeps the items
         // matched only through muted typos (see `score_item`) for narrowing.
         // Buffers reused from one keystroke to the next.
+        // When the query words are those of the previous run (only a
+        // stopword or a space changed: `agent d`, `agent de`), its scores
+        // stand: only the phrase bonus is computed again.
         let mut tier1 = std::mem::take(&mut scratch.results);
         tier1.clear();
         let mut mono = std::mem::take(&mut scratch.spare);
         mono.clear();
-        let mut eval = |i: usize| {
-            let (s, m, loose) = self.score_item(i, q, classes, &acr_r, &strong, true);
-            if m == ntok {
-                let s = TIER_WORDS + s + self.phrase_bonus(i, q) + self.curated_bonus(i)
-                    - self.nwords[i] as i32;
-                tier1.push((i as u32, s));
-            }
-            if loose == ntok {
-                mono.push(i as u32);
-            }
-        };
-        // Both the previous candidates and the posting lists of the most
-        // selective query word hold every item that can match: the shorter wins.
-        let bound = prev.map_or(self.n / 2, |(cands, _)| cands.len());
-        match (
-            self.fewest_candidates(classes, &acr_r, bound, &mut scratch.mark),
-            prev,
-        ) {
-            (Some(mark), _) => {
-                for (i, _) in mark.iter().enumerate().filter(|m| *m.1) {
-                    if in_branch(i) {
-                        eval(i);
-                    }
-                }
-            }
-            (None, Some((cands, _))) => {
-                for &i in cands {
-                    if in_branch(i as usize) {
-                        eval(i as usize);
-                    }
-                }
-            }
-            (None, None) => {
-                for i in 0..self.n {
-                    if in_branch(i) {
-                        eval(i);
-                    }
-                }
-            }
+        if scratch.full_scan || !scratch.words.is_for(self.id, filter, q) {
+            let old = std::mem::take(&mut scratch.words);
+            scratch.words = self.words_tier(
+                q,
+                filter,
+                prev,
+                classes,
+                &acr_r,
+                &strong,
+                &mut scratch.mark,
+                old,
+            );
         }
-        mono.sort_unstable();
+        tier1.extend(
+            scratch
+                .words
+                .base
+                .iter()
+                .map(|&(i, s)| (i, s + self.phrase_bonus(i as usize, q))),
+        );
+        mono.extend_from_slice(&scratch.words.mono);
 
         let mut results = tier1;
         let mut fuzzy_done = false;
@@ -933,13 +1232,15 @@ impl Index {
 
         if results.is_empty() && ntok >= 2 {
             // Tier 3: all but one query word (not part of the narrowing set).
-            scratch.mark.clear();
-            scratch.mark.resize(self.n, false);
-            for &(i, _) in &results {
-                scratch.mark[i as usize] = true;
+            // `results` is empty: every candidate is new.
+            if scratch.full_scan {
+                scratch.mark.clear();
+                scratch.mark.resize(self.n, true);
+            } else {
+                self.partial_candidates(classes, &acr_r, &mut scratch.mark);
             }
             for i in 0..self.n {
-                if scratch.mark[i] || !in_branch(i) {
+                if !scratch.mark[i] || !in_branch(i) {
                     continue;
                 }
                 let (s, m, _) = self.score_item(i, q, classes, &acr_r, &strong, false);
@@ -1230,9 +1531,68 @@ pub(crate) struct RunOutput {
     pub narrowable: bool,
 }
 
+/// What [`Index::classify`] answered for one query word, kept for the next run.
+#[derive(Clone)]
+struct ClassKey {
+    text: String,
+    typo: bool,
+    any: bool,
+    strong: bool,
+}
+
+impl ClassKey {
+    /// Whether these are the classes of query word `t`.
+    fn is(&self, t: &Token) -> bool {
+        self.text == t.text && self.typo == t.typo
+    }
+
+    /// Whether every vocabulary word `t` can match was matched by this word:
+    /// `t` extends it, and typo matching did not switch on in between. (A
+    /// word within one typo of a prefix of `w`, shortened by its last
+    /// letter, still is; a word starting `t` starts this one.)
+    fn narrows_to(&self, t: &Token) -> bool {
+        t.text.starts_with(&self.text) && (self.typo || !t.typo)
+    }
+}
+
+/// Tier 1 of the last run before the phrase bonus (see `Index::words_tier`).
+#[derive(Default)]
+struct WordsTier {
+    /// [`Index::id`], branch filter and query words it answers.
+    index: u64,
+    filter: Option<u32>,
+    tokens: Vec<(String, bool)>,
+    /// Items matching every query word, with their score without the
+    /// phrase bonus.
+    base: Vec<(u32, i32)>,
+    /// Candidates for narrowing (ascending).
+    mono: Vec<u32>,
+}
+
+impl WordsTier {
+    fn is_for(&self, index: u64, filter: Option<u32>, q: &Query) -> bool {
+        self.index == index
+            && self.filter == filter
+            && self.tokens.len() == q.tokens.len()
+            && self
+                .tokens
+                .iter()
+                .zip(&q.tokens)
+                .all(|(a, t)| a.0 == t.text && a.1 == t.typo)
+    }
+}
+
 /// Reusable buffers.
 pub(crate) struct Scratch {
+    /// Tier 1 of the last run, reused while the query words stay the same.
+    words: WordsTier,
+    /// Classes of each word of the last query (see [`Index::classify_tokens`]),
+    /// then spare buffers.
     classes: Vec<Vec<u8>>,
+    /// What `classes` holds, one per word of the last query.
+    class_keys: Vec<ClassKey>,
+    /// [`Index::id`] of the index `class_keys` were computed on.
+    class_index: u64,
     mark: Vec<bool>,
     /// Scored items of the running query.
     results: Vec<(u32, i32)>,
@@ -1240,16 +1600,23 @@ pub(crate) struct Scratch {
     /// by the next run instead of allocating one.
     spare: Vec<u32>,
     matcher: SkimMatcherV2,
+    /// Tests only: answer without any shortcut (the reference the shortcuts
+    /// must agree with).
+    full_scan: bool,
 }
 
 impl Default for Scratch {
     fn default() -> Self {
         Scratch {
             classes: Vec::new(),
+            class_keys: Vec::new(),
+            class_index: 0,
+            words: WordsTier::default(),
             mark: Vec::new(),
             results: Vec::new(),
             spare: Vec::new(),
             matcher: SkimMatcherV2::default().ignore_case(),
+            full_scan: false,
         }
     }
 }
@@ -1486,6 +1853,192 @@ mod tests {
         let a = with.run(&Query::parse("a"), None, None, 50, &mut Scratch::default());
         assert!(!a.narrowable);
         assert_eq!(a.total, 4, "Aide, Animateur, Agent, Assistant");
+    }
+
+    /// The answer without any shortcut: no precomputed keystroke, no cached
+    /// classes, no narrowing, tier 3 over every item.
+    fn full_scan(index: &Index, text: &str, filter: Option<u32>, limit: usize) -> RunOutput {
+        let mut s = Scratch {
+            full_scan: true,
+            ..Scratch::default()
+        };
+        index.run(&Query::parse(text), filter, None, limit, &mut s)
+    }
+
+    /// A generated list (the bench's generator) of 20 000 appellations.
+    fn generated() -> &'static crate::catalog::Catalog {
+        use crate::catalog::{bench, Catalog};
+        static C: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+        C.get_or_init(|| {
+            let b = Catalog::builtin_shared().unwrap();
+            Catalog::from_referentiel(bench::stress_referentiel(b, 20_000), b)
+        })
+    }
+
+    fn catalogues() -> [&'static crate::catalog::Catalog; 2] {
+        [
+            crate::catalog::Catalog::builtin_shared().unwrap(),
+            generated(),
+        ]
+    }
+
+    #[test]
+    fn partial_matches_are_found_among_the_two_rarest_words() {
+        let queries = [
+            "animateur periscolaire",
+            "animateur periscolaire nuit",
+            "jardinier informatique",
+            "educateur pilote",
+            "agent tri xqzw",
+            "aide domicile ferroviaire",
+            "conseiller insertion soudeur",
+            "maraicher comptable",
+            "tisf menuisier",
+            "k1202 boulanger",
+            "charge clientele ebeniste",
+        ];
+        let mut partial = 0;
+        for c in catalogues() {
+            let index = &c.index;
+            for text in queries {
+                for filter in [None, Some(1u32)] {
+                    let q = Query::parse(text);
+                    let a = index.run(&q, filter, None, usize::MAX, &mut Scratch::default());
+                    let b = full_scan(index, text, filter, usize::MAX);
+                    assert_eq!((&a.hits, a.total), (&b.hits, b.total), "{text} {filter:?}");
+                    if !a.hits.is_empty() && a.hits.iter().all(|h| h.score < TIER_FUZZY) {
+                        partial += 1;
+                    }
+                }
+            }
+        }
+        assert!(partial >= 8, "only {partial} queries reached tier 3");
+    }
+
+    #[test]
+    fn precomputed_keystrokes_answer_like_a_scan() {
+        for c in catalogues() {
+            let index = &c.index;
+            let keys: Vec<String> = index
+                .first_keys
+                .iter()
+                .map(|f| f.key.to_string())
+                .chain(index.prefix_keys.iter().map(|f| f.key.to_string()))
+                .collect();
+            assert!(
+                index.prefix_keys.iter().any(|f| &*f.key == "co"),
+                "co is a broad start"
+            );
+            assert!(!index.prefix_keys.iter().any(|f| &*f.key == "zy"));
+            for key in &keys {
+                let upper = key.to_uppercase();
+                for text in [key.as_str(), upper.as_str()] {
+                    let q = Query::parse(text);
+                    for limit in [1, 37, 500] {
+                        let a = index.run(&q, None, None, limit, &mut Scratch::default());
+                        assert!(!a.narrowable, "{text}: not computed");
+                        let b = full_scan(index, text, None, limit);
+                        assert_eq!((&a.hits, a.total), (&b.hits, b.total), "{text} {limit}");
+                    }
+                }
+            }
+            // Above the stored hits, with a branch filter, or longer: computed.
+            let q = Query::parse("co");
+            let a = index.run(&q, None, None, 501, &mut Scratch::default());
+            assert!(a.narrowable);
+            assert_eq!(a.hits, full_scan(index, "co", None, 501).hits);
+            let a = index.run(&q, Some(1), None, 50, &mut Scratch::default());
+            assert!(a.narrowable);
+            assert_eq!(a.hits, full_scan(index, "co", Some(1), 50).hits);
+            let five = index.run(
+                &Query::parse("conse"),
+                None,
+                None,
+                50,
+                &mut Scratch::default(),
+            );
+            assert!(five.narrowable);
+        }
+        // Four letters (typos included) on the larger list.
+        assert!(generated()
+            .index
+            .prefix_keys
+            .iter()
+            .any(|f| &*f.key == "cons"));
+    }
+
+    #[test]
+    fn cached_classes_and_scores_answer_like_a_scan() {
+        use crate::catalog::Searcher;
+        let [builtin, gen] = catalogues();
+        // Typed char by char, then edited in the middle, back and forth
+        // between two catalogues with the same searcher.
+        let mut steps: Vec<(usize, String)> = Vec::new();
+        let typed = |text: &str| -> Vec<String> {
+            let chars: Vec<char> = text.chars().collect();
+            (1..=chars.len())
+                .map(|e| chars[..e].iter().collect())
+                .collect()
+        };
+        for (k, text) in [
+            "animateur periscolaire",
+            "gardein d'imeuble",
+            "educatrice jeunes enfants",
+            "charge de clientele",
+            "agent de tri",
+        ]
+        .iter()
+        .enumerate()
+        {
+            steps.extend(typed(text).into_iter().map(|t| (k % 2, t)));
+        }
+        for (cat, t) in [
+            (0, "animateur periscolaire"),
+            (0, "animatrice periscolaire"),
+            (0, "animatric periscolaire"),
+            (0, "animatri periscolaire"),
+            (0, "animatrice periscol"),
+            (0, "periscolaire animatrice"),
+            (0, "peri animatrice"),
+            (1, "peri animatrice"),
+            (1, "perisco animatrice"),
+            (0, "perisco animatrice"),
+            (0, "educateur educateur"),
+            (0, "educateur educatrice"),
+            (1, "educateur educatrice"),
+            (1, "educ"),
+            (0, "educa"),
+            (0, "edu"),
+            (0, "educ"),
+            (0, "educ1"),
+            (0, "educ12"),
+            (0, "educ1"),
+        ] {
+            steps.push((cat, t.to_string()));
+        }
+        // The same words with a branch filter, then without it again.
+        let branch = builtin.branches().list[0].short.clone();
+        let mut steps: Vec<(usize, String, Option<&str>)> =
+            steps.into_iter().map(|(c, t)| (c, t, None)).collect();
+        for (t, b) in [
+            ("agent d", None),
+            ("agent de", Some(branch.as_str())),
+            ("agent de ", Some(branch.as_str())),
+            ("agent de t", Some(branch.as_str())),
+            ("agent de t", None),
+            ("agent de ", None),
+        ] {
+            steps.push((0, t.to_string(), b));
+        }
+        let mut s = Searcher::new(500);
+        for (cat, text, branch) in &steps {
+            let c = [builtin, gen][*cat];
+            let got = s.update(c, text, *branch).to_vec();
+            let filter = c.branch_filter(*branch).unwrap();
+            let want = full_scan(&c.index, text, filter, 500);
+            assert_eq!(got, want.hits, "{text} on catalogue {cat} {branch:?}");
+            assert_eq!(s.total(), want.total, "{text} on catalogue {cat}");
+        }
     }
 
     #[test]

@@ -34,7 +34,7 @@ use super::{CatalogInfo, Passerelle};
 
 const MAGIC: &[u8; 8] = b"PSRLIDX\x01";
 /// Bump when the payload layout changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 3;
 const HEADER_LEN: usize = 8 + 4 + 8 + 8;
 /// Largest payload decoded (a 100 000-appellation referential takes ≈ 40 MB).
 const LIMIT: u64 = 1 << 30;
