@@ -109,13 +109,21 @@ pub(crate) fn stored_fingerprint() -> u64 {
 
 /// Serializes a catalogue's parts under `fingerprint`.
 pub(crate) fn encode(parts: &PartsRef<'_>, fingerprint: u64) -> Result<Vec<u8>, String> {
-    let payload = options().serialize(parts).map_err(|e| e.to_string())?;
-    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+    // The payload is serialized in place after the header (its hash is
+    // filled in last): no second copy of a 40 MB snapshot.
+    let size = options()
+        .serialized_size(parts)
+        .map_err(|e| e.to_string())?;
+    let mut out = Vec::with_capacity(HEADER_LEN + usize::try_from(size).unwrap_or(0));
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT.to_le_bytes());
     out.extend_from_slice(&fingerprint.to_le_bytes());
-    out.extend_from_slice(&hash64(0, &payload).to_le_bytes());
-    out.extend_from_slice(&payload);
+    out.extend_from_slice(&[0; 8]);
+    options()
+        .serialize_into(&mut out, parts)
+        .map_err(|e| e.to_string())?;
+    let hash = hash64(0, &out[HEADER_LEN..]);
+    out[HEADER_LEN - 8..HEADER_LEN].copy_from_slice(&hash.to_le_bytes());
     Ok(out)
 }
 

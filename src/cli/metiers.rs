@@ -3,7 +3,8 @@
 use super::{out, Failure, Setup};
 use crate::catalog::import::{import_file, ImportOptions};
 use crate::catalog::Catalog;
-use crate::store::Store;
+use crate::domain::Referentiel;
+use crate::store::{EncodedRows, Store, StoreError};
 use clap::{Args, Subcommand};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -342,25 +343,18 @@ pub fn referentiel(cmd: ReferentielCmd, setup: &Setup) -> Result<(), Failure> {
                     if store.counts()?.values().any(|n| *n > 0) {
                         super::backup_before(&store, "avant-referentiel", setup)?;
                     }
-                    let snapshot = Catalog::from_referentiel(
-                        imported.referentiel.clone(),
-                        &crate::app::metiers::builtin_catalog(),
-                    )
-                    .stored_snapshot()
-                    .unwrap_or_else(|e| {
-                        // Only a cache: searching rebuilds the index without it.
-                        tracing::warn!("catalogue snapshot not made: {e}");
-                        Vec::new()
-                    });
-                    store
-                        .save_referentiel_indexed(&imported.referentiel, &snapshot)
-                        .map_err(Failure::from)?;
-                    let r = &imported.report;
+                    let crate::catalog::Imported {
+                        referentiel,
+                        report,
+                    } = imported;
+                    let version = referentiel.version.clone();
+                    save_imported(&store, referentiel).map_err(Failure::from)?;
+                    let r = &report;
                     // What was done is shown first: a report file that
                     // cannot be written must not hide it.
                     out::print(&format!(
                         "Référentiel importé et enregistré : {}\n{}\n{}",
-                        out::escape(&imported.referentiel.version),
+                        out::escape(&version),
                         r.summary_fr(),
                         rejected_text(&r.rejected, out::SHOWN_LINES)
                     ))?;
@@ -402,6 +396,29 @@ pub fn referentiel(cmd: ReferentielCmd, setup: &Setup) -> Result<(), Failure> {
             }
         }
     }
+}
+
+/// Stores an imported referential with its catalogue snapshot, holding
+/// as little as possible at once: the rows are encoded (compressed) first,
+/// then moved into the catalogue whose snapshot is made; the catalogue is
+/// dropped before anything is written. Nothing is in force before the
+/// final switch ([`crate::store::ReferentielWriter`]).
+fn save_imported(store: &Store, referentiel: Referentiel) -> Result<(), StoreError> {
+    let mut w = store.referentiel_writer()?;
+    let rows = EncodedRows::new(&referentiel)?;
+    let snapshot = {
+        let catalog =
+            Catalog::from_referentiel(referentiel, &crate::app::metiers::builtin_catalog());
+        catalog.stored_snapshot().unwrap_or_else(|e| {
+            // Only a cache: searching rebuilds the index without it.
+            tracing::warn!("catalogue snapshot not made: {e}");
+            Vec::new()
+        })
+    };
+    w.put_index(&snapshot)?;
+    drop(snapshot);
+    w.put_rows(rows)?;
+    w.commit()
 }
 
 /// `Lignes rejetées :` and at most `limit` of them (escaped).
