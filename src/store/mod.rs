@@ -57,7 +57,7 @@ pub use error::{Damage, IoAction, IoCause, StoreError};
 pub use journal::{changed_fields, JournalEntry, Op};
 pub use kind::RecordKind;
 pub use record::{AnyRecord, Damaged, Scan, Write, PERSON_KINDS};
-pub use referentiel::{EncodedRows, ReferentielWriter};
+pub use referentiel::{EncodedRows, IndexSink, ReferentielWriter};
 
 use crate::domain::{
     Beneficiary, Id, Immersion, InfoSession, Interview, Meta, Mobilities, Mobility, Plan,

@@ -47,9 +47,11 @@ const GEN_PREFIX: u8 = b'g';
 const ROWS_PART: u8 = b'r';
 /// Part of a generation holding the catalogue snapshot.
 const INDEX_PART: u8 = b's';
-/// Size of the values the blobs are cut into (sled keeps values this
-/// large in files of their own).
-pub(crate) const CHUNK: usize = 1 << 20;
+/// Size of the values the blobs are cut into: small enough that sled's
+/// leaves (16 values at most) stay small (1 MiB chunks made 16 MiB leaves
+/// rewritten whole, and 2 MB more at the import's peak), large enough to
+/// keep the keys few (≈ 550 for a 100 000-appellation snapshot).
+pub(crate) const CHUNK: usize = 1 << 16;
 /// Keys removed per batch when an old generation is cleared.
 const REMOVE_BATCH: usize = 10_000;
 
@@ -124,6 +126,11 @@ impl Store {
             None => Ok(None),
             Some(h) => decode_referentiel_head(&h).map(Some),
         }
+    }
+
+    /// Whether a referential is stored (its header is present).
+    pub fn referentiel_stored(&self) -> Result<bool, StoreError> {
+        Ok(self.referentiel.contains_key(HEAD_KEY)?)
     }
 
     /// The imported referential, if any.
@@ -378,16 +385,22 @@ pub struct ReferentielWriter<'a> {
     index: BlobInfo,
 }
 
-impl ReferentielWriter<'_> {
+impl<'a> ReferentielWriter<'a> {
+    /// Writes one chunk of a blob under this writer's generation.
+    fn put_chunk(&self, part: u8, n: u32, chunk: &[u8]) -> Result<(), StoreError> {
+        self.store.spend_write()?;
+        self.store
+            .referentiel
+            .insert(chunk_key(self.generation, part, n), chunk)?;
+        Ok(())
+    }
+
     /// Writes the chunks of one blob under this writer's generation.
     fn put_blob(&self, part: u8, bytes: &[u8]) -> Result<BlobInfo, StoreError> {
         let mut chunks = 0u32;
         for (n, chunk) in bytes.chunks(CHUNK).enumerate() {
-            self.store.spend_write()?;
             let n = u32::try_from(n).map_err(|_| corrupt("trop de morceaux"))?;
-            self.store
-                .referentiel
-                .insert(chunk_key(self.generation, part, n), chunk)?;
+            self.put_chunk(part, n, chunk)?;
             chunks = n + 1;
         }
         Ok(BlobInfo {
@@ -406,8 +419,21 @@ impl ReferentielWriter<'_> {
 
     /// Writes the catalogue snapshot (empty: none).
     pub fn put_index(&mut self, index: &[u8]) -> Result<(), StoreError> {
-        self.index = self.put_blob(INDEX_PART, index)?;
-        Ok(())
+        let mut sink = self.index_sink();
+        sink.push(index)?;
+        sink.finish()
+    }
+
+    /// A `Write` sink for the catalogue snapshot, stored chunk by chunk as
+    /// it is written (it is never held whole): see [`IndexSink`].
+    pub fn index_sink(&mut self) -> IndexSink<'_, 'a> {
+        IndexSink {
+            buf: Vec::with_capacity(CHUNK),
+            info: BlobInfo::default(),
+            crc: flate2::Crc::new(),
+            error: None,
+            writer: self,
+        }
     }
 
     /// Flushes the new chunks, then puts them in force in one transaction
@@ -479,6 +505,92 @@ impl ReferentielWriter<'_> {
             tree.apply_batch(batch)?;
         }
         self.store.db.flush()?;
+        Ok(())
+    }
+}
+
+/// The catalogue snapshot of a [`ReferentielWriter`], written chunk by
+/// chunk as it comes (`std::io::Write`). [`IndexSink::finish`] records it;
+/// [`IndexSink::abandon`] (a snapshot that could not be made: it is only
+/// a cache) removes what was written and records none. A store error met
+/// while writing is kept, and returned by both.
+pub struct IndexSink<'w, 'a> {
+    writer: &'w mut ReferentielWriter<'a>,
+    buf: Vec<u8>,
+    info: BlobInfo,
+    crc: flate2::Crc,
+    error: Option<StoreError>,
+}
+
+impl IndexSink<'_, '_> {
+    /// Appends bytes, storing each full chunk.
+    fn push(&mut self, mut bytes: &[u8]) -> Result<(), StoreError> {
+        while !bytes.is_empty() {
+            let take = (CHUNK - self.buf.len()).min(bytes.len());
+            self.buf.extend_from_slice(&bytes[..take]);
+            bytes = &bytes[take..];
+            if self.buf.len() == CHUNK {
+                self.store_chunk()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn store_chunk(&mut self) -> Result<(), StoreError> {
+        let n = self.info.chunks;
+        self.writer.put_chunk(INDEX_PART, n, &self.buf)?;
+        self.crc.update(&self.buf);
+        self.info.len += self.buf.len() as u64;
+        self.info.chunks = n
+            .checked_add(1)
+            .ok_or_else(|| corrupt("trop de morceaux"))?;
+        self.buf.clear();
+        Ok(())
+    }
+
+    /// Stores the last chunk and records the snapshot in the writer.
+    pub fn finish(mut self) -> Result<(), StoreError> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        if !self.buf.is_empty() {
+            self.store_chunk()?;
+        }
+        self.info.crc = self.crc.sum();
+        self.writer.index = self.info;
+        Ok(())
+    }
+
+    /// Removes the chunks written so far; the writer records no snapshot.
+    pub fn abandon(mut self) -> Result<(), StoreError> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        let mut batch = sled::Batch::default();
+        for n in 0..self.info.chunks {
+            batch.remove(chunk_key(self.writer.generation, INDEX_PART, n));
+        }
+        self.writer.store.referentiel.apply_batch(batch)?;
+        self.writer.index = BlobInfo::default();
+        Ok(())
+    }
+}
+
+impl std::io::Write for IndexSink<'_, '_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.error.is_some() {
+            return Err(std::io::Error::other("écriture du référentiel en échec"));
+        }
+        match self.push(bytes) {
+            Ok(()) => Ok(bytes.len()),
+            Err(e) => {
+                self.error = Some(e);
+                Err(std::io::Error::other("écriture du référentiel en échec"))
+            }
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
 }

@@ -421,3 +421,53 @@ fn a_locked_store_reads_the_public_referential() {
     assert_eq!(s.referentiel().unwrap(), Some(r));
     assert_eq!(s.referentiel_index().unwrap().as_deref(), Some(&snap[..]));
 }
+
+#[test]
+fn a_snapshot_streamed_to_the_sink_or_abandoned() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    let r = referentiel("v", 2, 2);
+    let snap = noise(2 * CHUNK + 5, 12);
+    let mut w = s.referentiel_writer().unwrap();
+    let mut sink = w.index_sink();
+    // Pieces that do not line up with the chunks.
+    for piece in snap.chunks(CHUNK / 3 + 1) {
+        sink.write_all(piece).unwrap();
+    }
+    sink.finish().unwrap();
+    w.put_rows(EncodedRows::new(&r).unwrap()).unwrap();
+    w.commit().unwrap();
+    assert_eq!(s.referentiel_index().unwrap().as_deref(), Some(&snap[..]));
+
+    // A snapshot that could not be made: what was written is removed.
+    let keys_before = keys_of(&s).len();
+    let mut w = s.referentiel_writer().unwrap();
+    let mut sink = w.index_sink();
+    sink.write_all(&snap).unwrap();
+    sink.abandon().unwrap();
+    w.put_rows(EncodedRows::new(&r).unwrap()).unwrap();
+    w.commit().unwrap();
+    assert_eq!(s.referentiel_index().unwrap(), None);
+    assert_eq!(s.referentiel().unwrap(), Some(r));
+    assert_eq!(keys_of(&s).len(), 2, "was {keys_before}");
+    assert!(check::check(&s).unwrap().is_sound());
+}
+
+#[test]
+fn a_full_disk_while_streaming_the_snapshot_is_an_error_not_a_lost_cache() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    let old = referentiel("ancien", 1, 1);
+    s.save_referentiel(&old).unwrap();
+    let mut w = s.referentiel_writer().unwrap();
+    s.fail_writes_after(1);
+    let mut sink = w.index_sink();
+    assert!(sink.write_all(&noise(3 * CHUNK, 2)).is_err());
+    let e = sink.finish().unwrap_err();
+    assert!(e.to_string().contains("plein"), "{e}");
+    drop(w);
+    s.fail_writes_after(u64::MAX);
+    assert_eq!(s.referentiel().unwrap(), Some(old));
+}
