@@ -555,18 +555,19 @@ impl Catalog {
     /// The compact serialized form of this catalogue (data and search
     /// index) under `fingerprint`, see `snapshot.rs`.
     fn snapshot(&self, fingerprint: u64) -> Result<Vec<u8>, String> {
-        snapshot::encode(
-            &snapshot::PartsRef {
-                info: &self.info,
-                fiches: &self.fiches,
-                appellations: &self.appellations,
-                branches: &self.branches.list,
-                passerelles: &self.passerelles,
-                sigles: &self.sigles,
-                index: &self.index,
-            },
-            fingerprint,
-        )
+        snapshot::encode(&self.parts(), fingerprint)
+    }
+
+    fn parts(&self) -> snapshot::PartsRef<'_> {
+        snapshot::PartsRef {
+            info: &self.info,
+            fiches: &self.fiches,
+            appellations: &self.appellations,
+            branches: &self.branches.list,
+            passerelles: &self.passerelles,
+            sigles: &self.sigles,
+            index: &self.index,
+        }
     }
 
     /// This (imported) catalogue's snapshot, to store next to its
@@ -574,6 +575,12 @@ impl Catalog {
     /// rebuilding the index.
     pub fn stored_snapshot(&self) -> Result<Vec<u8>, String> {
         self.snapshot(snapshot::stored_fingerprint())
+    }
+
+    /// [`Catalog::stored_snapshot`] written to `out` as it is made, never
+    /// held whole in memory.
+    pub fn write_stored_snapshot(&self, out: &mut impl std::io::Write) -> Result<(), String> {
+        snapshot::encode_to(&self.parts(), snapshot::stored_fingerprint(), out)
     }
 
     /// The catalogue of a snapshot made by [`Catalog::stored_snapshot`] by

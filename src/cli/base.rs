@@ -112,6 +112,13 @@ pub fn verifier(a: VerifierArgs, setup: &Setup) -> Result<(), Failure> {
             plural_s(r.counters_fixed),
             plural_s(r.counters_fixed),
         ));
+        if r.index_removed {
+            text.push_str(
+                "Index de recherche du référentiel ROME endommagé retiré : la recherche le \
+                 reconstruit à partir des lignes du référentiel (réimportez le référentiel pour \
+                 le retrouver).\n",
+            );
+        }
         out::print(&text)?;
         drop(store);
         return verifier(VerifierArgs { reparer: false }, setup);

@@ -3,7 +3,8 @@
 use super::{out, Failure, Setup};
 use crate::catalog::import::{import_file, ImportOptions};
 use crate::catalog::Catalog;
-use crate::store::Store;
+use crate::domain::Referentiel;
+use crate::store::{EncodedRows, Store, StoreError};
 use clap::{Args, Subcommand};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -337,30 +338,37 @@ pub fn referentiel(cmd: ReferentielCmd, setup: &Setup) -> Result<(), Failure> {
             // The current catalogue (100 000 appellations and their index
             // after a previous import) is not needed for saving.
             drop(current);
+            give_back_free_memory();
             match result {
                 Ok(imported) => {
                     if store.counts()?.values().any(|n| *n > 0) {
                         super::backup_before(&store, "avant-referentiel", setup)?;
                     }
-                    let snapshot = Catalog::from_referentiel(
-                        imported.referentiel.clone(),
-                        &crate::app::metiers::builtin_catalog(),
-                    )
-                    .stored_snapshot()
-                    .unwrap_or_else(|e| {
-                        // Only a cache: searching rebuilds the index without it.
-                        tracing::warn!("catalogue snapshot not made: {e}");
-                        Vec::new()
-                    });
-                    store
-                        .save_referentiel_indexed(&imported.referentiel, &snapshot)
-                        .map_err(Failure::from)?;
-                    let r = &imported.report;
+                    let crate::catalog::Imported {
+                        referentiel,
+                        report,
+                    } = imported;
+                    let version = referentiel.version.clone();
+                    let replaced = store.referentiel_stored().map_err(Failure::from)?;
+                    save_imported(&store, referentiel).map_err(Failure::from)?;
+                    if replaced {
+                        // sled keeps the pages of the replaced referential
+                        // (≈ 130 MB at 100 000 appellations) until its files
+                        // are rewritten: done now, the import being durable.
+                        give_back_free_memory();
+                        if let Err(e) = crate::store::backup::compact(store) {
+                            tracing::warn!(
+                                "store not compacted after the import: {}",
+                                e.log_detail()
+                            );
+                        }
+                    }
+                    let r = &report;
                     // What was done is shown first: a report file that
                     // cannot be written must not hide it.
                     out::print(&format!(
                         "Référentiel importé et enregistré : {}\n{}\n{}",
-                        out::escape(&imported.referentiel.version),
+                        out::escape(&version),
                         r.summary_fr(),
                         rejected_text(&r.rejected, out::SHOWN_LINES)
                     ))?;
@@ -401,6 +409,44 @@ pub fn referentiel(cmd: ReferentielCmd, setup: &Setup) -> Result<(), Failure> {
                 }
             }
         }
+    }
+}
+
+/// Stores an imported referential with its catalogue snapshot, holding
+/// as little as possible at once: the rows are encoded (compressed) first,
+/// then moved into the catalogue whose snapshot is written chunk by chunk
+/// as it is serialized (never whole in memory). Nothing is in force before the
+/// final switch ([`crate::store::ReferentielWriter`]).
+fn save_imported(store: &Store, referentiel: Referentiel) -> Result<(), StoreError> {
+    let mut w = store.referentiel_writer()?;
+    let rows = EncodedRows::new(&referentiel)?;
+    {
+        let catalog =
+            Catalog::from_referentiel(referentiel, &crate::app::metiers::builtin_catalog());
+        let mut sink = w.index_sink();
+        match catalog.write_stored_snapshot(&mut sink) {
+            Ok(()) => sink.finish()?,
+            Err(e) => {
+                // Only a cache: searching rebuilds the index without it.
+                sink.abandon()?;
+                tracing::warn!("catalogue snapshot not made: {e}");
+            }
+        }
+    }
+    give_back_free_memory();
+    w.put_rows(rows)?;
+    w.commit()
+}
+
+/// Returns the allocator's free pages to the system (glibc keeps the
+/// memory of many small freed values resident): after the parse and after
+/// the catalogue, so that the next step's peak does not add to theirs.
+fn give_back_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases unused pages of the allocator's
+    // own heap; it takes no pointer and may be called at any time.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 

@@ -223,6 +223,11 @@ pub fn check(store: &Store) -> Result<CheckReport, StoreError> {
     if let Err(e) = store.referentiel() {
         report.problems.push(format!("référentiel ROME : {e}"));
     }
+    match store.referentiel_index_problem() {
+        Ok(Some(p)) => report.problems.push(p),
+        Ok(None) => {}
+        Err(e) => report.problems.push(format!("référentiel ROME : {e}")),
+    }
     if let Err(e) = store.mobilites() {
         report
             .problems
@@ -236,10 +241,10 @@ pub fn check(store: &Store) -> Result<CheckReport, StoreError> {
     // Counters against the trees.
     let counters = store.counts()?;
     for (name, kind) in COUNTED {
-        let actual = tree_len(store, name);
+        let (actual, also) = counted_len(store, name);
         report.counts.insert(name.to_string(), actual);
         let counted = counters.get(name).copied().unwrap_or(0);
-        if counted != actual {
+        if counted != actual && Some(counted) != also {
             report.problems.push(format!(
                 "compteur des {} : {counted} enregistré, {actual} présents",
                 kind.plural()
@@ -249,10 +254,23 @@ pub fn check(store: &Store) -> Result<CheckReport, StoreError> {
     Ok(report)
 }
 
-/// Entries actually in a counted tree (a full scan).
+/// What a counted tree actually holds, and another value its counter may
+/// rightly hold: a store of referential layout 1 counted keys, not rows
+/// (see [`Store::referentiel_counted`]).
+fn counted_len(store: &Store, name: &str) -> (u64, Option<u64>) {
+    if name == super::REFERENTIEL_TREE {
+        // An unreadable header is reported by the referential check.
+        store.referentiel_counted().unwrap_or((0, None))
+    } else {
+        (tree_len(store, name), None)
+    }
+}
+
+/// Entries actually in a counted tree (a full scan); for the referential,
+/// its fiches and appellations.
 fn tree_len(store: &Store, name: &str) -> u64 {
     if name == super::REFERENTIEL_TREE {
-        store.referentiel.len() as u64
+        counted_len(store, name).0
     } else if name == super::MOBILITES_TREE {
         store.mobilites.len() as u64
     } else {
@@ -274,6 +292,8 @@ pub struct RepairReport {
     pub index_entries_added: usize,
     pub index_entries_removed: usize,
     pub counters_fixed: usize,
+    /// A damaged search index of the referential was removed.
+    pub index_removed: bool,
     /// Records the store now holds, per counted tree.
     pub counts: BTreeMap<String, u64>,
     /// How many records of each kind the old manifest counted and the
@@ -322,6 +342,8 @@ pub fn repair(store: &Store) -> Result<RepairReport, StoreError> {
         }
     }
     store.tx_trees[IDX_JOURNAL_BY_BEN].apply_batch(batch)?;
+    // A damaged catalogue snapshot: removed, searching rebuilds it.
+    report.index_removed = store.drop_damaged_referentiel_index()?;
     // Counters and generation.
     let counters = store.counts()?;
     let old_manifest = super::manifest::Manifest::read(&store.paths.manifest())

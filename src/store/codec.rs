@@ -72,13 +72,72 @@ pub fn encode_with<T: Serialize>(
     flags: u8,
     value: &T,
 ) -> Result<Vec<u8>, StoreError> {
-    let payload = options()
-        .serialize(value)
-        .map_err(|source| StoreError::Encode { kind, source })?;
-    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+    // Serialized straight after the header: no copy of a large payload.
+    serialize_after(kind, envelope_header(version, flags), value)
+}
+
+/// The envelope's header, in a buffer the payload is then written to.
+fn envelope_header(version: u16, flags: u8) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER_LEN + 64);
     out.extend_from_slice(&version.to_be_bytes());
     out.push(flags);
-    out.extend_from_slice(&payload);
+    out
+}
+
+/// Serializes `value` (with [`options`]) at the end of `out`.
+fn serialize_after<W: std::io::Write, T: Serialize>(
+    kind: RecordKind,
+    mut out: W,
+    value: &T,
+) -> Result<W, StoreError> {
+    options()
+        .serialize_into(&mut out, value)
+        .map_err(|source| StoreError::Encode { kind, source })?;
+    Ok(out)
+}
+
+/// Flags bit of a payload compressed with deflate (large public values:
+/// the referential's rows). Never combined with encryption.
+pub const FLAG_DEFLATE: u8 = 0b0000_0010;
+
+/// Wraps a value in an envelope whose payload is deflate-compressed
+/// ([`FLAG_DEFLATE`]), serialized straight into the compressor. Read with
+/// [`inflate`].
+pub fn encode_compressed<T: Serialize>(
+    kind: RecordKind,
+    version: u16,
+    value: &T,
+) -> Result<Vec<u8>, StoreError> {
+    let z = flate2::write::DeflateEncoder::new(
+        envelope_header(version, FLAG_DEFLATE),
+        flate2::Compression::fast(),
+    );
+    serialize_after(kind, z, value)?
+        .finish()
+        .map_err(|e| StoreError::Encode {
+            kind,
+            source: Box::new(bincode::ErrorKind::Io(e)),
+        })
+}
+
+/// The payload of a [`encode_compressed`] envelope, decompressed (at most
+/// [`LIMIT`] bytes).
+pub fn inflate(kind: RecordKind, payload: &[u8]) -> Result<Vec<u8>, StoreError> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::DeflateDecoder::new(payload)
+        .take(LIMIT + 1)
+        .read_to_end(&mut out)
+        .map_err(|_| StoreError::Corrupt {
+            kind,
+            detail: "contenu compressé illisible".into(),
+        })?;
+    if out.len() as u64 > LIMIT {
+        return Err(StoreError::Corrupt {
+            kind,
+            detail: "contenu compressé trop grand".into(),
+        });
+    }
     Ok(out)
 }
 

@@ -39,7 +39,15 @@ pub mod current {
     /// 2: issue 10's record (objective, prescriber, parsed schedule…);
     /// version 1 is read through `domain::immersion::v1`.
     pub const IMMERSION: u16 = 2;
-    pub const REFERENTIEL: u16 = 1;
+    /// Envelope version of the referential's header (`referentiel/h`).
+    /// 2: [`super::ReferentielLayout`], the rows in one blob and the
+    /// snapshot cut into chunks under a generation prefix; 1 is
+    /// [`super::ReferentielHeader`], one key per row (read, never written).
+    pub const REFERENTIEL: u16 = 2;
+    /// Envelope version of the referential's rows blob
+    /// ([`super::ReferentielRows`]). Its payload embeds `RomeFiche` and
+    /// `Appellation` as they are today: a change to either bumps this.
+    pub const REFERENTIEL_ROWS: u16 = 1;
     pub const ROME_FICHE: u16 = 1;
     pub const APPELLATION: u16 = 1;
     pub const JOURNAL_ENTRY: u16 = 2;
@@ -128,15 +136,39 @@ pub fn decode_audit(version: u16, bytes: &[u8]) -> Result<super::audit::AuditEnt
     }
 }
 
-pub fn decode_referentiel_header(
-    version: u16,
-    bytes: &[u8],
-) -> Result<ReferentielHeader, StoreError> {
+/// The referential's header in either layout (see [`ReferentielHead`]).
+pub fn decode_referentiel_head(bytes: &[u8]) -> Result<ReferentielHead, StoreError> {
     const K: RecordKind = RecordKind::Referentiel;
+    let (version, bytes) = clear_payload(K, bytes)?;
     match version {
-        1 => payload(K, bytes),
+        1 => payload(K, bytes).map(ReferentielHead::Rows),
+        2 => payload(K, bytes).map(ReferentielHead::Chunks),
         v => Err(unknown(K, v, current::REFERENTIEL)),
     }
+}
+
+/// The referential's rows blob (see [`ReferentielRows`]): always
+/// compressed ([`super::codec::FLAG_DEFLATE`]).
+pub fn decode_referentiel_rows(bytes: &[u8]) -> Result<ReferentielRows, StoreError> {
+    use super::codec::{inflate, split, FLAG_DEFLATE};
+    const K: RecordKind = RecordKind::Referentiel;
+    let (version, flags, bytes) = split(K, bytes)?;
+    if flags != FLAG_DEFLATE {
+        return Err(StoreError::UnsupportedFlags { kind: K, flags });
+    }
+    match version {
+        1 => payload(K, &inflate(K, bytes)?),
+        v => Err(unknown(K, v, current::REFERENTIEL_ROWS)),
+    }
+}
+
+/// `(version, flags, payload)` of a public envelope, which is never sealed.
+fn clear_payload(kind: RecordKind, bytes: &[u8]) -> Result<(u16, &[u8]), StoreError> {
+    let (version, flags, payload) = super::codec::split(kind, bytes)?;
+    if flags != 0 {
+        return Err(StoreError::UnsupportedFlags { kind, flags });
+    }
+    Ok((version, payload))
 }
 
 pub fn decode_mobilites_header(version: u16, bytes: &[u8]) -> Result<MobilitesHeader, StoreError> {
@@ -544,13 +576,64 @@ fn from_format_1(old: &sled::Db, new: &sled::Db, id: Id) -> Result<(), StoreErro
     Ok(())
 }
 
-/// Header of the stored referential: its label and row counts (checked on
-/// read, so a half-written referential is detected).
+/// Header of the stored referential, layout 1 (envelope version 1, read
+/// only): its label and row counts (checked on read, so a half-written
+/// referential is detected).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReferentielHeader {
     pub version: String,
     pub fiches: u32,
     pub appellations: u32,
+}
+
+/// The referential's header, by layout.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReferentielHead {
+    /// Layout 1 (envelope version 1): one key per fiche (`f`) and per
+    /// appellation (`a`), the snapshot in chunks under `i`.
+    Rows(ReferentielHeader),
+    /// Layout 2 (envelope version 2): see [`ReferentielLayout`].
+    Chunks(ReferentielLayout),
+}
+
+/// Header of the referential, layout 2: the rows are one blob (an
+/// envelope of [`ReferentielRows`]) and the catalogue snapshot another,
+/// each cut into chunks stored under `g` ++ generation ++ `r` / `s` ++
+/// chunk number. Only the generation this header names is in force: the
+/// chunks of an interrupted import (another generation) are ignored and
+/// removed by the next one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferentielLayout {
+    pub version: String,
+    pub fiches: u32,
+    pub appellations: u32,
+    pub generation: u32,
+    pub rows: BlobInfo,
+    /// `len == 0`: no snapshot stored.
+    pub index: BlobInfo,
+}
+
+/// Size, number of chunks and CRC-32 of a blob stored in chunks, checked
+/// when it is put back together.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobInfo {
+    pub len: u64,
+    pub chunks: u32,
+    pub crc: u32,
+}
+
+/// The rows of the referential (layout 2), one bincode value.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ReferentielRows {
+    pub fiches: Vec<RomeFiche>,
+    pub appellations: Vec<Appellation>,
+}
+
+/// [`ReferentielRows`] borrowed, for encoding without a copy (same bytes).
+#[derive(Serialize)]
+pub struct ReferentielRowsRef<'a> {
+    pub fiches: &'a [RomeFiche],
+    pub appellations: &'a [Appellation],
 }
 
 /// Header of the stored mobility file: its label and row count (checked
@@ -596,13 +679,6 @@ stored!(
     decode_registration
 );
 stored!(InfoSession, InfoSession, INFO_SESSION, decode_info_session);
-stored!(
-    ReferentielHeader,
-    Referentiel,
-    REFERENTIEL,
-    decode_referentiel_header,
-    PUBLIC
-);
 stored!(RomeFiche, RomeFiche, ROME_FICHE, decode_rome_fiche, PUBLIC);
 stored!(
     MobilitesHeader,

@@ -23,7 +23,7 @@
 //! | `idx_journal_by_beneficiary` | beneficiary id ++ journal key | empty |
 //! | `settings` | `recent` | envelope(RecentList) |
 //! | `erased` | beneficiary id | day of the erasure (i32 BE): the register that a restore replays |
-//! | `referentiel` | `h` / `f`++u32 BE / `a`++u32 BE / `i`++u32 BE | header / fiche / appellation / chunk of the catalogue snapshot (search index) |
+//! | `referentiel` | `h` / `g`++generation u32 BE++`r`\|`s`++u32 BE | header / chunk of the rows blob or of the catalogue snapshot (search index); see [`referentiel`] (older stores: one key per row, still read) |
 //! | `mobilites` | `h` / `m`++u32 BE | header / row of France Travail's mobility file |
 //!
 //! Journal keys start with the instant and hold the store's random id and
@@ -50,21 +50,23 @@ pub mod kind;
 pub mod legacy;
 pub mod manifest;
 pub mod record;
+pub mod referentiel;
 
 pub use crypto::Secret;
 pub use error::{Damage, IoAction, IoCause, StoreError};
 pub use journal::{changed_fields, JournalEntry, Op};
 pub use kind::RecordKind;
 pub use record::{AnyRecord, Damaged, Scan, Write, PERSON_KINDS};
+pub use referentiel::{EncodedRows, IndexSink, ReferentielWriter};
 
 use crate::domain::{
-    Appellation, Beneficiary, Id, Immersion, InfoSession, Interview, Meta, Mobilities, Mobility,
-    Plan, Referentiel, RomeFiche, SessionRegistration,
+    Beneficiary, Id, Immersion, InfoSession, Interview, Meta, Mobilities, Mobility, Plan,
+    SessionRegistration,
 };
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use codec::{decode, encode, Codec, Stored};
 use files::StorePaths;
-use legacy::{current, MobilitesHeader, RecentList, ReferentielHeader};
+use legacy::{current, MobilitesHeader, RecentList};
 use manifest::Manifest;
 use sled::transaction::{
     ConflictableTransactionError, ConflictableTransactionResult, TransactionError,
@@ -134,8 +136,6 @@ pub(crate) const RECORD_INDEXES: [usize; 5] = [
 pub(crate) const META_TREE: &str = "meta";
 pub(crate) const REFERENTIEL_TREE: &str = "referentiel";
 pub(crate) const MOBILITES_TREE: &str = "mobilites";
-/// Size of the values the referential's catalogue snapshot is cut into.
-const INDEX_CHUNK: usize = 1 << 20;
 const FORMAT_KEY: &[u8] = b"format";
 const ID_KEY: &[u8] = b"id";
 const GEN_KEY: &[u8] = b"gen";
@@ -675,7 +675,7 @@ fn compare_with_manifest(now: &Manifest, saved: Option<&Manifest>) -> Option<Dam
         .filter_map(|(name, kind)| {
             let want = saved.counts.get(*name).copied().unwrap_or(0);
             let have = now.counts.get(*name).copied().unwrap_or(0);
-            (want > have).then_some((*kind, want - have))
+            (want > have).then(|| (*kind, want - have))
         })
         .collect();
     if now.generation < saved.generation || !missing.is_empty() {
@@ -1999,42 +1999,6 @@ impl Store {
         self.flush()
     }
 
-    /// Replaces the stored referential atomically (one batch), then flushes.
-    pub fn save_referentiel(&self, r: &Referentiel) -> Result<(), StoreError> {
-        self.save_referentiel_indexed(r, &[])
-    }
-
-    /// [`Store::save_referentiel`] with the catalogue snapshot built from it
-    /// (`catalog::Catalog::stored_snapshot`, empty for none), kept in the
-    /// same public tree and the same batch: [`Store::referentiel_index`]
-    /// reads it back so that searching needs no rebuild.
-    pub fn save_referentiel_indexed(
-        &self,
-        r: &Referentiel,
-        index: &[u8],
-    ) -> Result<(), StoreError> {
-        let too_big = || StoreError::Corrupt {
-            kind: RecordKind::Referentiel,
-            detail: "trop de lignes".into(),
-        };
-        let header = ReferentielHeader {
-            version: r.version.clone(),
-            fiches: u32::try_from(r.fiches.len()).map_err(|_| too_big())?,
-            appellations: u32::try_from(r.appellations.len()).map_err(|_| too_big())?,
-        };
-        let mut rows = vec![(b"h".to_vec(), encode(&header)?)];
-        for (i, f) in r.fiches.iter().enumerate() {
-            rows.push((keys::cat(b"f", &(i as u32).to_be_bytes()), encode(f)?));
-        }
-        for (i, a) in r.appellations.iter().enumerate() {
-            rows.push((keys::cat(b"a", &(i as u32).to_be_bytes()), encode(a)?));
-        }
-        for (i, chunk) in index.chunks(INDEX_CHUNK).enumerate() {
-            rows.push((keys::cat(b"i", &(i as u32).to_be_bytes()), chunk.to_vec()));
-        }
-        self.replace_counted_tree(&self.referentiel, REFERENTIEL_TREE, rows)
-    }
-
     /// Replaces the stored mobility file atomically (one batch), then
     /// flushes.
     pub fn save_mobilites(&self, m: &Mobilities) -> Result<(), StoreError> {
@@ -2072,47 +2036,6 @@ impl Store {
         Ok(Some(Mobilities {
             version: header.version,
             rows,
-        }))
-    }
-
-    /// The catalogue snapshot stored with the imported referential (its
-    /// chunks put back together), if any. Reads only those keys.
-    pub fn referentiel_index(&self) -> Result<Option<Vec<u8>>, StoreError> {
-        let mut out = Vec::new();
-        for kv in self.referentiel.scan_prefix(b"i") {
-            out.extend_from_slice(&kv?.1);
-        }
-        Ok((!out.is_empty()).then_some(out))
-    }
-
-    /// The imported referential, if any.
-    pub fn referentiel(&self) -> Result<Option<Referentiel>, StoreError> {
-        let Some(h) = self.referentiel.get(b"h")? else {
-            return Ok(None);
-        };
-        let header: ReferentielHeader = decode(&h)?;
-        let fiches = self
-            .referentiel
-            .scan_prefix(b"f")
-            .map(|kv| decode::<RomeFiche>(&kv?.1))
-            .collect::<Result<Vec<_>, _>>()?;
-        let appellations = self
-            .referentiel
-            .scan_prefix(b"a")
-            .map(|kv| decode::<Appellation>(&kv?.1))
-            .collect::<Result<Vec<_>, _>>()?;
-        if fiches.len() != header.fiches as usize
-            || appellations.len() != header.appellations as usize
-        {
-            return Err(StoreError::Corrupt {
-                kind: RecordKind::Referentiel,
-                detail: "nombre de lignes différent de l'en-tête".into(),
-            });
-        }
-        Ok(Some(Referentiel {
-            version: header.version,
-            fiches,
-            appellations,
         }))
     }
 
