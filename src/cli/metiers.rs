@@ -239,6 +239,11 @@ pub fn search(args: MetiersArgs, setup: &Setup) -> Result<(), Failure> {
         }
     }
     out::print(&out)?;
+    // The process ends here: freeing an imported referential's catalogue
+    // (hundreds of thousands of small values) would cost more than the
+    // search did; the system takes the memory back at exit. The built-in
+    // catalogue is shared and outlives this anyway.
+    std::mem::forget(catalog);
     if hits.is_empty() {
         // Like grep: nothing found is exit 1.
         return Err(Failure::runtime(format!(
