@@ -49,17 +49,29 @@ fn runtime(dir: &std::path::Path, n: u32) -> Runtime {
     rt
 }
 
-/// Waits (as a terminal with no key pressed) until the files are loaded,
-/// then ends the loop; counts the frames drawn before that.
-struct UntilLoaded {
+/// Waits (as a terminal with no key pressed) until `done` holds for the
+/// app, then ends the loop; counts the frames drawn before that.
+struct Until {
+    done: fn(&App) -> bool,
     frames_before: usize,
-    loaded: bool,
+    reached: bool,
     waits: usize,
 }
 
-impl EventSource for UntilLoaded {
+impl Until {
+    fn new(done: fn(&App) -> bool) -> Until {
+        Until {
+            done,
+            frames_before: 0,
+            reached: false,
+            waits: 0,
+        }
+    }
+}
+
+impl EventSource for Until {
     fn next(&mut self, timeout: Duration) -> std::io::Result<Polled> {
-        if self.loaded || self.waits > 3_000 {
+        if self.reached || self.waits > 3_000 {
             return Ok(Polled::End);
         }
         self.waits += 1;
@@ -67,8 +79,8 @@ impl EventSource for UntilLoaded {
         Ok(Polled::Timeout)
     }
     fn drawn(&mut self, app: &App) {
-        if app.benef.loaded {
-            self.loaded = true;
+        if (self.done)(app) {
+            self.reached = true;
         } else {
             self.frames_before += 1;
         }
@@ -84,13 +96,9 @@ fn the_loop_draws_then_the_list_fills_in_from_the_background_load() {
     // The load was handed to a thread: `start` returned without the files.
     assert!(!app.benef.loaded);
     let mut term = Terminal::new(TestBackend::new(100, 30)).unwrap();
-    let mut events = UntilLoaded {
-        frames_before: 0,
-        loaded: false,
-        waits: 0,
-    };
+    let mut events = Until::new(|app| app.benef.loaded);
     run_loop(&mut term, &mut events, &mut app, &Theme::default(), &mut rt).unwrap();
-    assert!(events.loaded, "the files never arrived");
+    assert!(events.reached, "the files never arrived");
     assert!(!rt.busy());
     assert_eq!(app.benef.list.len(), 40);
     app.update(Action::GoTo(Screen::Beneficiaires));
@@ -178,30 +186,6 @@ fn panicking_referential(_: &Store) -> Result<Arc<Catalog>, String> {
     panic!("lecture du référentiel")
 }
 
-/// Waits (no key pressed) until the catalogue in force has arrived.
-struct UntilCatalog {
-    frames_before: usize,
-    waits: usize,
-}
-
-impl EventSource for UntilCatalog {
-    fn next(&mut self, timeout: Duration) -> std::io::Result<Polled> {
-        if self.waits > 3_000 {
-            return Ok(Polled::End);
-        }
-        self.waits += 1;
-        std::thread::sleep(timeout.min(Duration::from_millis(5)));
-        Ok(Polled::Timeout)
-    }
-    fn drawn(&mut self, app: &App) {
-        if app.catalog_loading {
-            self.frames_before += 1;
-        } else {
-            self.waits = usize::MAX / 2;
-        }
-    }
-}
-
 #[test]
 fn the_imported_referential_loads_behind_the_first_frame_and_searches_what_was_typed() {
     let tmp = tempfile::tempdir().unwrap();
@@ -229,10 +213,7 @@ fn the_imported_referential_loads_behind_the_first_frame_and_searches_what_was_t
     );
 
     let mut term = Terminal::new(TestBackend::new(100, 30)).unwrap();
-    let mut events = UntilCatalog {
-        frames_before: 0,
-        waits: 0,
-    };
+    let mut events = Until::new(|app| !app.catalog_loading);
     run_loop(&mut term, &mut events, &mut app, &Theme::default(), &mut rt).unwrap();
     assert!(!app.catalog_loading, "the referential never arrived");
     assert!(

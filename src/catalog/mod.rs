@@ -384,6 +384,14 @@ fn parse_sigles(text: &str) -> Result<Vec<Sigle>, CatalogError> {
     Ok(out)
 }
 
+/// Sorts fiches by code, the order [`fiche_position`] searches (a no-op
+/// on the already sorted fiches of a snapshot).
+fn sort_by_code(fiches: &mut [RomeFiche]) {
+    if !fiches.is_sorted_by(|a, b| a.code <= b.code) {
+        fiches.sort_by(|a, b| a.code.cmp(&b.code));
+    }
+}
+
 /// Position of the fiche `code` in `fiches` (sorted by code): a binary
 /// search, where a hash map cost a tenth of reading a 100 000-appellation
 /// catalogue.
@@ -412,7 +420,7 @@ impl Catalog {
             .map_err(|e| asset_err("catalogue.toml", 0, e.to_string()))?;
         let branches = parse_branches(BRANCHES_TOML)?;
         let mut fiches = parse_fiches(FICHES_TSV)?;
-        fiches.sort_by(|a, b| a.code.cmp(&b.code));
+        sort_by_code(&mut fiches);
         let appellations = parse_appellations(APPELLATIONS_TSV, &fiches, &branches)?;
         let passerelles = parse_passerelles(PASSERELLES_TSV, &fiches)?;
         let sigles = parse_sigles(SIGLES_TSV)?;
@@ -605,7 +613,7 @@ impl Catalog {
         passerelles: Vec<Passerelle>,
         sigles: Vec<Sigle>,
     ) -> Catalog {
-        fiches.sort_by(|a, b| a.code.cmp(&b.code));
+        sort_by_code(&mut fiches);
         // Branches in one order everywhere: the order of `branches.toml`.
         let order = |s: &String| {
             branches
@@ -660,9 +668,7 @@ impl Catalog {
         index: Index,
     ) -> Catalog {
         let mut fiches = fiches;
-        if !fiches.is_sorted_by(|a, b| a.code <= b.code) {
-            fiches.sort_by(|a, b| a.code.cmp(&b.code));
-        }
+        sort_by_code(&mut fiches);
         // Codes as integers for the 100 000 lookups below (a string
         // comparison each was most of this function's time).
         // Left-aligned and zero-padded: integer order is text order.
